@@ -1,0 +1,87 @@
+pragma circom 2.2.0;
+
+include "lib/account.circom";
+include "lib/merkle.circom";
+include "lib/params.circom";
+
+/*
+ * AccountMargin(DEPTH, A, M, T, K): a trader's proof about their own account (docs/statement.md,
+ * "Account margin circuit").
+ *
+ * Public inputs
+ *   root        the epoch's account root (a 4-ary tree of depth DEPTH)
+ *   paramsHash  HashVector of the epoch's parameter vector
+ *   threshold   free collateral proven, USD * 1e8, 64-bit
+ *   binding     recipient + 2^160 * chainId: who may use the proof, and on which chain
+ *   nullifier   Poseidon(3)(NULLIFIER_DOMAIN, key, salt): one credit per account per epoch
+ * Functionality
+ *   1. The parameters hash to paramsHash.
+ *   2. The account is real (key != 0) and its leaf lies in the tree under root.
+ *   3. free >= threshold * 1e14 (both in USD * 1e22).
+ *   4. nullifier is derived from the account's key and epoch salt.
+ *   5. binding is a public input of the proof, so the proof is void for any other recipient or chain.
+ */
+template AccountMargin(DEPTH, A, M, T, K) {
+    var P = A * 2 * T + M * (3 * K - 1);
+    var NULLIFIER_DOMAIN = 0x7a6b736f6c76656e63792f6e756c6c6966696572; // "zksolvency/nullifier"
+
+    signal input root;
+    signal input paramsHash;
+    signal input threshold;
+    signal input binding;
+    signal input nullifier;
+
+    signal input params[P];
+    signal input key;
+    signal input salt;
+    signal input balanceSign[A];
+    signal input balanceMagnitude[A];
+    signal input positionSign[M];
+    signal input positionMagnitude[M];
+    signal input tierSel[A][T];
+    signal input bracketSel[M][K];
+    signal input siblings[DEPTH][3];
+    signal input positionBits[DEPTH][2];
+
+    // 1. Parameters.
+    component epoch = EpochParameters(A, M, T, K);
+    epoch.vector <== params;
+    epoch.hash <== paramsHash;
+
+    // 2. Inclusion of a real account.
+    NonZero()(key);
+    signal leaf <== AccountLeaf(A, M)(key, salt, balanceSign, balanceMagnitude, positionSign, positionMagnitude);
+    signal computedRoot <== QuadPathRoot(DEPTH)(leaf, siblings, positionBits);
+    root === computedRoot;
+
+    // 3. Free collateral above the threshold.
+    component health = AccountHealth(A, M, T, K);
+    health.balanceSign <== balanceSign;
+    health.balanceMagnitude <== balanceMagnitude;
+    health.positionSign <== positionSign;
+    health.positionMagnitude <== positionMagnitude;
+    health.price <== epoch.price;
+    health.tierFloor <== epoch.tierFloor;
+    health.tierRate <== epoch.tierRate;
+    health.tierBase <== epoch.tierBase;
+    health.mark <== epoch.mark;
+    health.bracketFloor <== epoch.bracketFloor;
+    health.bracketRate <== epoch.bracketRate;
+    health.bracketCum <== epoch.bracketCum;
+    health.tierSel <== tierSel;
+    health.bracketSel <== bracketSel;
+    _ <== health.equity;
+    _ <== health.debt;
+    _ <== health.long;
+    _ <== health.short;
+    RangeCheck(64)(threshold);
+    RangeCheck(152)(health.free - threshold * 100000000000000);
+
+    // 4. Nullifier.
+    signal computedNullifier <== Poseidon(3)([NULLIFIER_DOMAIN, key, salt]);
+    nullifier === computedNullifier;
+
+    // 5. Binding: a public input enters the proof's equation even if no constraint used it;
+    //    this square keeps it in the constraint system explicitly (as Semaphore does).
+    signal bindingSquare <== binding * binding;
+}

@@ -1,0 +1,1 @@
+"""zksolvency.verifier."""
