@@ -1,0 +1,149 @@
+"""Circuit inputs: from accounts, salts, parameters and the chain state to the signals of each circuit."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from zksolvency.verifier.account import Account
+from zksolvency.verifier.field import AMOUNT_BITS, THRESHOLD_TO_WEIGHTED
+from zksolvency.verifier.leaf import leaf_hash, nullifier
+from zksolvency.verifier.margin import evaluate
+from zksolvency.verifier.params import CircuitParams
+from zksolvency.verifier.state import ChainState
+from zksolvency.verifier.tree import MerklePath, root_of
+
+Signals = dict[str, object]
+
+
+@dataclass(frozen=True)
+class BatchStatement:
+    """The public inputs of one batch proof, in the circuit's order."""
+
+    params_hash: int
+    batch_index: int
+    prev_state: int
+    next_state: int
+    subtree_root: int
+
+    @property
+    def public_inputs(self) -> list[int]:
+        """paramsHash, batchIndex, prevState, nextState, subtreeRoot."""
+        return [self.params_hash, self.batch_index, self.prev_state, self.next_state, self.subtree_root]
+
+
+def _one_hot(index: int, size: int) -> list[int]:
+    return [int(i == index) for i in range(size)]
+
+
+def _account_signals(account: Account, params: CircuitParams) -> Signals:
+    profile = params.profile
+    balances, positions = account.padded(profile)
+    health = evaluate(account, params)
+    return {
+        "balanceSign": [int(v < 0) for v in balances],
+        "balanceMagnitude": [abs(v) for v in balances],
+        "positionSign": [int(s < 0) for s in positions],
+        "positionMagnitude": [abs(s) for s in positions],
+        "tierSel": [_one_hot(j, profile.tiers) for j in health.tiers],
+        "bracketSel": [_one_hot(k, profile.brackets) for k in health.brackets],
+    }
+
+
+def batch_signals(
+    accounts: Sequence[Account], salts: Sequence[int], state: ChainState, params: CircuitParams
+) -> tuple[Signals, BatchStatement, ChainState]:
+    """Signals of the batch circuit for one full batch, its statement, and the state after it."""
+    profile = params.profile
+    if len(accounts) != profile.batch_size or len(salts) != profile.batch_size:
+        raise ValueError(f"a batch of profile {profile.name} holds exactly {profile.batch_size} accounts")
+    after = state.after(accounts, profile)
+    leaves = [leaf_hash(a, s, profile) for a, s in zip(accounts, salts, strict=True)]
+    statement = BatchStatement(
+        params.hash, state.batches, state.hash, after.hash, root_of(leaves, profile.batch_levels)
+    )
+    per_account = [_account_signals(a, params) for a in accounts]
+    keys, gaps, last = [], [], state.last_key
+    for account in accounts:
+        keys.append(account.key)
+        gaps.append(0 if account.is_padding else (account.key - last - 1) % 2**AMOUNT_BITS)
+        last = last if account.is_padding else account.key
+    signals: Signals = {
+        "paramsHash": statement.params_hash,
+        "batchIndex": statement.batch_index,
+        "prevState": statement.prev_state,
+        "nextState": statement.next_state,
+        "subtreeRoot": statement.subtree_root,
+        "params": list(params.vector),
+        "prevEquity": list(state.equity),
+        "prevDebt": list(state.debt),
+        "prevLong": list(state.long),
+        "prevShort": list(state.short),
+        "prevLastKey": state.last_key,
+        "key": keys,
+        "keyGap": gaps,
+        "salt": list(salts),
+    }
+    for name in per_account[0]:
+        signals[name] = [s[name] for s in per_account]
+    return signals, statement, after
+
+
+@dataclass(frozen=True)
+class MarginStatement:
+    """The public inputs of an account margin proof, in the circuit's order."""
+
+    root: int
+    params_hash: int
+    threshold: int
+    binding: int
+    nullifier: int
+
+    @property
+    def public_inputs(self) -> list[int]:
+        """root, paramsHash, threshold, binding, nullifier."""
+        return [self.root, self.params_hash, self.threshold, self.binding, self.nullifier]
+
+
+def binding(recipient: int, chain_id: int) -> int:
+    """recipient + 2^160 * chain_id: the proof's binding to who uses it and where."""
+    if not 0 <= recipient < 2**160 or not 0 < chain_id < 2**64:
+        raise ValueError("recipient must be a 160-bit address and chain_id a positive 64-bit integer")
+    return recipient + (chain_id << 160)
+
+
+def margin_signals(
+    account: Account,
+    salt: int,
+    path: MerklePath,
+    params: CircuitParams,
+    threshold: int,
+    recipient: int,
+    chain_id: int,
+) -> tuple[Signals, MarginStatement]:
+    """Signals of the account margin circuit: `account` under path's root has free collateral >= threshold.
+
+    threshold is in USD * 1e8; the circuit compares it with free collateral at USD * 1e22.
+    """
+    profile = params.profile
+    leaf = leaf_hash(account, salt, profile)
+    statement = MarginStatement(
+        path.root(leaf), params.hash, threshold, binding(recipient, chain_id), nullifier(account, salt)
+    )
+    signals: Signals = {
+        "root": statement.root,
+        "paramsHash": statement.params_hash,
+        "threshold": threshold,
+        "binding": statement.binding,
+        "nullifier": statement.nullifier,
+        "params": list(params.vector),
+        "key": account.key,
+        "salt": salt,
+        **_account_signals(account, params),
+        "siblings": [list(s) for s in path.siblings],
+        "positionBits": [[p & 1, p >> 1] for p in path.positions()],
+    }
+    return signals, statement
+
+
+def threshold_weighted(threshold: int) -> int:
+    """A threshold in USD * 1e8 at the scale of free collateral (USD * 1e22)."""
+    return threshold * THRESHOLD_TO_WEIGHTED

@@ -1,0 +1,30 @@
+"""Shared fixtures: the CI profile's circuits, compiled and set up once per test session."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from zksolvency.prover.circuits import build
+from zksolvency.prover.keys import CircuitKeys, development_keys
+from zksolvency.prover.proving import Prover
+from zksolvency.verifier.profiles import PROFILES, Profile
+
+
+@dataclass
+class Circuits:
+    """A profile's two circuits with development keys and provers."""
+
+    profile: Profile
+    batch: CircuitKeys
+    margin: CircuitKeys
+    batch_prover: Prover
+    margin_prover: Prover
+
+
+@pytest.fixture(scope="session")
+def ci() -> Circuits:
+    """The `ci` profile: compiled with --O2 --inspect (warnings fail the build), UNSAFE dev keys."""
+    profile = PROFILES["ci"]
+    batch = development_keys(build("batch", profile))
+    margin = development_keys(build("margin", profile))
+    return Circuits(profile, batch, margin, Prover(batch), Prover(margin))

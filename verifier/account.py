@@ -1,0 +1,69 @@
+"""A venue account (or isolated subaccount) as the statement sees it."""
+
+from dataclasses import dataclass
+
+from .field import ACCOUNT_ID_BITS, AMOUNT_BITS, SUBACCOUNT_BITS
+from .profiles import Profile
+
+
+class AccountError(ValueError):
+    """An account record that cannot enter a tree; the message names the account and the field."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """Net balance per asset and signed perpetual size per market, in quanta.
+
+    Subaccount 0 is the cross-margin account; each isolated position is a subaccount of its own
+    (numbers 1 and up), with its own settlement balance and its own margin check, as in dYdX v4.
+    A negative balance is a debt to the venue; for the settlement asset (asset 0) the balance is
+    the quote balance, which already carries -size * entry price of every position.
+    """
+
+    account_id: int
+    subaccount: int
+    balances: tuple[int, ...]
+    positions: tuple[int, ...] = ()
+
+    @property
+    def key(self) -> int:
+        """The ordering key in the tree: account_id * 2^16 + subaccount; 0 marks padding."""
+        return (self.account_id << SUBACCOUNT_BITS) | self.subaccount
+
+    @property
+    def label(self) -> str:
+        """How errors and reports name the account."""
+        return f"account {self.account_id}" + (f"/{self.subaccount}" if self.subaccount else "")
+
+    @property
+    def is_padding(self) -> bool:
+        """True for the all-zero filler accounts that complete a batch."""
+        return self.key == 0
+
+    @classmethod
+    def padding(cls, profile: Profile) -> "Account":
+        """An all-zero filler account."""
+        return cls(0, 0, (0,) * profile.assets, (0,) * profile.markets)
+
+    def validate(self, profile: Profile) -> None:
+        """Raise AccountError naming the account and the field that is out of range."""
+        if not self.is_padding and not 1 <= self.account_id < 2**ACCOUNT_ID_BITS:
+            raise AccountError(f"{self.label}: account_id must be 1 <= id < 2^{ACCOUNT_ID_BITS}")
+        if not 0 <= self.subaccount < 2**SUBACCOUNT_BITS:
+            raise AccountError(f"{self.label}: subaccount must be 0 <= n < 2^{SUBACCOUNT_BITS}")
+        if len(self.balances) > profile.assets or len(self.positions) > profile.markets:
+            raise AccountError(
+                f"{self.label}: at most {profile.assets} balances and {profile.markets} positions in profile "
+                f"{profile.name}"
+            )
+        for kind, values in (("balances", self.balances), ("positions", self.positions)):
+            for i, v in enumerate(values):
+                if not -(2**AMOUNT_BITS) < v < 2**AMOUNT_BITS:
+                    raise AccountError(f"{self.label}: {kind}[{i}] = {v} is out of range (|v| < 2^64)")
+
+    def padded(self, profile: Profile) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Balances and positions extended with zeros to the profile's sizes."""
+        return (
+            self.balances + (0,) * (profile.assets - len(self.balances)),
+            self.positions + (0,) * (profile.markets - len(self.positions)),
+        )

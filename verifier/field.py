@@ -1,0 +1,33 @@
+"""BN254 constants and the fixed-point scales of the statement (docs/statement.md, "Units")."""
+
+from typing import Final
+
+#: Order of the BN254 scalar field: circuit signals live in Z_R.
+R: Final = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+#: Order of the BN254 base field: curve coordinates live in F_Q.
+Q: Final = 21888242871839275222246405745257275088696311157297823662689037894645226208583
+
+#: Quanta per whole unit of an asset or of a perpetual's base asset.
+QUANTA_PER_UNIT: Final = 10**8
+#: Prices and marks are USD per whole unit times PRICE_SCALE.
+PRICE_SCALE: Final = 10**8
+#: Collateral rates and maintenance-margin rates are parts per million.
+PPM: Final = 10**6
+#: quanta * price is USD * VALUE_SCALE.
+VALUE_SCALE: Final = QUANTA_PER_UNIT * PRICE_SCALE
+#: Requirement scale: value * ppm, USD * 1e22. Every margin inequality is compared at this scale.
+WEIGHTED_SCALE: Final = VALUE_SCALE * PPM
+
+#: Balances, debts, sizes, prices and marks are below 2^AMOUNT_BITS in magnitude.
+AMOUNT_BITS: Final = 64
+#: Tier floors and the top sentinel of every tier table.
+FLOOR_SENTINEL: Final = 2**AMOUNT_BITS
+#: Account ids are below 2^ACCOUNT_ID_BITS, subaccounts below 2^SUBACCOUNT_BITS.
+ACCOUNT_ID_BITS: Final = 48
+SUBACCOUNT_BITS: Final = 16
+#: The batch circuit bounds an account's free collateral (USD * 1e22) by 2^FREE_BITS.
+FREE_BITS: Final = 152
+#: Multiplier from a threshold in USD * PRICE_SCALE to the weighted scale.
+THRESHOLD_TO_WEIGHTED: Final = WEIGHTED_SCALE // PRICE_SCALE
+#: Poseidon domain tag of the nullifier: the ASCII bytes of "zksolvency/nullifier".
+NULLIFIER_DOMAIN: Final = int.from_bytes(b"zksolvency/nullifier", "big")

@@ -1,0 +1,35 @@
+"""The account leaf: the Poseidon commitment to one account in the epoch tree."""
+
+from .account import Account
+from .field import AMOUNT_BITS, NULLIFIER_DOMAIN
+from .poseidon import hash_vector, poseidon
+from .profiles import Profile
+
+WORD_BITS = AMOUNT_BITS + 1
+WORDS_PER_ELEMENT = 3
+
+
+def signed_word(v: int) -> int:
+    """magnitude + 2^64 * sign: how a signed amount enters the leaf."""
+    return abs(v) + (2**AMOUNT_BITS if v < 0 else 0)
+
+
+def leaf_preimage(account: Account, salt: int, profile: Profile) -> list[int]:
+    """[key, salt, packed_0, ...]: the words of all balances then all positions, three to an element."""
+    balances, positions = account.padded(profile)
+    words = [signed_word(v) for v in (*balances, *positions)]
+    packed = [
+        sum(w << (WORD_BITS * i) for i, w in enumerate(words[g : g + WORDS_PER_ELEMENT]))
+        for g in range(0, len(words), WORDS_PER_ELEMENT)
+    ]
+    return [account.key, salt, *packed]
+
+
+def leaf_hash(account: Account, salt: int, profile: Profile) -> int:
+    """The account's leaf in the epoch tree."""
+    return hash_vector(leaf_preimage(account, salt, profile))
+
+
+def nullifier(account: Account, salt: int) -> int:
+    """The account margin proof's nullifier: one credit per account per epoch."""
+    return poseidon([NULLIFIER_DOMAIN, account.key, salt])

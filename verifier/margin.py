@@ -1,0 +1,100 @@
+"""The reference model of the margin rules: the oracle for the circuits and the prover's pre-check.
+
+It computes exactly what AccountHealth (circuits/lib/account.circom) computes, with Python integers.
+"""
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .account import Account
+from .field import FLOOR_SENTINEL, PPM, WEIGHTED_SCALE
+from .params import CircuitParams
+
+
+@dataclass(frozen=True)
+class AccountHealth:
+    """An account's margin figures; money in USD * 1e22 (value * ppm)."""
+
+    collateral_value: int
+    """Sum over assets of price * tiered collateral of the positive balance."""
+    debt_value: int
+    """Sum over assets of price * negative balance, at full value."""
+    position_value: int
+    """Sum over markets of mark * signed size (the dYdX quote-balance form of unrealised PnL)."""
+    maintenance: int
+    """Sum over markets of the tiered maintenance margin."""
+    net_value: int
+    """Balances at full value plus position value: what the account is worth with no haircut."""
+    tiers: tuple[int, ...]
+    """Collateral tier of each asset's positive balance."""
+    brackets: tuple[int, ...]
+    """Maintenance bracket of each position."""
+
+    @property
+    def equity(self) -> int:
+        """Haircut equity: collateral - debt + position value."""
+        return self.collateral_value - self.debt_value + self.position_value
+
+    @property
+    def free(self) -> int:
+        """Free collateral: haircut equity minus maintenance margin."""
+        return self.equity - self.maintenance
+
+    @property
+    def failures(self) -> tuple[str, ...]:
+        """Why the account breaks the rules, in words; empty when it is healthy."""
+        out = []
+        if self.free < 0:
+            out.append(
+                f"cross margin: haircut equity {usd(self.equity)} USD is below maintenance margin "
+                f"{usd(self.maintenance)} USD (short by {usd(-self.free)} USD)"
+            )
+        if self.net_value < 0:
+            out.append(f"negative net value: {usd(self.net_value)} USD")
+        return tuple(out)
+
+    @property
+    def healthy(self) -> bool:
+        """True when the batch circuit can accept the account."""
+        return not self.failures
+
+
+def usd(weighted: int) -> str:
+    """A USD * 1e22 amount as a decimal USD string with cents (rounded toward zero)."""
+    cents = Fraction(weighted, WEIGHTED_SCALE // 100)
+    whole = int(cents)
+    sign = "-" if whole < 0 else ""
+    return f"{sign}{abs(whole) // 100:,}.{abs(whole) % 100:02d}"
+
+
+def tier_of(x: int, floors: tuple[int, ...]) -> int:
+    """Index j with floors[j] <= x < floors[j+1] (floors[T] = 2^64)."""
+    bounds = (*floors, FLOOR_SENTINEL)
+    for j in range(len(floors)):
+        if bounds[j] <= x < bounds[j + 1]:
+            return j
+    raise ValueError(f"{x} lies outside the table [0, 2^64)")
+
+
+def evaluate(account: Account, params: CircuitParams) -> AccountHealth:
+    """The account's margin figures under the epoch's parameters (the account must be in range)."""
+    balances, positions = account.padded(params.profile)
+    collateral = debt = position = maintenance = net = 0
+    tiers, brackets = [], []
+    for a, v in enumerate(balances):
+        equity, owed = max(v, 0), max(-v, 0)
+        j = tier_of(equity, params.tier_floor[a])
+        tiers.append(j)
+        haircut = params.tier_base[a][j] + params.tier_rate[a][j] * (equity - params.tier_floor[a][j])
+        collateral += params.price[a] * haircut
+        debt += params.price[a] * owed * PPM
+        net += params.price[a] * v * PPM
+    for m, s in enumerate(positions):
+        k = tier_of(abs(s), params.size_floor[m])
+        brackets.append(k)
+        notional = abs(s) * params.mark[m]
+        maintenance += notional * params.bracket_rate[m][k] - params.bracket_cum[m][k]
+        position += params.mark[m] * s * PPM
+    return AccountHealth(
+        collateral, debt, position, maintenance, net + position, tuple(tiers), tuple(brackets)
+    )
