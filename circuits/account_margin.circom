@@ -5,6 +5,37 @@ include "lib/merkle.circom";
 include "lib/params.circom";
 
 /*
+ * FreeAboveThreshold(bits): free >= threshold * 1e14, threshold a 64-bit amount in USD * 1e8 and
+ * free in USD * 1e22 with |free| < 2^bits.
+ */
+template FreeAboveThreshold(bits) {
+    signal input free;
+    signal input threshold;
+    RangeCheck(64)(threshold);
+    RangeCheck(bits)(free - threshold * 100000000000000);
+}
+
+/* Inclusion(DEPTH): the leaf lies in the tree under the public root. */
+template Inclusion(DEPTH) {
+    signal input root;
+    signal input leaf;
+    signal input siblings[DEPTH][3];
+    signal input positionBits[DEPTH][2];
+    signal computed <== QuadPathRoot(DEPTH)(leaf, siblings, positionBits);
+    root === computed;
+}
+
+/* Nullifier(): nullifier = Poseidon(3)(NULLIFIER_DOMAIN, key, salt), the domain being "zksolvency/nullifier". */
+template Nullifier() {
+    var NULLIFIER_DOMAIN = 0x7a6b736f6c76656e63792f6e756c6c6966696572;
+    signal input nullifier;
+    signal input key;
+    signal input salt;
+    signal computed <== Poseidon(3)([NULLIFIER_DOMAIN, key, salt]);
+    nullifier === computed;
+}
+
+/*
  * AccountMargin(DEPTH, A, M, T, K): a trader's proof about their own account (docs/statement.md,
  * "Account margin circuit").
  *
@@ -23,7 +54,6 @@ include "lib/params.circom";
  */
 template AccountMargin(DEPTH, A, M, T, K) {
     var P = A * 2 * T + M * (3 * K - 1);
-    var NULLIFIER_DOMAIN = 0x7a6b736f6c76656e63792f6e756c6c6966696572; // "zksolvency/nullifier"
 
     signal input root;
     signal input paramsHash;
@@ -51,8 +81,7 @@ template AccountMargin(DEPTH, A, M, T, K) {
     // 2. Inclusion of a real account.
     NonZero()(key);
     signal leaf <== AccountLeaf(A, M)(key, salt, balanceSign, balanceMagnitude, positionSign, positionMagnitude);
-    signal computedRoot <== QuadPathRoot(DEPTH)(leaf, siblings, positionBits);
-    root === computedRoot;
+    Inclusion(DEPTH)(root, leaf, siblings, positionBits);
 
     // 3. Free collateral above the threshold.
     component health = AccountHealth(A, M, T, K);
@@ -74,12 +103,10 @@ template AccountMargin(DEPTH, A, M, T, K) {
     _ <== health.debt;
     _ <== health.long;
     _ <== health.short;
-    RangeCheck(64)(threshold);
-    RangeCheck(152)(health.free - threshold * 100000000000000);
+    FreeAboveThreshold(FreeBits(A, M))(health.free, threshold);
 
     // 4. Nullifier.
-    signal computedNullifier <== Poseidon(3)([NULLIFIER_DOMAIN, key, salt]);
-    nullifier === computedNullifier;
+    Nullifier()(nullifier, key, salt);
 
     // 5. Binding: a public input enters the proof's equation even if no constraint used it;
     //    this square keeps it in the constraint system explicitly (as Semaphore does).

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from zksolvency.verifier.account import Account
-from zksolvency.verifier.field import AMOUNT_BITS, THRESHOLD_TO_WEIGHTED
+from zksolvency.verifier.field import AMOUNT_BITS
 from zksolvency.verifier.leaf import leaf_hash, nullifier
 from zksolvency.verifier.margin import evaluate
 from zksolvency.verifier.params import CircuitParams
@@ -49,13 +49,20 @@ def _account_signals(account: Account, params: CircuitParams) -> Signals:
 
 
 def batch_signals(
-    accounts: Sequence[Account], salts: Sequence[int], state: ChainState, params: CircuitParams
+    accounts: Sequence[Account],
+    salts: Sequence[int],
+    state: ChainState,
+    params: CircuitParams,
+    blind: int,
 ) -> tuple[Signals, BatchStatement, ChainState]:
-    """Signals of the batch circuit for one full batch, its statement, and the state after it."""
+    """Signals of the batch circuit for one full batch, its statement, and the state after it.
+
+    `blind` is a fresh random field element that hides the state after the batch.
+    """
     profile = params.profile
     if len(accounts) != profile.batch_size or len(salts) != profile.batch_size:
         raise ValueError(f"a batch of profile {profile.name} holds exactly {profile.batch_size} accounts")
-    after = state.after(accounts, profile)
+    after = state.after(accounts, profile, blind)
     leaves = [leaf_hash(a, s, profile) for a, s in zip(accounts, salts, strict=True)]
     statement = BatchStatement(
         params.hash, state.batches, state.hash, after.hash, root_of(leaves, profile.batch_levels)
@@ -78,6 +85,8 @@ def batch_signals(
         "prevLong": list(state.long),
         "prevShort": list(state.short),
         "prevLastKey": state.last_key,
+        "prevBlind": state.blind,
+        "nextBlind": blind,
         "key": keys,
         "keyGap": gaps,
         "salt": list(salts),
@@ -142,8 +151,3 @@ def margin_signals(
         "positionBits": [[p & 1, p >> 1] for p in path.positions()],
     }
     return signals, statement
-
-
-def threshold_weighted(threshold: int) -> int:
-    """A threshold in USD * 1e8 at the scale of free collateral (USD * 1e22)."""
-    return threshold * THRESHOLD_TO_WEIGHTED

@@ -29,7 +29,9 @@ def honest_batch(ci: Circuits) -> list[Account]:
 def test_honest_batch_proves_and_verifies(ci: Circuits) -> None:
     params = PARAMS.circuit(ci.profile)
     accounts = honest_batch(ci)
-    signals, statement, after = batch_signals(accounts, [5, 6, 7, 8], ChainState.genesis(ci.profile), params)
+    signals, statement, after = batch_signals(
+        accounts, [5, 6, 7, 8], ChainState.genesis(ci.profile), params, 77
+    )
     proof = ci.batch_prover.prove(signals)
     assert verify(ci.batch.verification_key, proof, statement.public_inputs)
     assert after.equity == (105_000 * UNIT, 1 * UNIT, 0)
@@ -56,8 +58,8 @@ def test_batches_chain_through_the_state(ci: Circuits) -> None:
         pad,
     ]
     second = [Account(4, 0, (0, 0, 2 * UNIT)), pad, pad, pad]
-    s1, st1, state = batch_signals(first, [1, 2, 3, 4], ChainState.genesis(ci.profile), params)
-    s2, st2, final = batch_signals(second, [5, 6, 7, 8], state, params)
+    s1, st1, state = batch_signals(first, [1, 2, 3, 4], ChainState.genesis(ci.profile), params, 71)
+    s2, st2, final = batch_signals(second, [5, 6, 7, 8], state, params, 72)
     assert st2.prev_state == st1.next_state and st2.batch_index == 1
     for signals, statement in ((s1, st1), (s2, st2)):
         assert verify(ci.batch.verification_key, ci.batch_prover.prove(signals), statement.public_inputs)
@@ -79,7 +81,7 @@ def test_circuit_agrees_with_the_reference_model(ci: Circuits) -> None:
         account = Account(n + 1, 0, (quote, btc, rng.randrange(0, 3 * UNIT)), (size,))
         healthy = evaluate(account, params).healthy
         signals, _, _ = batch_signals(
-            [account, pad, pad, pad], [1, 2, 3, 4], ChainState.genesis(ci.profile), params
+            [account, pad, pad, pad], [1, 2, 3, 4], ChainState.genesis(ci.profile), params, 73
         )
         try:
             ci.batch_prover.witness(signals)
@@ -96,7 +98,7 @@ def test_worked_example_liquidation_boundary_in_circuit(ci: Circuits, mark: floa
     params = venue(mark_usd=mark, brackets=3).circuit(ci.profile)
     pad = Account.padding(ci.profile)
     signals, _, _ = batch_signals(
-        [worked_example(), pad, pad, pad], [1, 2, 3, 4], ChainState.genesis(ci.profile), params
+        [worked_example(), pad, pad, pad], [1, 2, 3, 4], ChainState.genesis(ci.profile), params, 74
     )
     if healthy:
         ci.batch_prover.witness(signals)

@@ -47,6 +47,8 @@ class Account:
 
     def validate(self, profile: Profile) -> None:
         """Raise AccountError naming the account and the field that is out of range."""
+        if self.is_padding and any((*self.balances, *self.positions)):
+            raise AccountError("a padding account (id 0, subaccount 0) must hold nothing")
         if not self.is_padding and not 1 <= self.account_id < 2**ACCOUNT_ID_BITS:
             raise AccountError(f"{self.label}: account_id must be 1 <= id < 2^{ACCOUNT_ID_BITS}")
         if not 0 <= self.subaccount < 2**SUBACCOUNT_BITS:

@@ -25,8 +25,6 @@ FLOOR_SENTINEL: Final = 2**AMOUNT_BITS
 #: Account ids are below 2^ACCOUNT_ID_BITS, subaccounts below 2^SUBACCOUNT_BITS.
 ACCOUNT_ID_BITS: Final = 48
 SUBACCOUNT_BITS: Final = 16
-#: The batch circuit bounds an account's free collateral (USD * 1e22) by 2^FREE_BITS.
-FREE_BITS: Final = 152
 #: Multiplier from a threshold in USD * PRICE_SCALE to the weighted scale.
 THRESHOLD_TO_WEIGHTED: Final = WEIGHTED_SCALE // PRICE_SCALE
 #: Poseidon domain tag of the nullifier: the ASCII bytes of "zksolvency/nullifier".

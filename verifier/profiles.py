@@ -41,7 +41,12 @@ class Profile:
     @property
     def state_length(self) -> int:
         """Length of the batch-chain state vector."""
-        return 2 * self.assets + 2 * self.markets + 2
+        return 2 * self.assets + 2 * self.markets + 3
+
+    @property
+    def free_bits(self) -> int:
+        """Bits that bound |free collateral| (circuits: FreeBits): (A + 2M) terms each below 2^148."""
+        return 148 + (self.assets + 2 * self.markets - 1).bit_length()
 
     @property
     def leaf_words(self) -> int:

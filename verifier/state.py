@@ -22,25 +22,27 @@ class ChainState:
     short: tuple[int, ...]
     last_key: int
     batches: int
+    blind: int
+    """A random field element that hides intermediate states; 0 in the genesis state."""
 
     @classmethod
     def genesis(cls, profile: Profile) -> "ChainState":
         """The all-zero state the first batch starts from."""
         a, m = (0,) * profile.assets, (0,) * profile.markets
-        return cls(a, a, m, m, 0, 0)
+        return cls(a, a, m, m, 0, 0, 0)
 
     @property
     def vector(self) -> list[int]:
-        """equity, debt, long, short, last_key, batches."""
-        return [*self.equity, *self.debt, *self.long, *self.short, self.last_key, self.batches]
+        """equity, debt, long, short, last_key, batches, blind."""
+        return [*self.equity, *self.debt, *self.long, *self.short, self.last_key, self.batches, self.blind]
 
     @property
     def hash(self) -> int:
         """The state commitment, a public input of the batch proofs on both sides of this state."""
         return hash_vector(self.vector)
 
-    def after(self, accounts: Iterable[Account], profile: Profile) -> "ChainState":
-        """The state once `accounts` (one batch) are added."""
+    def after(self, accounts: Iterable[Account], profile: Profile, blind: int) -> "ChainState":
+        """The state once `accounts` (one batch) are added, hidden by the fresh `blind`."""
         equity, debt = list(self.equity), list(self.debt)
         long, short = list(self.long), list(self.short)
         last_key = self.last_key
@@ -62,4 +64,5 @@ class ChainState:
             short=tuple(short),
             last_key=last_key,
             batches=self.batches + 1,
+            blind=blind,
         )

@@ -20,8 +20,23 @@ include "hash.circom";
  *   long[M], short[M]                     positive and negative parts of each position (quanta)
  *   free                                  sum_a price_a * (C_a(equity_a) - 1e6 * debt_a)
  *                                         + 1e6 * sum_m mark_m * (long_m - short_m) - sum_m MM_m,
- *                                         in USD * 1e22; |free| < 2^152. The caller checks its sign.
+ *                                         in USD * 1e22; |free| < 2^FreeBits(A, M). The caller checks its sign.
  */
+/*
+ * FreeBits(A, M): bits that bound |free|. With 64-bit amounts and prices and rates of at most 1e6
+ * (< 2^20), each asset term, each position value and each maintenance margin is below 2^148, so
+ * |free| < (A + 2M) * 2^148 <= 2^FreeBits.
+ */
+function FreeBits(A, M) {
+    var bits = 148;
+    var capacity = 1;
+    while (capacity < A + 2 * M) {
+        capacity *= 2;
+        bits += 1;
+    }
+    return bits;
+}
+
 template AccountHealth(A, M, T, K) {
     signal input balanceSign[A];
     signal input balanceMagnitude[A];
