@@ -94,44 +94,34 @@ def read_r1cs_info(path: Path) -> CircuitInfo:
     raise ToolchainError(f"{path} has no header section")
 
 
-def build(kind: str, profile: Profile, build_root: Path = BUILD) -> Circuit:
-    """Compile circuit `kind` for `profile` with circom --O2 --inspect, unless the same sources were built.
+def compile_main(directory: Path, name: str, source: str) -> CircuitInfo:
+    """Compile `source` (a main component, includes relative to the repository root) into `directory`.
 
-    Fails if the compiler reports a warning: --inspect flags signals the constraints do not pin down.
+    Runs circom --O2 --inspect and fails if the compiler reports a warning: --inspect flags signals
+    that the constraints do not pin down.
     """
+    if not directory.resolve().is_relative_to(ROOT):
+        raise ToolchainError(f"the circom compiler only reads files under {ROOT}; {directory} is outside it")
+    directory.mkdir(parents=True, exist_ok=True)
+    main = directory / f"{name}.circom"
+    main.write_text("pragma circom 2.2.0;\n\n" + source)
+    rel = directory.resolve().relative_to(ROOT)
+    args = [str(rel / main.name), "--r1cs", "--wasm", "--O2", "--inspect", "-l", "node_modules", "-l", "."]
+    output = run_js(*COMPILER, [*args, "-o", str(rel)])
+    if any(re.search(r"warning", line, re.IGNORECASE) for line in output.splitlines()):
+        raise ToolchainError(f"circom --inspect reported problems in {main}:\n{output}")
+    return read_r1cs_info(directory / f"{name}.r1cs")
+
+
+def build(kind: str, profile: Profile, build_root: Path = BUILD) -> Circuit:
+    """Compile circuit `kind` for `profile`, unless the same sources were built already."""
     digest = source_hash(kind, profile)
     directory = build_root / "circuits" / profile.name / kind
     stamp = directory / "build.json"
     if stamp.exists():
         recorded = json.loads(stamp.read_text())
         if recorded.get("source_hash") == digest:
-            info = CircuitInfo(**recorded["info"])
-            return Circuit(kind, profile, directory, digest, info)
-    directory.mkdir(parents=True, exist_ok=True)
-    main = directory / f"{kind}.circom"
-    main.write_text("pragma circom 2.2.0;\n\n" + main_source(kind, profile))
-    if not directory.resolve().is_relative_to(ROOT):
-        raise ToolchainError(f"the circom compiler only reads files under {ROOT}; {directory} is outside it")
-    rel = directory.resolve().relative_to(ROOT)
-    output = run_js(
-        *COMPILER,
-        [
-            str(rel / main.name),
-            "--r1cs",
-            "--wasm",
-            "--O2",
-            "--inspect",
-            "-l",
-            "node_modules",
-            "-l",
-            ".",
-            "-o",
-            str(rel),
-        ],
-    )
-    warnings = [line for line in output.splitlines() if re.search(r"warning", line, re.IGNORECASE)]
-    if warnings:
-        raise ToolchainError(f"circom --inspect reported problems in {kind}/{profile.name}:\n{output}")
-    circuit = Circuit(kind, profile, directory, digest, read_r1cs_info(directory / f"{kind}.r1cs"))
-    stamp.write_text(json.dumps({"source_hash": digest, "info": asdict(circuit.info)}, indent=2))
-    return circuit
+            return Circuit(kind, profile, directory, digest, CircuitInfo(**recorded["info"]))
+    info = compile_main(directory, kind, main_source(kind, profile))
+    stamp.write_text(json.dumps({"source_hash": digest, "info": asdict(info)}, indent=2))
+    return Circuit(kind, profile, directory, digest, info)

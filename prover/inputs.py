@@ -1,7 +1,6 @@
 """Circuit inputs: from accounts, salts, parameters and the chain state to the signals of each circuit."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.field import AMOUNT_BITS
@@ -9,25 +8,10 @@ from zksolvency.verifier.leaf import leaf_hash, nullifier
 from zksolvency.verifier.margin import evaluate
 from zksolvency.verifier.params import CircuitParams
 from zksolvency.verifier.state import ChainState
+from zksolvency.verifier.statements import BatchStatement, MarginStatement, binding
 from zksolvency.verifier.tree import MerklePath, root_of
 
 Signals = dict[str, object]
-
-
-@dataclass(frozen=True)
-class BatchStatement:
-    """The public inputs of one batch proof, in the circuit's order."""
-
-    params_hash: int
-    batch_index: int
-    prev_state: int
-    next_state: int
-    subtree_root: int
-
-    @property
-    def public_inputs(self) -> list[int]:
-        """paramsHash, batchIndex, prevState, nextState, subtreeRoot."""
-        return [self.params_hash, self.batch_index, self.prev_state, self.next_state, self.subtree_root]
 
 
 def _one_hot(index: int, size: int) -> list[int]:
@@ -94,29 +78,6 @@ def batch_signals(
     for name in per_account[0]:
         signals[name] = [s[name] for s in per_account]
     return signals, statement, after
-
-
-@dataclass(frozen=True)
-class MarginStatement:
-    """The public inputs of an account margin proof, in the circuit's order."""
-
-    root: int
-    params_hash: int
-    threshold: int
-    binding: int
-    nullifier: int
-
-    @property
-    def public_inputs(self) -> list[int]:
-        """root, paramsHash, threshold, binding, nullifier."""
-        return [self.root, self.params_hash, self.threshold, self.binding, self.nullifier]
-
-
-def binding(recipient: int, chain_id: int) -> int:
-    """recipient + 2^160 * chain_id: the proof's binding to who uses it and where."""
-    if not 0 <= recipient < 2**160 or not 0 < chain_id < 2**64:
-        raise ValueError("recipient must be a 160-bit address and chain_id a positive 64-bit integer")
-    return recipient + (chain_id << 160)
 
 
 def margin_signals(

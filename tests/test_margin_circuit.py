@@ -6,11 +6,12 @@ import pytest
 from conftest import Circuits
 from factories import UNIT, USD, venue, worked_example
 
-from zksolvency.prover.inputs import Signals, binding, margin_signals
+from zksolvency.prover.inputs import Signals, margin_signals
 from zksolvency.prover.witness import WitnessError
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.groth16 import verify
 from zksolvency.verifier.leaf import leaf_hash
+from zksolvency.verifier.statements import binding
 from zksolvency.verifier.tree import QuadTree
 
 RECIPIENT = 0x00000000000000000000000000000000DEADBEEF

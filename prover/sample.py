@@ -1,0 +1,154 @@
+"""Sample venues: realistic, reproducible snapshots for demos, tests and benchmarks.
+
+Many small accounts and a few whales, sparse asset holdings, loans against collateral, leveraged
+perpetual positions opened in matched pairs (so open interest balances), some of them close to
+their maintenance margin, isolated positions as subaccounts, and reserves above liabilities.
+"""
+
+import random
+from dataclasses import dataclass
+
+from zksolvency.verifier.account import Account
+from zksolvency.verifier.field import PPM, PRICE_SCALE, QUANTA_PER_UNIT
+from zksolvency.verifier.margin import evaluate
+from zksolvency.verifier.params import Asset, Bracket, CircuitParams, CollateralTier, EpochParams, PerpMarket
+from zksolvency.verifier.profiles import Profile
+from zksolvency.verifier.state import ChainState
+
+UNIT = QUANTA_PER_UNIT
+USD = PRICE_SCALE
+
+# symbol, USD price, collateral tiers as (floor in USD of value, rate in percent)
+_ASSETS = [
+    ("USDT", 1.0, [(0, 100)]),
+    ("BTC", 61_250.0, [(0, 100), (100_000_000, 97.5), (200_000_000, 95), (500_000_000, 90)]),
+    ("ETH", 3_180.5, [(0, 95), (50_000_000, 92.5), (100_000_000, 90), (300_000_000, 85)]),
+    ("SOL", 142.37, [(0, 90), (10_000_000, 85), (30_000_000, 80)]),
+    ("BNB", 588.1, [(0, 90), (10_000_000, 85), (50_000_000, 75)]),
+    ("XRP", 0.5213, [(0, 85), (5_000_000, 80), (20_000_000, 70)]),
+    ("DOGE", 0.12345, [(0, 80), (2_000_000, 70), (10_000_000, 50)]),
+    ("USDC", 0.9998, [(0, 100)]),
+]
+# symbol, mark in USD, brackets as (notional floor in USD, MMR in percent)
+_BINANCE_BTC = [
+    (0, 0.4), (50_000, 0.5), (250_000, 1), (1_000_000, 2.5), (10_000_000, 5),
+    (20_000_000, 10), (50_000_000, 12.5), (100_000_000, 15), (200_000_000, 25), (300_000_000, 50),
+]  # fmt: skip
+_MARKETS = [
+    ("BTC-PERP", 61_262.5, _BINANCE_BTC),
+    (
+        "ETH-PERP",
+        3_181.2,
+        [(0, 0.5), (10_000, 0.65), (100_000, 1), (500_000, 2), (1_000_000, 5), (5_000_000, 10)],
+    ),
+    ("SOL-PERP", 142.41, [(0, 1), (5_000, 1.5), (25_000, 2.5), (100_000, 5), (250_000, 10)]),
+    ("DOGE-PERP", 0.12351, [(0, 1), (5_000, 1.5), (25_000, 2.5), (100_000, 5)]),
+]
+
+
+def _ppm(percent: float) -> int:
+    return round(percent * PPM / 100)
+
+
+def sample_params(profile: Profile) -> EpochParams:
+    """The sample market, cut to the profile's numbers of assets, markets, tiers and brackets."""
+    assets = []
+    for symbol, price, tiers in _ASSETS[: profile.assets]:
+        scaled = round(price * USD)
+        rows = [CollateralTier(-(-round(floor * USD) * UNIT // scaled), _ppm(rate)) for floor, rate in tiers]
+        assets.append(Asset(symbol, scaled, tuple(rows[: profile.tiers])))
+    markets = [
+        PerpMarket(
+            symbol, round(mark * USD), tuple(Bracket(f * USD, _ppm(r)) for f, r in rows[: profile.brackets])
+        )
+        for symbol, mark, rows in _MARKETS[: profile.markets]
+    ]
+    return EpochParams(tuple(assets), tuple(markets))
+
+
+@dataclass(frozen=True)
+class SampleVenue:
+    """A snapshot: parameters, accounts in key order, and reserves per asset in quanta."""
+
+    params: EpochParams
+    accounts: list[Account]
+    reserves: tuple[int, ...]
+
+
+class _Builder:
+    def __init__(self, params: EpochParams, profile: Profile, rng: random.Random) -> None:
+        self.params, self.profile, self.rng = params, profile, rng
+        self.circuit: CircuitParams = params.circuit(profile)
+        self.balances: dict[tuple[int, int], list[int]] = {}
+        self.positions: dict[tuple[int, int], list[int]] = {}
+
+    def account(self, account_id: int, sub: int = 0) -> tuple[list[int], list[int]]:
+        key = (account_id, sub)
+        if key not in self.balances:
+            self.balances[key] = [0] * len(self.params.assets)
+            self.positions[key] = [0] * len(self.params.markets)
+        return self.balances[key], self.positions[key]
+
+    def amount_worth(self, asset: int, usd: float) -> int:
+        return max(1, round(usd * USD * UNIT / self.params.assets[asset].price))
+
+    def spot(self, account_id: int, whale: bool) -> None:
+        balances, _ = self.account(account_id)
+        held = self.rng.sample(range(len(balances)), k=self.rng.randint(1, min(3, len(balances))))
+        for asset in held:
+            usd = self.rng.lognormvariate(7.5, 1.6) * (2_000 if whale else 1)
+            balances[asset] += self.amount_worth(asset, usd)
+        if len(balances) > 1 and self.rng.random() < 0.15:  # a loan of settlement asset against collateral
+            collateral = sum(b * a.price for b, a in zip(balances, self.params.assets, strict=True)) / (
+                USD * UNIT
+            )
+            balances[0] -= self.amount_worth(0, collateral * self.rng.uniform(0.1, 0.6))
+
+    def trade(self, long_id: int, short_id: int, market: int, usd: float, isolated: int) -> None:
+        """A matched trade at an entry near the mark; each side posts margin for 2x-25x leverage."""
+        mark = self.params.markets[market].mark
+        entry = round(mark * self.rng.uniform(0.97, 1.03))
+        size = max(1, round(usd * USD * UNIT / mark))
+        for account_id, sign in ((long_id, 1), (short_id, -1)):
+            sub = isolated if sign == 1 else 0
+            balances, positions = self.account(account_id, sub)
+            positions[market] += sign * size
+            balances[0] -= sign * size * entry // self.params.assets[0].price
+            balances[0] += self.amount_worth(0, usd / self.rng.uniform(2, 25))
+
+    def finish(self) -> list[Account]:
+        """Accounts in key order: healthy, and some leveraged ones close to their maintenance margin."""
+        accounts = []
+        quote_value = self.params.assets[0].price * PPM  # one quantum of settlement asset, weighted
+        for (account_id, sub), balances in sorted(self.balances.items()):
+            positions = tuple(self.positions[(account_id, sub)])
+            health = evaluate(Account(account_id, sub, tuple(balances), positions), self.circuit)
+            if not health.healthy or (health.maintenance and self.rng.random() < 0.15):
+                target = health.maintenance * self.rng.uniform(0.02, 0.5)
+                balances[0] += int((target - health.free) // quote_value) + 1
+            accounts.append(Account(account_id, sub, tuple(balances), positions))
+        return accounts
+
+
+def sample_venue(accounts: int, seed: int, profile: Profile) -> SampleVenue:
+    """About `accounts` accounts (isolated positions add subaccounts), reproducible from `seed`."""
+    if accounts < 2:
+        raise ValueError("a sample venue needs at least 2 accounts")
+    rng = random.Random(seed)
+    params = sample_params(profile)
+    builder = _Builder(params, profile, rng)
+    ids = sorted(rng.sample(range(10_000, 10_000 + 50 * accounts), accounts))
+    for account_id in ids:
+        builder.spot(account_id, whale=rng.random() < 0.01)
+    for market in range(len(params.markets)):
+        for _ in range(accounts // (3 * max(1, len(params.markets)))):
+            long_id, short_id = rng.sample(ids, 2)
+            isolated = rng.randint(1, 3) if rng.random() < 0.2 else 0
+            builder.trade(long_id, short_id, market, rng.lognormvariate(8, 1.5), isolated)
+    venue_accounts = builder.finish()
+    totals = ChainState.genesis(profile).after(venue_accounts, profile, blind=0)
+    reserves = tuple(
+        max(0, round((totals.equity[a] - totals.debt[a]) * rng.uniform(1.05, 1.3)))
+        for a in range(len(params.assets))
+    )
+    return SampleVenue(params, venue_accounts, reserves)
