@@ -4,6 +4,13 @@ Compiles every part as its own small main component (circom --O2 --inspect) unde
 build/bench-constraints/<profile>/<part>/, takes the whole batch and margin circuits from the build
 cache, and prints one JSON object on stdout; progress goes to stderr.
 
+A part compiled alone can cost more than inside the circuits: the circuits feed some inputs with the
+constant 0 (tier floor 0, tier base 0, bracket floor 0, cumulative amount 0), which makes a few
+products linear, and --O2 then removes them; and a main component's outputs are public, so a linear
+constraint on them alone (EpochParameters' constant outputs) cannot be removed. For those parts a
+second main component, a small wrapper that feeds the constants and drops the outputs as the
+circuits do, gives `constraints_in_context`, and `per_account` uses it.
+
     python bench/constraints.py --profile reference
 """
 
@@ -34,25 +41,160 @@ from zksolvency.prover.toolchain import BUILD, ROOT
 from zksolvency.verifier.profiles import PROFILES, Profile, get_profile
 
 OUTPUT = BUILD / "bench-constraints"
+LIB = "circuits/lib"
+BATCH = "circuits/batch_solvency.circom"
+MARGIN = "circuits/account_margin.circom"
+
+# Wrappers named Bench<template>, with the template's parameters: the template as the circuits use it.
+IN_CONTEXT = {
+    "TieredCollateral": """
+/* TieredCollateral(T) as AccountHealth uses it: floor[0] = base[0] = 0 (EpochParameters). */
+template BenchTieredCollateral(T) {
+    signal input x;
+    signal input floorAbove[T - 1];
+    signal input rate[T];
+    signal input baseAbove[T - 1];
+    signal input sel[T];
+    signal output value;
+    var floor[T];
+    var base[T];
+    floor[0] = 0;
+    base[0] = 0;
+    for (var j = 1; j < T; j++) {
+        floor[j] = floorAbove[j - 1];
+        base[j] = baseAbove[j - 1];
+    }
+    value <== TieredCollateral(T)(x, floor, rate, base, sel);
+}
+""",
+    "TieredMaintenance": """
+/* TieredMaintenance(K) as AccountHealth uses it: sizeFloor[0] = cum[0] = 0 (EpochParameters). */
+template BenchTieredMaintenance(K) {
+    signal input size;
+    signal input mark;
+    signal input sizeFloorAbove[K - 1];
+    signal input rate[K];
+    signal input cumAbove[K - 1];
+    signal input sel[K];
+    signal output margin;
+    var sizeFloor[K];
+    var cum[K];
+    sizeFloor[0] = 0;
+    cum[0] = 0;
+    for (var k = 1; k < K; k++) {
+        sizeFloor[k] = sizeFloorAbove[k - 1];
+        cum[k] = cumAbove[k - 1];
+    }
+    margin <== TieredMaintenance(K)(size, mark, sizeFloor, rate, cum, sel);
+}
+""",
+    "AccountHealth": """
+/*
+ * AccountHealth(A, M, T, K) as the circuits use it: the first tier floor and base and the first
+ * bracket floor and cumulative amount are 0 (EpochParameters); equity, debt, long and short only
+ * enter linear sums.
+ */
+template BenchAccountHealth(A, M, T, K) {
+    signal input balanceSign[A];
+    signal input balanceMagnitude[A];
+    signal input positionSign[M];
+    signal input positionMagnitude[M];
+    signal input price[A];
+    signal input tierFloorAbove[A][T - 1];
+    signal input tierRate[A][T];
+    signal input tierBaseAbove[A][T - 1];
+    signal input mark[M];
+    signal input bracketFloorAbove[M][K - 1];
+    signal input bracketRate[M][K];
+    signal input bracketCumAbove[M][K - 1];
+    signal input tierSel[A][T];
+    signal input bracketSel[M][K];
+    signal output free;
+    var tierFloor[A][T];
+    var tierBase[A][T];
+    for (var a = 0; a < A; a++) {
+        tierFloor[a][0] = 0;
+        tierBase[a][0] = 0;
+        for (var j = 1; j < T; j++) {
+            tierFloor[a][j] = tierFloorAbove[a][j - 1];
+            tierBase[a][j] = tierBaseAbove[a][j - 1];
+        }
+    }
+    var bracketFloor[M][K];
+    var bracketCum[M][K];
+    for (var m = 0; m < M; m++) {
+        bracketFloor[m][0] = 0;
+        bracketCum[m][0] = 0;
+        for (var k = 1; k < K; k++) {
+            bracketFloor[m][k] = bracketFloorAbove[m][k - 1];
+            bracketCum[m][k] = bracketCumAbove[m][k - 1];
+        }
+    }
+    component health = AccountHealth(A, M, T, K);
+    health.balanceSign <== balanceSign;
+    health.balanceMagnitude <== balanceMagnitude;
+    health.positionSign <== positionSign;
+    health.positionMagnitude <== positionMagnitude;
+    health.price <== price;
+    health.tierFloor <== tierFloor;
+    health.tierRate <== tierRate;
+    health.tierBase <== tierBase;
+    health.mark <== mark;
+    health.bracketFloor <== bracketFloor;
+    health.bracketRate <== bracketRate;
+    health.bracketCum <== bracketCum;
+    health.tierSel <== tierSel;
+    health.bracketSel <== bracketSel;
+    _ <== health.equity;
+    _ <== health.debt;
+    _ <== health.long;
+    _ <== health.short;
+    free <== health.free;
+}
+""",
+    "EpochParameters": """
+/* EpochParameters(A, M, T, K) with its outputs internal, as in the circuits. */
+template BenchEpochParameters(A, M, T, K) {
+    signal input vector[A * 2 * T + M * (3 * K - 1)];
+    signal input hash;
+    component epoch = EpochParameters(A, M, T, K);
+    epoch.vector <== vector;
+    epoch.hash <== hash;
+    _ <== epoch.price;
+    _ <== epoch.tierFloor;
+    _ <== epoch.tierRate;
+    _ <== epoch.tierBase;
+    _ <== epoch.mark;
+    _ <== epoch.bracketFloor;
+    _ <== epoch.bracketRate;
+    _ <== epoch.bracketCum;
+}
+""",
+}
 
 
 @dataclass(frozen=True)
 class Part:
     """One measured part: how to compile it and how often one account pays for it."""
 
-    key: str  # directory name
+    key: str  # the template's name; also the directory it is compiled in
     include: str  # file the main component includes, relative to the repository root
-    main: Callable[[Profile], str]  # the template instantiation of the main component
+    args: Callable[[Profile], str]  # the template's arguments
     per: str  # account, batch, asset, market, leaf or proof
     count: Callable[[Profile], Fraction]  # instances of this part that one account costs
     circuit: str  # which circuit holds it: batch, margin or both
     note: str
-    within: str | None = None  # the part this one is nested in, if any (not summed on its own)
+    within: str | None = None  # the part this one is nested in, if any
     kind: str | None = None  # a whole circuit, taken from zksolvency.prover.circuits.build
 
+    def template(self, profile: Profile) -> str:
+        """The template instantiation, as in `component main = ...`."""
+        return f"{self.key}({self.args(profile)})"
 
-LIB = "circuits/lib"
-BATCH = "circuits/batch_solvency.circom"
+
+def _one(p: Profile) -> Fraction:
+    """One instance per account (or per margin proof)."""
+    return Fraction(1)
 
 
 def _batch_share(count: int) -> Callable[[Profile], Fraction]:
@@ -60,11 +202,21 @@ def _batch_share(count: int) -> Callable[[Profile], Fraction]:
     return lambda p: Fraction(count, p.batch_size)
 
 
+def _sizes(p: Profile) -> str:
+    """A, M, T, K."""
+    return f"{p.assets}, {p.markets}, {p.tiers}, {p.brackets}"
+
+
+def _book(p: Profile) -> str:
+    """A, M."""
+    return f"{p.assets}, {p.markets}"
+
+
 PARTS: tuple[Part, ...] = (
     Part(
         "SignedAmount",
         f"{LIB}/range.circom",
-        lambda p: "SignedAmount()",
+        lambda p: "",
         "account",
         lambda p: Fraction(p.assets + p.markets),
         "both",
@@ -74,7 +226,7 @@ PARTS: tuple[Part, ...] = (
     Part(
         "TieredCollateral",
         f"{LIB}/tiers.circom",
-        lambda p: f"TieredCollateral({p.tiers})",
+        lambda p: f"{p.tiers}",
         "asset",
         lambda p: Fraction(p.assets),
         "both",
@@ -84,7 +236,7 @@ PARTS: tuple[Part, ...] = (
     Part(
         "TieredMaintenance",
         f"{LIB}/tiers.circom",
-        lambda p: f"TieredMaintenance({p.brackets})",
+        lambda p: f"{p.brackets}",
         "market",
         lambda p: Fraction(p.markets),
         "both",
@@ -94,52 +246,36 @@ PARTS: tuple[Part, ...] = (
     Part(
         "AccountHealth",
         f"{LIB}/account.circom",
-        lambda p: f"AccountHealth({p.assets}, {p.markets}, {p.tiers}, {p.brackets})",
+        _sizes,
         "account",
-        lambda p: Fraction(1),
+        _one,
         "both",
         "all margin rules of one account",
     ),
     Part(
         "CrossMarginHolds",
         BATCH,
-        lambda p: f"CrossMarginHolds(FreeBits({p.assets}, {p.markets}))",
+        lambda p: f"FreeBits({_book(p)})",
         "account",
-        lambda p: Fraction(1),
+        _one,
         "batch",
         "free collateral >= 0: a FreeBits-bit range check",
     ),
-    Part(
-        "KeyOrder",
-        BATCH,
-        lambda p: "KeyOrder()",
-        "account",
-        lambda p: Fraction(1),
-        "batch",
-        "strictly increasing keys, padding detection",
-    ),
-    Part(
-        "PaddingIsEmpty",
-        BATCH,
-        lambda p: f"PaddingIsEmpty({p.assets}, {p.markets})",
-        "account",
-        lambda p: Fraction(1),
-        "batch",
-        "a padding account holds nothing",
-    ),
+    Part("KeyOrder", BATCH, lambda p: "", "account", _one, "batch", "strictly increasing keys, padding"),
+    Part("PaddingIsEmpty", BATCH, _book, "account", _one, "batch", "a padding account holds nothing"),
     Part(
         "AccountLeaf",
         f"{LIB}/account.circom",
-        lambda p: f"AccountLeaf({p.assets}, {p.markets})",
+        _book,
         "account",
-        lambda p: Fraction(1),
+        _one,
         "both",
         "packing and hashing of the account's Merkle leaf",
     ),
     Part(
         "QuadRoot",
         f"{LIB}/merkle.circom",
-        lambda p: f"QuadRoot({p.batch_levels})",
+        lambda p: f"{p.batch_levels}",
         "leaf",
         _batch_share(1),
         "batch",
@@ -148,7 +284,7 @@ PARTS: tuple[Part, ...] = (
     Part(
         "EpochParameters",
         f"{LIB}/params.circom",
-        lambda p: f"EpochParameters({p.assets}, {p.markets}, {p.tiers}, {p.brackets})",
+        _sizes,
         "batch",
         _batch_share(1),
         "both",
@@ -157,7 +293,7 @@ PARTS: tuple[Part, ...] = (
     Part(
         "StateOpening",
         BATCH,
-        lambda p: f"StateOpening({p.assets}, {p.markets})",
+        _book,
         "batch",
         _batch_share(2),
         "batch",
@@ -166,17 +302,37 @@ PARTS: tuple[Part, ...] = (
     Part(
         "QuadPathRoot",
         f"{LIB}/merkle.circom",
-        lambda p: f"QuadPathRoot({p.tree_depth})",
+        lambda p: f"{p.tree_depth}",
         "proof",
-        lambda p: Fraction(1),
+        _one,
         "margin",
         "inclusion path of depth DEPTH; one per margin proof (a proof per account that asks for one)",
         within="AccountMargin",
     ),
     Part(
+        "FreeAboveThreshold",
+        MARGIN,
+        lambda p: f"FreeBits({_book(p)})",
+        "proof",
+        _one,
+        "margin",
+        "free >= threshold: a 64-bit and a FreeBits-bit range check; one per margin proof",
+        within="AccountMargin",
+    ),
+    Part(
+        "Nullifier",
+        MARGIN,
+        lambda p: "",
+        "proof",
+        _one,
+        "margin",
+        "Poseidon(3) of the domain, key and salt; one per margin proof",
+        within="AccountMargin",
+    ),
+    Part(
         "BatchSolvency",
         "",
-        lambda p: f"BatchSolvency({p.batch_levels}, {p.assets}, {p.markets}, {p.tiers}, {p.brackets})",
+        lambda p: f"{p.batch_levels}, {_sizes(p)}",
         "batch",
         _batch_share(1),
         "batch",
@@ -186,23 +342,31 @@ PARTS: tuple[Part, ...] = (
     Part(
         "AccountMargin",
         "",
-        lambda p: f"AccountMargin({p.tree_depth}, {p.assets}, {p.markets}, {p.tiers}, {p.brackets})",
+        lambda p: f"{p.tree_depth}, {_sizes(p)}",
         "proof",
-        lambda p: Fraction(1),
+        _one,
         "margin",
         "the whole margin circuit (build cache); one proof per account that asks for one",
         kind="margin",
     ),
 )
+BY_KEY = {part.key: part for part in PARTS}
 
-#: Parts of the batch circuit whose number does not grow with the batch size.
-PER_BATCH = ("EpochParameters", "StateOpening")
+#: Parts of the batch circuit whose number does not grow with the batch size, with their number.
+PER_BATCH = {"EpochParameters": 1, "StateOpening": 2}
 #: Parts whose per_account sum should match the marginal cost of one more account in a batch.
 PER_ACCOUNT = ("AccountHealth", "CrossMarginHolds", "KeyOrder", "PaddingIsEmpty", "AccountLeaf", "QuadRoot")
-#: Parts of AccountHealth, with how many of each one AccountHealth holds.
+#: Parts of AccountHealth.
 HEALTH_PARTS = ("SignedAmount", "TieredCollateral", "TieredMaintenance")
-#: Measured parts of AccountMargin, with one instance each.
-MARGIN_PARTS = ("EpochParameters", "AccountHealth", "AccountLeaf", "QuadPathRoot")
+#: Measured parts of AccountMargin, one instance each.
+MARGIN_PARTS = (
+    "EpochParameters",
+    "AccountHealth",
+    "AccountLeaf",
+    "QuadPathRoot",
+    "FreeAboveThreshold",
+    "Nullifier",
+)
 
 
 def machine() -> dict[str, Any]:
@@ -235,128 +399,150 @@ def directory(part: Part, profile: Profile) -> Path:
 
 
 def measure(part: Part, profile: Profile) -> CircuitInfo:
-    """Constraint counts of `part` compiled as a main component, or of a whole circuit from the cache."""
+    """Sizes of `part` compiled as a main component, or of a whole circuit from the build cache."""
     if part.kind is not None:
         return build(part.kind, profile).info
-    source = f'include "{part.include}";\n\ncomponent main = {part.main(profile)};\n'
+    source = f'include "{part.include}";\n\ncomponent main = {part.template(profile)};\n'
     return compile_main(directory(part, profile), part.key, source)
 
 
-def amount(value: Fraction) -> int | float:
-    """An exact count as an int, else a float rounded to two decimals."""
-    return int(value) if value.denominator == 1 else round(float(value), 2)
+def measure_in_context(part: Part, profile: Profile) -> CircuitInfo | None:
+    """Sizes of `part` inside its wrapper from IN_CONTEXT, if it has one."""
+    wrapper = IN_CONTEXT.get(part.key)
+    if wrapper is None:
+        return None
+    source = f'include "{part.include}";\n{wrapper}\ncomponent main = Bench{part.template(profile)};\n'
+    return compile_main(directory(part, profile), f"{part.key}_in_context", source)
 
 
-def part_count(name: str, profile: Profile) -> Fraction:
-    """How many instances of part `name` one account costs."""
-    return next(part for part in PARTS if part.key == name).count(profile)
+def amount(value: Fraction, digits: int = 2) -> int | float:
+    """An exact count as an int, else a float rounded to `digits` decimals."""
+    return int(value) if value.denominator == 1 else round(float(value), digits)
 
 
-def summarise(profile: Profile, counts: dict[str, int]) -> dict[str, Any]:
+def percent(part: Fraction, whole: Fraction) -> float:
+    """`part` as a percentage of `whole`, to one decimal."""
+    return round(float(100 * part / whole), 1)
+
+
+def reconcile(profile: Profile, counts: dict[str, int]) -> dict[str, Any]:
+    """The batch circuit against its parts: marginal cost of an account vs the per-account parts."""
+    p = profile
+    total = counts["BatchSolvency"]
+    per_batch = sum(counts[name] * n for name, n in PER_BATCH.items())
+    marginal = Fraction(total - per_batch, p.batch_size)
+    shares = {name: counts[name] * BY_KEY[name].count(p) for name in PER_ACCOUNT}
+    parts_sum = sum(shares.values(), Fraction(0))
+    return {
+        "per_batch_parts": per_batch,
+        "per_batch_parts_per_account": amount(Fraction(per_batch, p.batch_size)),
+        "marginal_per_account": amount(marginal),
+        "per_account_parts_sum": amount(parts_sum),
+        "marginal_minus_parts_sum": amount(marginal - parts_sum),
+        "breakdown": [
+            {"part": name, "per_account": amount(share), "percent_of_marginal": percent(share, marginal)}
+            for name, share in sorted(shares.items(), key=lambda item: -item[1])
+        ],
+    }
+
+
+def summarise(profile: Profile, direct: dict[str, int], in_context: dict[str, int]) -> dict[str, Any]:
     """Reconcile the parts with the whole circuits."""
     p = profile
-    batch_total = counts["BatchSolvency"]
-    per_batch = counts["EpochParameters"] + 2 * counts["StateOpening"]
-    marginal = Fraction(batch_total - per_batch, p.batch_size)
-    shares = {name: Fraction(counts[name]) * part_count(name, p) for name in PER_ACCOUNT}
-    parts_sum = sum(shares.values(), Fraction(0))
+    effective = direct | in_context
+    batch = reconcile(p, effective)
+    raw = reconcile(p, direct)
+    del raw["breakdown"]
 
-    health_shares = {name: counts[name] * part_count(name, p) for name in HEALTH_PARTS}
-    health_rest = counts["AccountHealth"] - sum(health_shares.values(), Fraction(0))
-
-    margin_total = counts["AccountMargin"]
-    margin_sum = sum((counts[name] for name in MARGIN_PARTS), 0)
+    health_shares = {name: effective[name] * BY_KEY[name].count(p) for name in HEALTH_PARTS}
+    health_rest = effective["AccountHealth"] - sum(health_shares.values(), Fraction(0))
+    margin_sum = sum(effective[name] for name in MARGIN_PARTS)
 
     return {
         "batch": {
             "batch_size": p.batch_size,
-            "constraints": batch_total,
-            "per_batch_parts": per_batch,
-            "per_batch_parts_per_account": amount(Fraction(per_batch, p.batch_size)),
-            "marginal_per_account": amount(marginal),
-            "per_account_parts_sum": amount(parts_sum),
-            "marginal_minus_parts_sum": amount(marginal - parts_sum),
-            "total_per_account": amount(Fraction(batch_total, p.batch_size)),
-            "per_account_breakdown": [
-                {
-                    "part": name,
-                    "per_account": amount(share),
-                    "percent_of_marginal": round(float(100 * share / marginal), 1),
-                }
-                for name, share in sorted(shares.items(), key=lambda item: -item[1])
-            ],
+            "constraints": direct["BatchSolvency"],
+            "total_per_account": amount(Fraction(direct["BatchSolvency"], p.batch_size)),
+            **batch,
+            "direct_mains": raw,
             "note": (
                 "marginal_per_account = (BatchSolvency - EpochParameters - 2 * StateOpening) / batch_size; "
                 "per_account_parts_sum = AccountHealth + CrossMarginHolds + KeyOrder + PaddingIsEmpty "
-                "+ AccountLeaf + QuadRoot / batch_size. Their difference is what a part costs alone but not "
-                "in context, or the reverse: in the batch, constant parameters (tier floor 0, base 0, "
-                "bracket floor 0, cum 0) turn some products linear and --O2 removes them, and the running "
-                "totals are linear sums."
+                "+ AccountLeaf + QuadRoot / batch_size; both with constraints_in_context where a part has "
+                "it. direct_mains: the same with every part compiled alone."
             ),
         },
         "account_health": {
-            "constraints": counts["AccountHealth"],
+            "constraints": effective["AccountHealth"],
             "parts": {name: amount(share) for name, share in health_shares.items()},
             "rest": amount(health_rest),
             "note": (
-                "parts: SignedAmount x (A + M), TieredCollateral x A, TieredMaintenance x M; "
-                "rest: the price * (collateral - debt) and mark * position products"
+                "in context; parts: SignedAmount x (A + M), TieredCollateral x A, TieredMaintenance x M; "
+                "rest: the A price * (collateral - debt) and M mark * position products"
             ),
         },
         "margin": {
-            "constraints": margin_total,
+            "constraints": direct["AccountMargin"],
             "parts_sum": margin_sum,
-            "rest": margin_total - margin_sum,
+            "rest": direct["AccountMargin"] - margin_sum,
             "note": (
-                "parts: EpochParameters + AccountHealth + AccountLeaf + QuadPathRoot; rest: NonZero(key), "
-                "FreeAboveThreshold, Nullifier and the binding square, less what --O2 saves in context"
+                f"in context; parts: {' + '.join(MARGIN_PARTS)}; rest: NonZero(key) and the binding square"
             ),
         },
     }
 
 
+def entry(
+    part: Part, profile: Profile, info: CircuitInfo, context: CircuitInfo | None, seconds: float
+) -> dict[str, Any]:
+    """The report's line for one part."""
+    count = part.count(profile)
+    effective = (context or info).constraints
+    line: dict[str, Any] = {"part": part.template(profile), "constraints": info.constraints}
+    if context is not None:
+        line["constraints_in_context"] = context.constraints
+    line |= {
+        "per": part.per,
+        "count_per_account": amount(count, 6),
+        "per_account": amount(effective * count),
+    }
+    if part.per == "leaf":
+        line["per_leaf"] = amount(Fraction(effective, profile.batch_size))
+    line["circuit"] = part.circuit
+    if part.within is not None:
+        line["within"] = part.within
+    line |= {
+        "wires": info.wires,
+        "inputs": info.public_inputs + info.private_inputs,
+        "seconds": round(seconds, 2),
+        "source": "build cache" if part.kind else str(directory(part, profile).relative_to(ROOT)),
+        "note": part.note,
+    }
+    return line
+
+
 def run(profile: Profile, console: Console) -> dict[str, Any]:
     """Measure every part of `profile` and build the report."""
     start = time.perf_counter()
-    counts: dict[str, int] = {}
+    direct: dict[str, int] = {}
+    in_context: dict[str, int] = {}
     parts: list[dict[str, Any]] = []
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console) as progress:
-        task = progress.add_task(f"{profile.name}", total=len(PARTS))
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=console) as progress:
+        task = progress.add_task(profile.name, total=len(PARTS))
         for part in PARTS:
-            template = part.main(profile)
-            progress.update(task, description=f"{profile.name}: {template}")
+            progress.update(task, description=f"{profile.name}: {part.template(profile)}")
             began = time.perf_counter()
             info = measure(part, profile)
+            context = measure_in_context(part, profile)
             seconds = time.perf_counter() - began
-            if info.constraints == 0:
-                console.print(f"[yellow]warning:[/] {template} compiles to 0 constraints")
-            counts[part.key] = info.constraints
-            count = part.count(profile)
-            entry: dict[str, Any] = {
-                "part": template,
-                "constraints": info.constraints,
-                "per": part.per,
-                "count_per_account": amount(count),
-                "per_account": amount(info.constraints * count),
-                "circuit": part.circuit,
-            }
-            if part.within is not None:
-                entry["within"] = part.within
-            entry |= {
-                "wires": info.wires,
-                "inputs": info.public_inputs + info.private_inputs,
-                "seconds": round(seconds, 2),
-                "source": "build cache" if part.kind else str(directory(part, profile).relative_to(ROOT)),
-                "note": part.note,
-            }
-            parts.append(entry)
+            for measured in (info, context):
+                if measured is not None and measured.constraints == 0:
+                    console.print(f"[yellow]warning:[/] {part.template(profile)} compiles to 0 constraints")
+            direct[part.key] = info.constraints
+            if context is not None:
+                in_context[part.key] = context.constraints
+            parts.append(entry(part, profile, info, context, seconds))
             progress.advance(task)
     return {
         "what": "constraints per circuit part",
@@ -375,7 +561,7 @@ def run(profile: Profile, console: Console) -> dict[str, Any]:
         "machine": machine(),
         "seconds": round(time.perf_counter() - start, 2),
         "parts": parts,
-        "summary": summarise(profile, counts),
+        "summary": summarise(profile, direct, in_context),
     }
 
 

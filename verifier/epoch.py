@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from .field import AMOUNT_BITS
-from .groth16 import Proof, verify
+from .groth16 import MalformedProof, Proof, verify
 from .params import CircuitParams, EpochParams
 from .profiles import Profile
 from .state import ChainState
@@ -125,7 +125,11 @@ def _verify(epoch: Epoch, check: Callable[[str, bool, str], None], audit: Audit)
     for i, batch in enumerate(epoch.batches):
         s = batch.statement
         # The pairing comes first: nothing a batch claims is used before its proof verifies.
-        check(f"batch {i} proof", verify(key, batch.proof, s.public_inputs), "the pairing check fails")
+        try:
+            valid, why = verify(key, batch.proof, s.public_inputs), "the pairing check fails"
+        except MalformedProof as exc:
+            valid, why = False, f"malformed: {exc}"
+        check(f"batch {i} proof", valid, why)
         check(f"batch {i} index", s.batch_index == i, f"it claims index {s.batch_index}")
         check(
             f"batch {i} parameters", s.params_hash == epoch.params_hash, "it was proven with other parameters"

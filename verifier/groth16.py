@@ -61,18 +61,26 @@ class Proof:
         return all(0 <= x < Q for x in (*self.a, bx0, bx1, by0, by1, *self.c))
 
 
+class MalformedProof(ValueError):
+    """A proof or public input that is not well formed: wrong length, not canonical, not on the curve."""
+
+
 def verify(verification_key: dict[str, Any], proof: Proof, public_inputs: list[int]) -> bool:
-    """The Groth16 pairing check (arkworks, through groth16py). False for a proof that does not verify."""
-    if len(public_inputs) != int(verification_key["nPublic"]):
-        raise ValueError(
-            f"the key takes {verification_key['nPublic']} public inputs, got {len(public_inputs)}"
-        )
+    """The Groth16 pairing check (arkworks, through groth16py).
+
+    False for a well-formed proof that does not verify; MalformedProof for one that is not well formed.
+    """
+    expected = int(verification_key["nPublic"])
+    if len(public_inputs) != expected:
+        raise MalformedProof(f"the key takes {expected} public inputs, got {len(public_inputs)}")
     if not all(0 <= x < R for x in public_inputs):
-        raise ValueError("a public input is not below the scalar field order")
+        raise MalformedProof("a public input is not below the scalar field order")
     if not proof.coordinates_in_range():
-        raise ValueError("a proof coordinate is not below the base field modulus")
+        raise MalformedProof("a proof coordinate is not below the base field modulus")
     key = groth16py.VerifyingKey.from_snarkjs(json.dumps(verification_key))
     try:
         return bool(groth16py.Verifier(key).verify(proof.to_bytes(), public_inputs))
+    except groth16py.EncodingError as exc:
+        raise MalformedProof(str(exc)) from None
     except groth16py.VerificationError:
         return False

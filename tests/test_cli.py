@@ -1,0 +1,48 @@
+"""The `zksolvency` command, run as a real process: JSON output and Unix exit codes."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import Circuits
+
+CLI = str(Path(sys.executable).parent / "zksolvency")
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=600, check=False)
+
+
+def test_circuits_info_json(ci: Circuits) -> None:
+    result = run("circuits", "info", "--profile", "ci", "--json")
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    batch = info["circuits"]["batch"]
+    assert batch["constraints"] == ci.batch.circuit.info.constraints
+    assert batch["public_inputs"] == 5 and batch["accounts"] == ci.profile.batch_size
+    assert batch["constraints_per_account"] == round(batch["constraints"] / ci.profile.batch_size, 1)
+    assert info["circuits"]["margin"]["public_inputs"] == 5
+
+
+def test_unknown_profile_is_bad_input() -> None:
+    result = run("circuits", "info", "--profile", "nope")
+    assert result.returncode == 2
+    assert "unknown profile 'nope'" in result.stderr
+
+
+def test_demo_proves_and_verifies_a_sample_venue(ci: Circuits) -> None:
+    result = run("demo", "--accounts", "6", "--seed", "5", "--workers", "1", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["valid"] is True and report["failure"] is None
+    assert report["accounts"] >= 6 and report["batches"] == -(-report["accounts"] // ci.profile.batch_size)
+    assert report["setup"] == {"kind": "development", "unsafe": True}
+    assert report["prove_seconds"] > 0 and report["accounts_per_second"] > 0
+    assert all(row["ratio"] is None or row["ratio"] >= 1 for row in report["coverage"])
+
+
+def test_demo_labels_development_keys_unsafe(ci: Circuits) -> None:
+    result = run("demo", "--accounts", "2", "--workers", "1")
+    assert result.returncode == 0, result.stderr
+    assert "UNSAFE" in result.stdout and "VALID" in result.stdout
