@@ -1,0 +1,200 @@
+"""JSON forms of what zksolvency publishes and hands out: the public epoch and a trader's record.
+
+Integers that may pass 2^53 (amounts, field elements) are decimal strings, as in snarkjs files.
+Readers raise FormatError naming the field that is missing or malformed.
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from .account import Account
+from .epoch import BatchProof, Epoch
+from .groth16 import Proof
+from .params import Asset, Bracket, CollateralTier, EpochParams, PerpMarket
+from .profiles import Profile
+from .records import InclusionRecord
+from .state import ChainState
+from .statements import BatchStatement
+from .tree import MerklePath
+
+EPOCH_FORMAT = "zksolvency-epoch/1"
+RECORD_FORMAT = "zksolvency-record/1"
+
+T = TypeVar("T")
+Json = dict[str, Any]
+
+
+class FormatError(ValueError):
+    """A document that does not have the expected form; the message names the field."""
+
+
+def _nums(values: Any) -> list[str]:
+    return [str(v) for v in values]
+
+
+def _read(doc: Any, path: str, convert: Callable[[Any], T]) -> T:
+    node = doc
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise FormatError(f"{path}: missing")
+        node = node[part]
+    try:
+        return convert(node)
+    except (TypeError, ValueError, KeyError, IndexError) as exc:
+        raise FormatError(f"{path}: {exc}") from None
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"expected an integer, got {value!r}")
+    return int(value, 0) if isinstance(value, str) else value
+
+
+def _ints(value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list):
+        raise ValueError("expected a list of integers")
+    return tuple(_int(v) for v in value)
+
+
+def params_to_json(params: EpochParams) -> Json:
+    """Assets (settlement asset first) and perpetual markets, at the statement's integer scales."""
+    return {
+        "assets": [
+            {
+                "symbol": a.symbol,
+                "price": str(a.price),
+                "tiers": [{"floor": str(t.floor), "rate": t.rate} for t in a.tiers],
+            }
+            for a in params.assets
+        ],
+        "markets": [
+            {
+                "symbol": m.symbol,
+                "mark": str(m.mark),
+                "brackets": [{"floor": str(b.floor), "rate": b.rate} for b in m.brackets],
+            }
+            for m in params.markets
+        ],
+    }
+
+
+def params_from_json(doc: Json) -> EpochParams:
+    """Inverse of params_to_json (validation against a profile is EpochParams.circuit's job)."""
+
+    def asset(a: Json) -> Asset:
+        tiers = tuple(CollateralTier(_int(t["floor"]), _int(t["rate"])) for t in a["tiers"])
+        return Asset(str(a["symbol"]), _int(a["price"]), tiers)
+
+    def market(m: Json) -> PerpMarket:
+        brackets = tuple(Bracket(_int(b["floor"]), _int(b["rate"])) for b in m["brackets"])
+        return PerpMarket(str(m["symbol"]), _int(m["mark"]), brackets)
+
+    assets = _read(doc, "assets", lambda v: tuple(asset(a) for a in v))
+    markets = _read(doc, "markets", lambda v: tuple(market(m) for m in v))
+    return EpochParams(assets, markets)
+
+
+def _profile(doc: Json) -> Profile:
+    return Profile(**{k: (v if k == "name" else _int(v)) for k, v in doc.items()})
+
+
+def _state_to_json(s: ChainState) -> Json:
+    return {
+        "equity": _nums(s.equity),
+        "debt": _nums(s.debt),
+        "long": _nums(s.long),
+        "short": _nums(s.short),
+        "last_key": str(s.last_key),
+        "batches": s.batches,
+        "blind": str(s.blind),
+    }
+
+
+def _state_from_json(doc: Json) -> ChainState:
+    return ChainState(
+        _ints(doc["equity"]), _ints(doc["debt"]), _ints(doc["long"]), _ints(doc["short"]),
+        _int(doc["last_key"]), _int(doc["batches"]), _int(doc["blind"]),
+    )  # fmt: skip
+
+
+def epoch_to_json(epoch: Epoch) -> Json:
+    """The public epoch document."""
+    return {
+        "format": EPOCH_FORMAT,
+        "epoch_id": epoch.epoch_id,
+        "profile": vars(epoch.profile),
+        "setup": {"kind": epoch.setup_kind, "unsafe": epoch.setup_kind == "development"},
+        "params": params_to_json(epoch.params),
+        "params_hash": str(epoch.params_hash),
+        "root": str(epoch.root),
+        "batches": [
+            {"statement": _nums(b.statement.public_inputs), "proof": b.proof.to_snarkjs()}
+            for b in epoch.batches
+        ],
+        "final_state": _state_to_json(epoch.final_state),
+        "reserves": _nums(epoch.reserves),
+        "verification_keys": epoch.verification_keys,
+    }
+
+
+def epoch_from_json(doc: Json) -> Epoch:
+    """Parse a public epoch document; FormatError names the first bad field."""
+    if _read(doc, "format", str) != EPOCH_FORMAT:
+        raise FormatError(f"format: expected {EPOCH_FORMAT}")
+
+    def batch(b: Json) -> BatchProof:
+        return BatchProof(BatchStatement(*_ints(b["statement"])), Proof.from_snarkjs(b["proof"]))
+
+    return Epoch(
+        epoch_id=_read(doc, "epoch_id", _int),
+        profile=_read(doc, "profile", _profile),
+        params=_read(doc, "params", params_from_json),
+        params_hash=_read(doc, "params_hash", _int),
+        root=_read(doc, "root", _int),
+        batches=_read(doc, "batches", lambda v: tuple(batch(b) for b in v)),
+        final_state=_read(doc, "final_state", _state_from_json),
+        reserves=_read(doc, "reserves", _ints),
+        verification_keys=_read(doc, "verification_keys", dict),
+        setup_kind=_read(doc, "setup.kind", str),
+    )
+
+
+def record_to_json(record: InclusionRecord, profile: Profile) -> Json:
+    """A trader's inclusion record."""
+    a = record.account
+    return {
+        "format": RECORD_FORMAT,
+        "epoch_id": record.epoch_id,
+        "profile": profile.name,
+        "account": {
+            "account_id": a.account_id,
+            "subaccount": a.subaccount,
+            "balances": _nums(a.balances),
+            "positions": _nums(a.positions),
+        },
+        "salt": str(record.salt),
+        "index": record.index,
+        "path": [_nums(level) for level in record.path.siblings],
+    }
+
+
+def record_from_json(doc: Json) -> InclusionRecord:
+    """Parse a trader's inclusion record; FormatError names the first bad field."""
+    if _read(doc, "format", str) != RECORD_FORMAT:
+        raise FormatError(f"format: expected {RECORD_FORMAT}")
+
+    def siblings(levels: Any) -> tuple[tuple[int, int, int], ...]:
+        out = []
+        for level in levels:
+            a, b, c = _ints(level)
+            out.append((a, b, c))
+        return tuple(out)
+
+    account = Account(
+        _read(doc, "account.account_id", _int),
+        _read(doc, "account.subaccount", _int),
+        _read(doc, "account.balances", _ints),
+        _read(doc, "account.positions", _ints),
+    )
+    path = MerklePath(_read(doc, "index", _int), _read(doc, "path", siblings))
+    return InclusionRecord(_read(doc, "epoch_id", _int), account, _read(doc, "salt", _int), path)
