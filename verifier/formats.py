@@ -5,6 +5,7 @@ Readers raise FormatError naming the field that is missing or malformed.
 """
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from .account import Account
@@ -16,6 +17,11 @@ from .records import InclusionRecord
 from .state import ChainState
 from .statements import BatchStatement
 from .tree import MerklePath
+
+#: An epoch folder: the public document, the trader's margin-proof kit, the private records.
+PUBLIC_EPOCH = Path("public") / "epoch.json"
+MARGIN_KIT = Path("public") / "margin"
+RECORDS = Path("private") / "records.jsonl"
 
 EPOCH_FORMAT = "zksolvency-epoch/1"
 RECORD_FORMAT = "zksolvency-record/1"
@@ -198,3 +204,8 @@ def record_from_json(doc: Json) -> InclusionRecord:
     )
     path = MerklePath(_read(doc, "index", _int), _read(doc, "path", siblings))
     return InclusionRecord(_read(doc, "epoch_id", _int), account, _read(doc, "salt", _int), path)
+
+
+def epoch_document(path: Path) -> Path:
+    """The epoch.json of an epoch folder, or `path` itself when it is a file."""
+    return path / PUBLIC_EPOCH if path.is_dir() else path
