@@ -3,7 +3,6 @@
 import json
 import os
 import time
-from fractions import Fraction
 from typing import Annotated, Any
 
 import typer
@@ -11,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from zksolvency.verifier.amounts import format_scaled
 from zksolvency.verifier.epoch import verify_epoch
 from zksolvency.verifier.field import QUANTA_PER_UNIT
 from zksolvency.verifier.profiles import PROFILES, get_profile
@@ -31,13 +31,6 @@ EXIT_BAD_INPUT = 2
 
 ProfileOption = Annotated[str, typer.Option("--profile", help=f"One of: {', '.join(PROFILES)}.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-
-
-def units(quanta: Fraction | int) -> str:
-    """An amount in quanta as a decimal number of units, rounded down to the quantum."""
-    whole = int(Fraction(quanta))
-    sign = "-" if whole < 0 else ""
-    return f"{sign}{abs(whole) // QUANTA_PER_UNIT}.{abs(whole) % QUANTA_PER_UNIT:08d}"
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
@@ -161,8 +154,8 @@ def demo(
         "coverage": [
             {
                 "asset": c.symbol,
-                "net_liabilities": units(c.liabilities),
-                "reserves": units(c.reserves),
+                "net_liabilities": format_scaled(c.liabilities, QUANTA_PER_UNIT),
+                "reserves": format_scaled(c.reserves, QUANTA_PER_UNIT),
                 "ratio": c.ratio,
             }
             for c in audit.coverage

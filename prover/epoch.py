@@ -19,13 +19,10 @@ from .inputs import Signals, batch_signals
 from .keys import CircuitKeys
 from .proving import Prover
 from .salts import account_salt, padding_salt, state_blind
+from .snapshot import SnapshotError
 
 #: on_progress(phase, done, total): phases "tree", "witness" and "prove".
 ProgressCallback = Callable[[str, int, int], None]
-
-
-class SnapshotError(ValueError):
-    """A snapshot that cannot be proven; the message names the account (or parameter) and the field."""
 
 
 @dataclass(frozen=True)
@@ -36,8 +33,13 @@ class EpochKeys:
     margin: CircuitKeys
 
 
-def check_snapshot(params: EpochParams, accounts: Sequence[Account], profile: Profile) -> CircuitParams:
-    """Everything the circuits would refuse, found before any proving, with every unhealthy account named."""
+def check_snapshot(
+    params: EpochParams, accounts: Sequence[Account], profile: Profile, origin: dict[int, str] | None = None
+) -> CircuitParams:
+    """Everything the circuits would refuse, found before any proving, with every unhealthy account named.
+
+    `origin` maps an account's key to the "file:line" it came from, for the messages.
+    """
     try:
         circuit = params.circuit(profile)
     except ParamsError as exc:
@@ -64,7 +66,8 @@ def check_snapshot(params: EpochParams, accounts: Sequence[Account], profile: Pr
         previous = account.key
         failures = evaluate(account, circuit).failures
         if failures:
-            unhealthy.append(f"{account.label}: {'; '.join(failures)}")
+            where = f"{origin[account.key]}: " if origin and account.key in origin else ""
+            unhealthy.append(f"{where}{account.label}: {'; '.join(failures)}")
     if unhealthy:
         raise SnapshotError(f"{len(unhealthy)} accounts break the margin rules:\n" + "\n".join(unhealthy))
     return circuit

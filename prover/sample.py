@@ -6,7 +6,6 @@ their maintenance margin, isolated positions as subaccounts, and reserves above 
 """
 
 import random
-from dataclasses import dataclass
 
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.field import PPM, PRICE_SCALE, QUANTA_PER_UNIT
@@ -14,6 +13,8 @@ from zksolvency.verifier.margin import evaluate
 from zksolvency.verifier.params import Asset, Bracket, CircuitParams, CollateralTier, EpochParams, PerpMarket
 from zksolvency.verifier.profiles import Profile
 from zksolvency.verifier.state import ChainState
+
+from .snapshot import Snapshot
 
 UNIT = QUANTA_PER_UNIT
 USD = PRICE_SCALE
@@ -64,15 +65,6 @@ def sample_params(profile: Profile) -> EpochParams:
         for symbol, mark, rows in _MARKETS[: profile.markets]
     ]
     return EpochParams(tuple(assets), tuple(markets))
-
-
-@dataclass(frozen=True)
-class SampleVenue:
-    """A snapshot: parameters, accounts in key order, and reserves per asset in quanta."""
-
-    params: EpochParams
-    accounts: list[Account]
-    reserves: tuple[int, ...]
 
 
 class _Builder:
@@ -130,7 +122,7 @@ class _Builder:
         return accounts
 
 
-def sample_venue(accounts: int, seed: int, profile: Profile) -> SampleVenue:
+def sample_venue(accounts: int, seed: int, profile: Profile, epoch_id: int = 1) -> Snapshot:
     """About `accounts` accounts (isolated positions add subaccounts), reproducible from `seed`."""
     if accounts < 2:
         raise ValueError("a sample venue needs at least 2 accounts")
@@ -151,4 +143,4 @@ def sample_venue(accounts: int, seed: int, profile: Profile) -> SampleVenue:
         max(0, round((totals.equity[a] - totals.debt[a]) * rng.uniform(1.05, 1.3)))
         for a in range(len(params.assets))
     )
-    return SampleVenue(params, venue_accounts, reserves)
+    return Snapshot(epoch_id, params, reserves, venue_accounts)

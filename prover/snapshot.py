@@ -1,0 +1,289 @@
+"""Reading a venue's snapshot: the market file and the accounts, validated, with errors that say where.
+
+Formats are in docs/snapshot.md. Amounts are decimal strings, converted exactly to the statement's
+integer scales (more digits than a scale holds is an error, never a rounding). Accounts are read one
+line at a time (JSON Lines or CSV); every error names the file, the line, the account and the field.
+"""
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from zksolvency.verifier.account import Account, AccountError
+from zksolvency.verifier.amounts import format_scaled, parse_scaled
+from zksolvency.verifier.field import PPM, PRICE_SCALE, QUANTA_PER_UNIT
+from zksolvency.verifier.params import Asset, Bracket, CollateralTier, EpochParams, PerpMarket
+from zksolvency.verifier.profiles import Profile
+
+MARKET_FILE = "market.json"
+ACCOUNT_FILES = ("accounts.jsonl", "accounts.csv")
+
+
+class SnapshotError(ValueError):
+    """A snapshot that cannot be proven; the message says where (file, line, account, field) and why."""
+
+
+def _decimal(scale: int) -> Any:
+    return BeforeValidator(lambda v: parse_scaled(v, scale))
+
+
+Units = Annotated[int, _decimal(QUANTA_PER_UNIT)]
+Usd = Annotated[int, _decimal(PRICE_SCALE)]
+Percent = Annotated[int, _decimal(PPM // 100)]
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+class TierSpec(BaseModel):
+    """From `from_` units of the asset on, each further unit counts `rate` percent of its value."""
+
+    model_config = _STRICT
+    from_: Units = Field(alias="from")
+    rate: Percent
+
+
+class AssetSpec(BaseModel):
+    """An asset: price in USD per unit, reserves in units, progressive collateral tiers."""
+
+    model_config = _STRICT
+    symbol: str = Field(min_length=1, max_length=32)
+    price: Usd
+    reserves: Units
+    tiers: list[TierSpec] = Field(min_length=1)
+
+
+class BracketSpec(BaseModel):
+    """From a notional of `from_` USD on, the maintenance margin rate is `mmr` percent."""
+
+    model_config = _STRICT
+    from_: Usd = Field(alias="from")
+    mmr: Percent
+
+
+class MarketSpec(BaseModel):
+    """A linear perpetual quoted and settled in the first asset, marked at `mark` USD per unit."""
+
+    model_config = _STRICT
+    symbol: str = Field(min_length=1, max_length=32)
+    mark: Usd
+    brackets: list[BracketSpec] = Field(min_length=1)
+
+
+class MarketFile(BaseModel):
+    """The epoch's market file: the settlement asset first."""
+
+    model_config = _STRICT
+    epoch_id: int = Field(ge=0, lt=2**64)
+    assets: list[AssetSpec] = Field(min_length=1)
+    markets: list[MarketSpec] = []
+
+    def params(self) -> EpochParams:
+        """The epoch parameters at the statement's scales."""
+        return EpochParams(
+            tuple(
+                Asset(a.symbol, a.price, tuple(CollateralTier(t.from_, t.rate) for t in a.tiers))
+                for a in self.assets
+            ),
+            tuple(
+                PerpMarket(m.symbol, m.mark, tuple(Bracket(b.from_, b.mmr) for b in m.brackets))
+                for m in self.markets
+            ),
+        )
+
+
+class AccountRow(BaseModel):
+    """One account line: amounts in units by symbol; a symbol left out holds 0."""
+
+    model_config = _STRICT
+    account_id: int
+    subaccount: int = 0
+    balances: dict[str, Units] = {}
+    positions: dict[str, Units] = {}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A validated snapshot, accounts sorted by key; `origin` maps a key to the "file:line" it came from."""
+
+    epoch_id: int
+    params: EpochParams
+    reserves: tuple[int, ...]
+    accounts: list[Account]
+    origin: dict[int, str] = field(default_factory=dict)
+
+
+def _where_pydantic(error: ValidationError) -> str:
+    first = error.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or "(line)"
+    return f"{field}: {first['msg']}"
+
+
+def read_market(path: Path) -> MarketFile:
+    """Parse and validate the market file."""
+    try:
+        return MarketFile.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        raise SnapshotError(f"{path}: no such file") from None
+    except ValidationError as exc:
+        raise SnapshotError(f"{path}: {_where_pydantic(exc)}") from None
+
+
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, raw row) for each account line, JSON Lines or CSV by suffix."""
+    with path.open(newline="") as f:
+        if path.suffix == ".csv":
+            reader = csv.reader(f)
+            header = next(reader, None)
+            if not header or header[:2] != ["account_id", "subaccount"]:
+                raise SnapshotError(f"{path}:1: the header must start with account_id,subaccount")
+            for number, cells in enumerate(reader, start=2):
+                if len(cells) != len(header):
+                    raise SnapshotError(f"{path}:{number}: {len(cells)} cells, the header has {len(header)}")
+                yield (
+                    number,
+                    {
+                        "account_id": cells[0],
+                        "subaccount": cells[1] or 0,
+                        "amounts": dict(zip(header[2:], cells[2:], strict=True)),
+                    },
+                )
+        else:
+            for number, line in enumerate(f, start=1):
+                if line.strip():
+                    try:
+                        yield number, json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise SnapshotError(f"{path}:{number}: not JSON: {exc.msg}") from None
+
+
+def read_accounts(path: Path, params: EpochParams, profile: Profile) -> tuple[list[Account], dict[int, str]]:
+    """Stream the accounts file; every account validated; sorted by key; duplicates refused.
+
+    Returns the accounts and, for each key, the "file:line" it came from.
+    """
+    assets = {a.symbol: i for i, a in enumerate(params.assets)}
+    markets = {m.symbol: i for i, m in enumerate(params.markets)}
+    seen: dict[int, int] = {}
+    accounts = []
+    for number, raw in _rows(path):
+        if "amounts" in raw:  # CSV: split the symbol columns into balances and positions, skipping blanks
+            amounts = {k: v for k, v in raw.pop("amounts").items() if v != ""}
+            raw["balances"] = {k: v for k, v in amounts.items() if k not in markets}
+            raw["positions"] = {k: v for k, v in amounts.items() if k in markets}
+        label = (
+            f"{path}:{number}: account {raw.get('account_id', '?')}"
+            if isinstance(raw, dict)
+            else f"{path}:{number}"
+        )
+        try:
+            row = AccountRow.model_validate(raw)
+        except ValidationError as exc:
+            raise SnapshotError(f"{label}: {_where_pydantic(exc)}") from None
+        for kind, table, known in (("balances", row.balances, assets), ("positions", row.positions, markets)):
+            for symbol in table:
+                if symbol not in known:
+                    raise SnapshotError(
+                        f"{label}: {kind}.{symbol}: unknown {'asset' if kind == 'balances' else 'market'}"
+                    )
+        balances = [0] * len(assets)
+        for symbol, amount in row.balances.items():
+            balances[assets[symbol]] = amount
+        positions = [0] * len(markets)
+        for symbol, amount in row.positions.items():
+            positions[markets[symbol]] = amount
+        account = Account(row.account_id, row.subaccount, tuple(balances), tuple(positions))
+        try:
+            account.validate(profile)
+        except AccountError as exc:
+            raise SnapshotError(f"{path}:{number}: {exc}") from None
+        if account.key in seen:
+            raise SnapshotError(
+                f"{label}: duplicate of line {seen[account.key]} (same account_id and subaccount)"
+            )
+        seen[account.key] = number
+        accounts.append(account)
+    accounts.sort(key=lambda a: a.key)
+    return accounts, {key: f"{path}:{number}" for key, number in seen.items()}
+
+
+def accounts_file(folder: Path) -> Path:
+    """The accounts file of a snapshot folder (accounts.jsonl or accounts.csv)."""
+    found = [folder / name for name in ACCOUNT_FILES if (folder / name).exists()]
+    if len(found) != 1:
+        raise SnapshotError(f"{folder}: expected exactly one of {', '.join(ACCOUNT_FILES)}")
+    return found[0]
+
+
+def read_snapshot(folder: Path, profile: Profile) -> Snapshot:
+    """Read and validate a snapshot folder: market.json and the accounts file."""
+    market = read_market(folder / MARKET_FILE)
+    params = market.params()
+    accounts, origin = read_accounts(accounts_file(folder), params, profile)
+    return Snapshot(market.epoch_id, params, tuple(a.reserves for a in market.assets), accounts, origin)
+
+
+def market_document(epoch_id: int, params: EpochParams, reserves: tuple[int, ...]) -> dict[str, Any]:
+    """The market file of `params` and `reserves`, amounts as decimal strings (inverse of read_market)."""
+    percent = PPM // 100
+    return {
+        "epoch_id": epoch_id,
+        "assets": [
+            {
+                "symbol": a.symbol,
+                "price": format_scaled(a.price, PRICE_SCALE),
+                "reserves": format_scaled(r, QUANTA_PER_UNIT),
+                "tiers": [
+                    {"from": format_scaled(t.floor, QUANTA_PER_UNIT), "rate": format_scaled(t.rate, percent)}
+                    for t in a.tiers
+                ],
+            }
+            for a, r in zip(params.assets, reserves, strict=True)
+        ],
+        "markets": [
+            {
+                "symbol": m.symbol,
+                "mark": format_scaled(m.mark, PRICE_SCALE),
+                "brackets": [
+                    {"from": format_scaled(b.floor, PRICE_SCALE), "mmr": format_scaled(b.rate, percent)}
+                    for b in m.brackets
+                ],
+            }
+            for m in params.markets
+        ],
+    }
+
+
+def write_snapshot(folder: Path, snapshot: Snapshot, fmt: str = "jsonl") -> None:
+    """Write `snapshot` as market.json and accounts.jsonl (or accounts.csv with fmt="csv")."""
+    folder.mkdir(parents=True, exist_ok=True)
+    document = market_document(snapshot.epoch_id, snapshot.params, snapshot.reserves)
+    (folder / MARKET_FILE).write_text(json.dumps(document, indent=2) + "\n")
+    assets = [a.symbol for a in snapshot.params.assets]
+    markets = [m.symbol for m in snapshot.params.markets]
+
+    def units(v: int) -> str:
+        return format_scaled(v, QUANTA_PER_UNIT)
+
+    if fmt == "csv":
+        with (folder / "accounts.csv").open("w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["account_id", "subaccount", *assets, *markets])
+            for a in snapshot.accounts:
+                cells = [units(v) if v else "" for v in (*a.balances, *a.positions)]
+                writer.writerow([a.account_id, a.subaccount, *cells])
+    elif fmt == "jsonl":
+        with (folder / "accounts.jsonl").open("w") as f:
+            for a in snapshot.accounts:
+                row = {
+                    "account_id": a.account_id,
+                    "subaccount": a.subaccount,
+                    "balances": {s: units(v) for s, v in zip(assets, a.balances, strict=True) if v},
+                    "positions": {s: units(v) for s, v in zip(markets, a.positions, strict=True) if v},
+                }
+                f.write(json.dumps(row) + "\n")
+    else:
+        raise ValueError(f"unknown accounts format {fmt!r}: jsonl or csv")
