@@ -2,24 +2,29 @@
 
 import json
 import os
+import shutil
 import time
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from zksolvency.verifier.amounts import format_scaled
 from zksolvency.verifier.epoch import verify_epoch
-from zksolvency.verifier.field import QUANTA_PER_UNIT
+from zksolvency.verifier.field import QUANTA_PER_UNIT, R
 from zksolvency.verifier.profiles import PROFILES, get_profile
 
 from .circuits import KINDS, build
-from .epoch import EpochKeys, prove_epoch
-from .keys import UNSAFE_NOTE, development_keys
+from .epoch import EpochKeys, check_snapshot, prove_epoch
+from .keys import UNSAFE_NOTE, development_keys, load_keys
+from .publish import write_epoch
 from .salts import new_secret
 from .sample import sample_venue
+from .snapshot import read_snapshot, write_snapshot
 from .toolchain import ToolchainError
 
 app = typer.Typer(no_args_is_help=True, help="Zero-knowledge proof of solvency with margin health.")
@@ -35,7 +40,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
     """Print `message` on stderr and return the Exit to raise."""
-    Console(stderr=True).print(f"[red]error:[/red] {message}")
+    Console(stderr=True).print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -80,20 +85,139 @@ def circuits_info(profile: ProfileOption = "reference", as_json: JsonOption = Fa
     Console().print(table)
 
 
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Argument(help="Folder to write market.json and the accounts file into.")],
+    accounts: Annotated[int, typer.Option(help="Accounts of the sample venue.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same venue.")] = 1,
+    profile: ProfileOption = "reference",
+    epoch_id: Annotated[int, typer.Option("--epoch-id", help="Epoch number written in the market file.")] = 1,
+    fmt: Annotated[str, typer.Option("--format", help="Accounts as jsonl or csv.")] = "jsonl",
+) -> None:
+    """Write a realistic sample snapshot (docs/snapshot.md)."""
+    try:
+        venue = sample_venue(accounts, seed, get_profile(profile), epoch_id)
+        if out.exists() and any(out.iterdir()):
+            raise ValueError(f"{out} exists and is not empty")
+        write_snapshot(out, venue, fmt)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    Console(stderr=True).print(f"wrote {len(venue.accounts)} accounts and the market file to {out}")
+
+
+@app.command()
+def setup(
+    keys: Annotated[Path, typer.Option("--keys", help="Folder for the keys (one subfolder per circuit).")],
+    profile: ProfileOption = "reference",
+) -> None:
+    """Compile the profile's circuits and make UNSAFE single-party development keys (cached by circuit)."""
+    try:
+        chosen = get_profile(profile)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    err = Console(stderr=True)
+    for kind in KINDS:
+        with err.status(f"{kind}: compiling with circom --O2 --inspect and running a development setup"):
+            made = development_keys(build(kind, chosen), keys / kind)
+        err.print(f"{kind}: {made.circuit.info.constraints:,} constraints, keys in {made.directory}")
+    err.print(f"[bold yellow]{UNSAFE_NOTE}[/bold yellow]")
+
+
+def _secret(path: Path) -> int:
+    """The venue secret in `path` (hex), created with a fresh one (mode 0600) if the file is missing."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(hex(new_secret()) + "\n")
+        Console(stderr=True).print(f"created a new venue secret in {path}: keep it, reruns need it")
+    value = int(path.read_text().strip(), 16)
+    if not 0 < value < R:
+        raise ValueError(f"{path}: the secret must be a field element in hex")
+    return value
+
+
+@app.command()
+def prove(
+    snapshot: Annotated[
+        Path, typer.Argument(help="Snapshot folder: market.json and accounts.jsonl or .csv.")
+    ],
+    keys: Annotated[Path, typer.Option("--keys", help="Key folder made by `zksolvency setup`.")],
+    out: Annotated[Path, typer.Option("--out", help="Epoch folder to create.")],
+    secret: Annotated[Path, typer.Option("--secret", help="Venue secret file (created if missing).")] = Path(
+        "venue.secret"
+    ),
+    workers: Annotated[int, typer.Option(help="Prover processes (one per core).")] = os.cpu_count() or 1,
+    as_json: JsonOption = False,
+) -> None:
+    """Prove a snapshot into an epoch folder; nothing is published unless every check passes."""
+    err = Console(stderr=True)
+    try:
+        epoch_keys = EpochKeys(load_keys(keys / "batch"), load_keys(keys / "margin"))
+        profile = epoch_keys.batch.circuit.profile
+        if out.exists():
+            raise ValueError(f"{out} exists; an epoch is never overwritten")
+        venue = read_snapshot(snapshot, profile)
+        check_snapshot(venue.params, venue.accounts, profile, venue.origin)
+        venue_secret = _secret(secret)
+    except (ValueError, FileNotFoundError) as exc:
+        raise fail(str(exc)) from None
+    if epoch_keys.batch.unsafe:
+        err.print(f"[bold yellow]{UNSAFE_NOTE}[/bold yellow]")
+    work = out.with_name(out.name + ".work")
+    started = time.perf_counter()
+    with _progress() as progress:
+        bars = _Bars(progress)
+        epoch, records = prove_epoch(
+            venue.params, venue.accounts, venue.reserves, profile, epoch_keys, venue.epoch_id, venue_secret,
+            workers=workers, on_progress=bars, cache=work,
+        )  # fmt: skip
+    prove_seconds = time.perf_counter() - started
+    audit = verify_epoch(epoch)
+    if not audit.valid:
+        raise fail(f"the epoch fails its own audit, nothing was published: {audit.failure}", EXIT_INVALID)
+    write_epoch(out, epoch, records, epoch_keys.margin)
+    shutil.rmtree(work, ignore_errors=True)
+    summary = {
+        "epoch": str(out),
+        "epoch_id": epoch.epoch_id,
+        "accounts": len(records),
+        "batches": len(epoch.batches),
+        "reused_batches": bars.last.get("reused", 0),
+        "root": str(epoch.root),
+        "setup": {"kind": epoch.setup_kind, "unsafe": epoch_keys.batch.unsafe},
+        "prove_seconds": round(prove_seconds, 3),
+        "accounts_per_second": round(len(records) / prove_seconds, 2),
+    }
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+    else:
+        Console().print(
+            f"epoch {epoch.epoch_id}: {len(records)} accounts, {len(epoch.batches)} batch proofs, "
+            f"written to {out} ({prove_seconds:.1f} s)"
+        )
+
+
 class _Bars:
     """Rich progress bars for the phases of proving, on stderr."""
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.tasks: dict[str, TaskID] = {}
+        self.last: dict[str, int] = {}
 
     def __call__(self, phase: str, done: int, total: int) -> None:
+        self.last[phase] = done
         if phase not in self.tasks:
             self.tasks[phase] = self.progress.add_task(PHASES.get(phase, phase), total=total)
         self.progress.update(self.tasks[phase], completed=done, total=total)
 
 
-PHASES = {"tree": "account leaves", "witness": "batch witnesses", "prove": "batch proofs"}
+PHASES = {
+    "tree": "account leaves",
+    "witness": "batch witnesses",
+    "reused": "kept proofs",
+    "prove": "batch proofs",
+}
 
 
 def _progress() -> Progress:

@@ -1,8 +1,10 @@
 """Proving an epoch: from a venue's snapshot to the public epoch and one inclusion record per account."""
 
+import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from zksolvency.verifier.account import Account, AccountError
 from zksolvency.verifier.epoch import BatchProof, Epoch
@@ -13,6 +15,7 @@ from zksolvency.verifier.params import CircuitParams, EpochParams, ParamsError
 from zksolvency.verifier.profiles import Profile
 from zksolvency.verifier.records import InclusionRecord
 from zksolvency.verifier.state import ChainState
+from zksolvency.verifier.statements import BatchStatement
 from zksolvency.verifier.tree import QuadTree
 
 from .inputs import Signals, batch_signals
@@ -69,7 +72,10 @@ def check_snapshot(
             where = f"{origin[account.key]}: " if origin and account.key in origin else ""
             unhealthy.append(f"{where}{account.label}: {'; '.join(failures)}")
     if unhealthy:
-        raise SnapshotError(f"{len(unhealthy)} accounts break the margin rules:\n" + "\n".join(unhealthy))
+        count = (
+            f"{len(unhealthy)} account breaks" if len(unhealthy) == 1 else f"{len(unhealthy)} accounts break"
+        )
+        raise SnapshotError(f"{count} the margin rules:\n" + "\n".join(unhealthy))
     return circuit
 
 
@@ -97,8 +103,13 @@ def prove_epoch(
     secret: int,
     workers: int = 1,
     on_progress: ProgressCallback | None = None,
+    cache: Path | None = None,
 ) -> tuple[Epoch, list[InclusionRecord]]:
-    """Prove every batch of the snapshot and build the epoch; a bad snapshot fails before any proving."""
+    """Prove every batch of the snapshot and build the epoch; a bad snapshot fails before any proving.
+
+    With `cache`, each batch proof is kept there as it is made, and a rerun with the same snapshot,
+    secret and keys reuses the proofs whose statements are unchanged.
+    """
     progress = on_progress or (lambda phase, done, total: None)
     circuit = check_snapshot(params, accounts, profile)
     size = profile.batch_size
@@ -124,7 +135,7 @@ def prove_epoch(
         )
         jobs.append((signals, statement))
         progress("witness", b + 1, count)
-    proofs = _prove_all(keys.batch, [signals for signals, _ in jobs], workers, progress)
+    proofs = _prove_cached(keys.batch, jobs, workers, progress, cache)
 
     epoch = Epoch(
         epoch_id=epoch_id,
@@ -146,19 +157,51 @@ def prove_epoch(
     return epoch, records
 
 
-def _prove_all(
-    keys: CircuitKeys, batches: list[Signals], workers: int, progress: ProgressCallback
+def _prove_cached(
+    keys: CircuitKeys,
+    jobs: list[tuple[Signals, BatchStatement]],
+    workers: int,
+    progress: ProgressCallback,
+    cache: Path | None,
 ) -> list[Proof]:
+    """Proofs of every job, reusing and filling `cache` (one JSON file per batch)."""
+    found: dict[int, Proof] = {}
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        for i, (_, statement) in enumerate(jobs):
+            path = cache / f"batch-{i:06d}.json"
+            if path.exists():
+                kept = json.loads(path.read_text())
+                if kept["statement"] == [str(x) for x in statement.public_inputs]:
+                    found[i] = Proof.from_snarkjs(kept["proof"])
+    missing = [i for i in range(len(jobs)) if i not in found]
+    progress("reused", len(found), len(jobs))
+
+    def keep(i: int, proof: Proof) -> None:
+        found[i] = proof
+        if cache is not None:
+            document = {"statement": [str(x) for x in jobs[i][1].public_inputs], "proof": proof.to_snarkjs()}
+            partial = cache / f".batch-{i:06d}.json.partial"
+            partial.write_text(json.dumps(document))
+            partial.rename(cache / f"batch-{i:06d}.json")
+        progress("prove", len(found), len(jobs))
+
+    _prove_all(keys, [(i, jobs[i][0]) for i in missing], workers, keep)
+    return [found[i] for i in range(len(jobs))]
+
+
+def _prove_all(
+    keys: CircuitKeys, batches: list[tuple[int, Signals]], workers: int, keep: Callable[[int, Proof], None]
+) -> None:
+    """Prove each (index, signals), in this process or in a pool of `workers`, handing each proof to keep."""
+    if not batches:
+        return
     if workers <= 1 or len(batches) == 1:
         prover = Prover(keys)
-        proofs = []
-        for i, signals in enumerate(batches):
-            proofs.append(prover.prove(signals))
-            progress("prove", i + 1, len(batches))
-        return proofs
+        for i, signals in batches:
+            keep(i, prover.prove(signals))
+        return
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(keys,)) as pool:
-        proofs = []
-        for i, data in enumerate(pool.map(_prove_in_worker, batches)):
-            proofs.append(Proof.from_bytes(data))
-            progress("prove", i + 1, len(batches))
-        return proofs
+        indices = [i for i, _ in batches]
+        for i, data in zip(indices, pool.map(_prove_in_worker, [s for _, s in batches]), strict=True):
+            keep(i, Proof.from_bytes(data))

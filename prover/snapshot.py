@@ -17,7 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from zksolvency.verifier.account import Account, AccountError
 from zksolvency.verifier.amounts import format_scaled, parse_scaled
 from zksolvency.verifier.field import PPM, PRICE_SCALE, QUANTA_PER_UNIT
-from zksolvency.verifier.params import Asset, Bracket, CollateralTier, EpochParams, PerpMarket
+from zksolvency.verifier.params import Asset, Bracket, CollateralTier, EpochParams, ParamsError, PerpMarket
 from zksolvency.verifier.profiles import Profile
 
 MARKET_FILE = "market.json"
@@ -222,6 +222,10 @@ def read_snapshot(folder: Path, profile: Profile) -> Snapshot:
     """Read and validate a snapshot folder: market.json and the accounts file."""
     market = read_market(folder / MARKET_FILE)
     params = market.params()
+    try:
+        params.validate(profile)
+    except ParamsError as exc:
+        raise SnapshotError(f"{folder / MARKET_FILE}: {exc}") from None
     accounts, origin = read_accounts(accounts_file(folder), params, profile)
     return Snapshot(market.epoch_id, params, tuple(a.reserves for a in market.assets), accounts, origin)
 
