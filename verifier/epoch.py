@@ -5,18 +5,22 @@ batch's statement, recomputes the parameter hash, the chain of states and the ac
 compares the proven totals with the declared reserves.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from .field import AMOUNT_BITS
-from .groth16 import MalformedProof, Proof, verify
+from .ceremonies import CEREMONY, CIRCUIT_KINDS, SETUP_KINDS, CeremonyReference, KnownCeremony, find, pinned
+from .field import AMOUNT_BITS, R
+from .groth16 import MalformedKey, MalformedProof, Proof, VerificationKey, parse_key, verify
 from .params import CircuitParams, EpochParams
-from .profiles import Profile
+from .profiles import PROFILES, Profile
 from .state import ChainState
 from .statements import BatchStatement
 from .tree import root_of
+
+#: Public inputs of each circuit (docs/statement.md sections 6 and 7).
+PUBLIC_INPUTS = 5
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,16 @@ class Epoch:
     reserves: tuple[int, ...]
     verification_keys: dict[str, dict[str, Any]]
     setup_kind: str
+    key_hashes: dict[str, str] | None = None
+    """SHA-256 of each canonical verification key as the epoch document publishes it (`groth16.key_hash`);
+    None for an epoch built in memory, whose keys have no published hash to compare with."""
+    ceremony: CeremonyReference | None = None
+    """For setup kind "ceremony": the transcript of the ceremony that made the keys."""
+
+    @property
+    def unsafe(self) -> bool:
+        """True unless the keys claim to come from a ceremony (development keys are UNSAFE)."""
+        return self.setup_kind != CEREMONY
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,9 @@ class Audit:
 
     passed: list[str] = field(default_factory=list)
     failure: str | None = None
+    """"check: why" for the first failed check."""
+    failed_check: str | None = None
+    """The name of the first failed check."""
     coverage: list[Coverage] = field(default_factory=list)
 
     @property
@@ -77,7 +94,9 @@ class Audit:
 
 
 class _Failed(Exception):
-    pass
+    def __init__(self, check: str, why: str) -> None:
+        super().__init__(f"{check}: {why}")
+        self.check = check
 
 
 def net_liabilities(params: EpochParams, state: ChainState) -> list[Fraction]:
@@ -89,28 +108,104 @@ def net_liabilities(params: EpochParams, state: ChainState) -> list[Fraction]:
     return out
 
 
-def verify_epoch(epoch: Epoch) -> Audit:
-    """Run every check of docs/statement.md section 1.3 in order; stop at the first failure."""
+def verify_epoch(epoch: Epoch, ceremonies: Sequence[KnownCeremony] | None = None) -> Audit:
+    """Run every check of docs/statement.md section 1.3 in order; stop at the first failure.
+
+    Before them: the profile is a known one, the verification keys are well formed and hash to the
+    published hashes, and a "ceremony" setup is one of `ceremonies` (default: the pinned list). Never
+    raises on malformed input: whatever cannot be read fails the check that was reading it.
+    """
     audit = Audit()
+    current = ["start"]
 
     def check(name: str, ok: bool, why: str) -> None:
+        current[0] = name
         if not ok:
-            raise _Failed(f"{name}: {why}")
+            raise _Failed(name, why)
         audit.passed.append(name)
 
     try:
-        _verify(epoch, check, audit)
+        _verify(epoch, pinned() if ceremonies is None else ceremonies, check, audit)
     except _Failed as failure:
-        audit.failure = str(failure)
+        audit.failure, audit.failed_check = str(failure), failure.check
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        name = f"after {current[0]}" if audit.passed else "epoch"
+        audit.failure, audit.failed_check = f"{name}: malformed input ({exc})", name
     return audit
 
 
-def _verify(epoch: Epoch, check: Callable[[str, bool, str], None], audit: Audit) -> None:
+def check_keys(epoch: Epoch) -> dict[str, VerificationKey]:
+    """The epoch's verification keys, parsed; _Failed("verification keys", ...) if one is wrong."""
+    name = "verification keys"
+    keys = {}
+    for kind in CIRCUIT_KINDS:
+        if not isinstance(epoch.verification_keys, dict) or kind not in epoch.verification_keys:
+            raise _Failed(name, f"no {kind} key")
+        try:
+            key = parse_key(epoch.verification_keys[kind])
+        except MalformedKey as exc:
+            raise _Failed(name, f"the {kind} key is malformed: {exc}") from None
+        if key.n_public != PUBLIC_INPUTS:
+            raise _Failed(name, f"the {kind} key takes {key.n_public} public inputs, not {PUBLIC_INPUTS}")
+        if epoch.key_hashes is not None and epoch.key_hashes.get(kind) != key.sha256:
+            raise _Failed(name, f"the {kind} key does not hash to the published {kind} key hash")
+        keys[kind] = key
+    return keys
+
+
+def check_setup(epoch: Epoch, keys: dict[str, VerificationKey], ceremonies: Sequence[KnownCeremony]) -> None:
+    """_Failed("setup", ...) unless the setup kind is known and a "ceremony" is a known ceremony's."""
+    if epoch.setup_kind not in SETUP_KINDS:
+        raise _Failed("setup", f"unknown setup kind {epoch.setup_kind!r}; known: {', '.join(SETUP_KINDS)}")
+    if epoch.setup_kind != CEREMONY:
+        return
+    if epoch.ceremony is None:
+        raise _Failed(
+            "setup", "the keys are said to come from a ceremony, but no ceremony transcript is named"
+        )
+    known = find(epoch.ceremony, ceremonies)
+    if known is None:
+        raise _Failed(
+            "setup",
+            f"ceremony transcript {epoch.ceremony.transcript_sha256} is not a known ceremony "
+            "(not pinned in ceremonies.json, and no --ceremony folder has it)",
+        )
+    if known.profile != epoch.profile.name:
+        raise _Failed(
+            "setup", f"the ceremony made keys for profile {known.profile}, not {epoch.profile.name}"
+        )
+    for kind in CIRCUIT_KINDS:
+        if known.keys.get(kind) != keys[kind].sha256:
+            raise _Failed("setup", f"the {kind} verification key is not the key of ceremony {known.source}")
+
+
+def _well_formed_state(state: ChainState, profile: Profile) -> bool:
+    sizes = (len(state.equity), len(state.debt), len(state.long), len(state.short))
+    in_field = all(isinstance(x, int) and 0 <= x < R for x in state.vector)
+    return sizes == (profile.assets, profile.assets, profile.markets, profile.markets) and in_field
+
+
+def _verify(
+    epoch: Epoch,
+    ceremonies: Sequence[KnownCeremony],
+    check: Callable[[str, bool, str], None],
+    audit: Audit,
+) -> None:
     profile = epoch.profile
+    check(
+        "profile",
+        PROFILES.get(profile.name) == profile,
+        f"{profile.name!r} is not a known profile, or its sizes are not that profile's",
+    )
+    keys = check_keys(epoch)
+    check("verification keys", True, "")
+    check_setup(epoch, keys, ceremonies)
+    check("setup", True, "")
     try:
         params: CircuitParams = epoch.params.circuit(profile)
     except ValueError as exc:
-        raise _Failed(f"parameters: {exc}") from None
+        raise _Failed("parameters", str(exc)) from None
+    check("parameters", True, "")
     check(
         "parameter hash", params.hash == epoch.params_hash, "the published parameters hash to another value"
     )
@@ -120,7 +215,7 @@ def _verify(epoch: Epoch, check: Callable[[str, bool, str], None], audit: Audit)
         1 <= n <= profile.max_batches,
         f"{n} batches; the tree holds 1 to {profile.max_batches}",
     )
-    key = epoch.verification_keys["batch"]
+    key = keys["batch"]
     state = ChainState.genesis(profile).hash
     for i, batch in enumerate(epoch.batches):
         s = batch.statement
@@ -141,7 +236,11 @@ def _verify(epoch: Epoch, check: Callable[[str, bool, str], None], audit: Audit)
         )
         state = s.next_state
     final = epoch.final_state
-    check("final state", final.hash == state, "the published totals do not open the last batch's state")
+    check(
+        "final state",
+        _well_formed_state(final, profile) and final.hash == state,
+        "the published totals do not open the last batch's state",
+    )
     check("final batch count", final.batches == n, f"the final state counts {final.batches} batches, not {n}")
     check("key bound", final.last_key < 2 ** (AMOUNT_BITS), "the last key is not below 2^64")
     real_assets, real_markets = len(epoch.params.assets), len(epoch.params.markets)
@@ -151,7 +250,11 @@ def _verify(epoch: Epoch, check: Callable[[str, bool, str], None], audit: Audit)
     check("padding slots", empty, "an unused asset or market slot carries a total")
     roots = [b.statement.subtree_root for b in epoch.batches]
     check("account root", root_of(roots, profile.tree_depth, profile.batch_levels) == epoch.root, "mismatch")
-    check("reserves listed", len(epoch.reserves) == real_assets, "one reserve amount per asset is required")
+    check(
+        "reserves listed",
+        len(epoch.reserves) == real_assets and all(r >= 0 for r in epoch.reserves),
+        "one non-negative reserve amount per asset is required",
+    )
     for asset, reserve, owed in zip(
         epoch.params.assets, epoch.reserves, net_liabilities(epoch.params, final), strict=True
     ):

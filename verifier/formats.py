@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .account import Account
+from .ceremonies import CeremonyReference, is_sha256
 from .epoch import BatchProof, Epoch
-from .groth16 import Proof
+from .groth16 import MalformedProof, Proof, UnreadableProof, key_hash
 from .params import Asset, Bracket, CollateralTier, EpochParams, PerpMarket
 from .profiles import Profile
 from .records import InclusionRecord
@@ -54,6 +55,12 @@ def _int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValueError(f"expected an integer, got {value!r}")
     return int(value, 0) if isinstance(value, str) else value
+
+
+def _object(value: Any) -> Json:
+    if not isinstance(value, dict):
+        raise ValueError("expected a JSON object")
+    return value
 
 
 def _ints(value: Any) -> tuple[int, ...]:
@@ -123,13 +130,52 @@ def _state_from_json(doc: Json) -> ChainState:
     )  # fmt: skip
 
 
+def _setup_to_json(epoch: Epoch) -> Json:
+    """Setup kind, the SHA-256 of each canonical verification key, and the ceremony transcript if any."""
+    hashes = epoch.key_hashes
+    if hashes is None:
+        hashes = {kind: key_hash(key) for kind, key in epoch.verification_keys.items()}
+    out: Json = {"kind": epoch.setup_kind, "unsafe": epoch.unsafe, "keys": dict(hashes)}
+    if epoch.ceremony is not None:
+        out["ceremony"] = {"transcript_sha256": epoch.ceremony.transcript_sha256}
+    return out
+
+
+def _key_hashes(doc: Any) -> dict[str, str]:
+    if not isinstance(doc, dict) or not all(isinstance(k, str) and is_sha256(v) for k, v in doc.items()):
+        raise ValueError("expected circuit kinds mapped to hex SHA-256 key hashes")
+    return dict(doc)
+
+
+def _ceremony(doc: Any) -> CeremonyReference:
+    if not isinstance(doc, dict) or not is_sha256(doc.get("transcript_sha256")):
+        raise ValueError("expected {transcript_sha256: a hex SHA-256}")
+    return CeremonyReference(doc["transcript_sha256"])
+
+
+def _proof(doc: Any) -> Proof:
+    """The proof, or an UnreadableProof that the audit reports as this batch's malformed proof."""
+    try:
+        return Proof.from_snarkjs(doc)
+    except MalformedProof as exc:
+        return UnreadableProof.because(str(exc))
+
+
+def batch_from_json(doc: Json) -> BatchProof:
+    """One entry of an epoch's batches: its statement (five public inputs) and its snarkjs proof."""
+    statement = _read(doc, "statement", _ints)
+    if len(statement) != 5:
+        raise FormatError(f"statement: expected 5 public inputs, got {len(statement)}")
+    return BatchProof(BatchStatement(*statement), _read(doc, "proof", _proof))
+
+
 def epoch_to_json(epoch: Epoch) -> Json:
     """The public epoch document."""
     return {
         "format": EPOCH_FORMAT,
         "epoch_id": epoch.epoch_id,
         "profile": vars(epoch.profile),
-        "setup": {"kind": epoch.setup_kind, "unsafe": epoch.setup_kind == "development"},
+        "setup": _setup_to_json(epoch),
         "params": params_to_json(epoch.params),
         "params_hash": str(epoch.params_hash),
         "root": str(epoch.root),
@@ -143,25 +189,36 @@ def epoch_to_json(epoch: Epoch) -> Json:
     }
 
 
+def _batches(value: Any) -> tuple[BatchProof, ...]:
+    if not isinstance(value, list):
+        raise ValueError("expected a list of batches")
+    out = []
+    for i, b in enumerate(value):
+        try:
+            out.append(batch_from_json(b))
+        except FormatError as exc:
+            raise ValueError(f"[{i}].{exc}") from None
+    return tuple(out)
+
+
 def epoch_from_json(doc: Json) -> Epoch:
     """Parse a public epoch document; FormatError names the first bad field."""
     if _read(doc, "format", str) != EPOCH_FORMAT:
         raise FormatError(f"format: expected {EPOCH_FORMAT}")
-
-    def batch(b: Json) -> BatchProof:
-        return BatchProof(BatchStatement(*_ints(b["statement"])), Proof.from_snarkjs(b["proof"]))
-
+    setup = _read(doc, "setup", _object)
     return Epoch(
         epoch_id=_read(doc, "epoch_id", _int),
         profile=_read(doc, "profile", _profile),
         params=_read(doc, "params", params_from_json),
         params_hash=_read(doc, "params_hash", _int),
         root=_read(doc, "root", _int),
-        batches=_read(doc, "batches", lambda v: tuple(batch(b) for b in v)),
+        batches=_read(doc, "batches", _batches),
         final_state=_read(doc, "final_state", _state_from_json),
         reserves=_read(doc, "reserves", _ints),
         verification_keys=_read(doc, "verification_keys", dict),
         setup_kind=_read(doc, "setup.kind", str),
+        key_hashes=_read(doc, "setup.keys", _key_hashes) if "keys" in setup else {},
+        ceremony=_read(doc, "setup.ceremony", _ceremony) if "ceremony" in setup else None,
     )
 
 

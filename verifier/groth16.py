@@ -169,6 +169,22 @@ class Proof:
 
 
 @dataclass(frozen=True)
+class UnreadableProof(Proof):
+    """Stands in for a proof whose encoding could not be read, so the audit names it: `check` refuses it."""
+
+    reason: str = ""
+
+    @classmethod
+    def because(cls, reason: str) -> "UnreadableProof":
+        """A placeholder carrying why the proof could not be read."""
+        return cls((0, 0), ((0, 0), (0, 0)), (0, 0), reason)
+
+    def check(self) -> None:
+        """Always MalformedProof, with the reason."""
+        raise MalformedProof(self.reason)
+
+
+@dataclass(frozen=True)
 class VerificationKey:
     """A Groth16 verification key: alpha in G1; beta, gamma, delta in G2; IC: n_public + 1 points of G1."""
 
