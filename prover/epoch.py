@@ -104,11 +104,13 @@ def prove_epoch(
     workers: int = 1,
     on_progress: ProgressCallback | None = None,
     cache: Path | None = None,
+    ray_address: str | None = None,
 ) -> tuple[Epoch, list[InclusionRecord]]:
     """Prove every batch of the snapshot and build the epoch; a bad snapshot fails before any proving.
 
     With `cache`, each batch proof is kept there as it is made, and a rerun with the same snapshot,
-    secret and keys reuses the proofs whose statements are unchanged.
+    secret and keys reuses the proofs whose statements are unchanged. With `ray_address`, batches
+    are proven on that Ray cluster instead of a local pool of `workers` processes.
     """
     progress = on_progress or (lambda phase, done, total: None)
     circuit = check_snapshot(params, accounts, profile)
@@ -135,7 +137,7 @@ def prove_epoch(
         )
         jobs.append((signals, statement))
         progress("witness", b + 1, count)
-    proofs = _prove_cached(keys.batch, jobs, workers, progress, cache)
+    proofs = _prove_cached(keys.batch, jobs, progress, cache, workers, ray_address)
 
     epoch = Epoch(
         epoch_id=epoch_id,
@@ -160,9 +162,10 @@ def prove_epoch(
 def _prove_cached(
     keys: CircuitKeys,
     jobs: list[tuple[Signals, BatchStatement]],
-    workers: int,
     progress: ProgressCallback,
     cache: Path | None,
+    workers: int,
+    ray_address: str | None,
 ) -> list[Proof]:
     """Proofs of every job, reusing and filling `cache` (one JSON file per batch)."""
     found: dict[int, Proof] = {}
@@ -175,7 +178,8 @@ def _prove_cached(
                 if kept["statement"] == [str(x) for x in statement.public_inputs]:
                     found[i] = Proof.from_snarkjs(kept["proof"])
     missing = [i for i in range(len(jobs)) if i not in found]
-    progress("reused", len(found), len(jobs))
+    if found:
+        progress("reused", len(found), len(jobs))
 
     def keep(i: int, proof: Proof) -> None:
         found[i] = proof
@@ -186,7 +190,13 @@ def _prove_cached(
             partial.rename(cache / f"batch-{i:06d}.json")
         progress("prove", len(found), len(jobs))
 
-    _prove_all(keys, [(i, jobs[i][0]) for i in missing], workers, keep)
+    todo = [(i, jobs[i][0]) for i in missing]
+    if ray_address:
+        from .cluster import prove_on_ray  # Ray is an optional dependency, needed only here
+
+        prove_on_ray(ray_address, keys, todo, keep)
+    else:
+        _prove_all(keys, todo, workers, keep)
     return [found[i] for i in range(len(jobs))]
 
 

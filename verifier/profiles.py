@@ -60,6 +60,9 @@ PROFILES: dict[str, Profile] = {
         # 8 assets, 4 perpetual markets, 12 collateral tiers, 10 margin brackets; 64 accounts a batch,
         # up to 4^10 = 1,048,576 accounts an epoch.
         Profile("reference", assets=8, markets=4, tiers=12, brackets=10, batch_levels=3, tree_depth=10),
+        # The reference sizes at 4 accounts a batch (about 32k constraints): small enough for a
+        # snarkjs setup from a 2^15 powers of tau, so bench/prove.py can compare provers on one key.
+        Profile("reference-4", assets=8, markets=4, tiers=12, brackets=10, batch_levels=1, tree_depth=10),
         # Small enough to compile, set up and prove in CI on two cores.
         Profile("ci", assets=3, markets=2, tiers=3, brackets=3, batch_levels=1, tree_depth=3),
     )
