@@ -1,0 +1,88 @@
+"""Shared builders for the contract tests (test_contracts*.py): compiled artifacts and proved epochs.
+
+Everything here is cached per process, so the modules that need the same epoch prove it once.
+"""
+
+import dataclasses
+from functools import cache
+
+from conftest import Circuits
+
+from zksolvency.prover import chain
+from zksolvency.prover.epoch import EpochKeys, prove_epoch
+from zksolvency.prover.inputs import batch_signals, margin_signals
+from zksolvency.prover.sample import sample_venue
+from zksolvency.prover.solidity import Artifact, compile_solidity, poseidon_source, solidity_sources
+from zksolvency.verifier.account import Account
+from zksolvency.verifier.epoch import BatchProof, Epoch
+from zksolvency.verifier.field import THRESHOLD_TO_WEIGHTED
+from zksolvency.verifier.groth16 import Proof
+from zksolvency.verifier.margin import evaluate
+from zksolvency.verifier.params import EpochParams
+from zksolvency.verifier.records import InclusionRecord
+from zksolvency.verifier.state import ChainState
+from zksolvency.verifier.statements import MarginStatement
+from zksolvency.verifier.tree import root_of
+
+SECRET = 424242
+_cache: dict[str, object] = {}
+
+
+def artifacts(ci: Circuits) -> dict[str, Artifact]:
+    """contracts/src with the ci profile's generated verifiers and hashers, compiled once."""
+    if "artifacts" not in _cache:
+        _cache["artifacts"] = chain.build(ci.profile, ci.batch, ci.margin)
+    return _cache["artifacts"]  # type: ignore[return-value]
+
+
+@cache
+def poseidon_artifacts() -> dict[str, Artifact]:
+    """Poseidon1 .. Poseidon12, compiled once."""
+    return compile_solidity(
+        solidity_sources({f"generated/Poseidon{n}.sol": poseidon_source(n) for n in range(1, 13)})
+    )
+
+
+def sample_epoch(ci: Circuits, epoch_id: int) -> tuple[Epoch, list[InclusionRecord]]:
+    """The 18-account sample venue (19 accounts with a subaccount: 5 batches) proved as `epoch_id`."""
+    key = f"sample-{epoch_id}"
+    if key not in _cache:
+        venue = sample_venue(18, seed=5, profile=ci.profile)
+        keys = EpochKeys(ci.batch, ci.margin)
+        _cache[key] = prove_epoch(
+            venue.params, venue.accounts, venue.reserves, ci.profile, keys, epoch_id, SECRET
+        )
+    return _cache[key]  # type: ignore[return-value]
+
+
+def one_batch_epoch(
+    ci: Circuits, params: EpochParams, accounts: list[Account], epoch_id: int, reserves: tuple[int, ...]
+) -> Epoch:
+    """An epoch of one batch proved directly from the circuit inputs (no snapshot checks: accounts the
+    venue software would refuse, such as a key of 2^64, go through)."""
+    profile = ci.profile
+    padded = accounts + [Account.padding(profile)] * (profile.batch_size - len(accounts))
+    circuit = params.circuit(profile)
+    salts = [1_000 + i for i in range(len(padded))]
+    signals, statement, final = batch_signals(padded, salts, ChainState.genesis(profile), circuit, 77)
+    proof = ci.batch_prover.prove(signals)
+    root = root_of([statement.subtree_root], profile.tree_depth, profile.batch_levels)
+    batches = (BatchProof(statement, proof),)
+    return Epoch(epoch_id, profile, params, circuit.hash, root, batches, final, reserves, {}, "development")
+
+
+def margin_proof(
+    ci: Circuits, epoch: Epoch, record: InclusionRecord, recipient: str, chain_id: int, share: int = 2
+) -> tuple[MarginStatement, Proof]:
+    """A margin proof for `record`'s account: threshold = its free collateral / share, in USD * 1e8."""
+    circuit = epoch.params.circuit(ci.profile)
+    threshold = evaluate(record.account, circuit).free // THRESHOLD_TO_WEIGHTED // share
+    signals, statement = margin_signals(
+        record.account, record.salt, record.path, circuit, threshold, int(recipient, 16), chain_id
+    )
+    return statement, ci.margin_prover.prove(signals)
+
+
+def with_reserves(epoch: Epoch, reserves: tuple[int, ...]) -> Epoch:
+    """The same epoch declaring other reserves."""
+    return dataclasses.replace(epoch, reserves=reserves)
