@@ -82,6 +82,12 @@ def twist_point_outside_g2() -> tuple[tuple[int, int], tuple[int, int]]:
 OUTSIDE = twist_point_outside_g2()
 
 
+def test_twist_constant_is_py_eccs() -> None:
+    from py_ecc.optimized_bn128 import b2
+
+    assert tuple(int(c) for c in b2.coeffs) == B2
+
+
 def test_valid_proof_verifies(verify: Verify, real: Real) -> None:
     assert verify(real.key, real.proof, real.public) is True
     assert verify(VerificationKey.from_snarkjs(real.key), real.other_proof, real.other_public) is True

@@ -7,16 +7,17 @@ large cofactor, so a point on the twist need not be in the order-R subgroup. F_Q
 points refuse it (docs: `groth16.py`).
 """
 
-from py_ecc.optimized_bn128 import FQ2, b2, is_inf, multiply
-
 from .field import Q, R
 
 G1 = tuple[int, int]
 Fq2 = tuple[int, int]
 G2 = tuple[Fq2, Fq2]
 
-#: The twist's constant 3 / (9 + u) as (c0, c1).
-B2: Fq2 = (int(b2.coeffs[0]), int(b2.coeffs[1]))
+#: The twist's constant 3 / (9 + u) as (c0, c1) (py_ecc's b2; tests/test_groth16.py compares them).
+B2: Fq2 = (
+    19485874751759354771024239261021720505790618469301721065564631296452457478373,
+    266929791119991161246907387137283842545076965332900288569378510910307636690,
+)
 
 
 def in_field(x: int) -> bool:
@@ -46,6 +47,8 @@ def on_twist(p: G2) -> bool:
 
 def in_g2(p: G2) -> bool:
     """p is on the twist and in its order-R subgroup: [R]p is the point at infinity (about 30 ms)."""
+    from py_ecc.optimized_bn128 import FQ2, is_inf, multiply  # slow to import; only this needs it
+
     if not on_twist(p):
         return False
     x, y = p

@@ -114,7 +114,14 @@ def from_folder(directory: Path) -> KnownCeremony:
         try:
             _, verifying_key = groth16py.import_zkey(str(zkey))
             keys[kind] = key_hash(json.loads(verifying_key.to_json()))
-        except (MalformedKey, ValueError, RuntimeError, groth16py.EncodingError) as exc:
+        except (
+            MalformedKey,
+            ValueError,
+            RuntimeError,
+            OSError,
+            groth16py.EncodingError,
+            groth16py.SetupError,
+        ) as exc:
             raise CeremonyError(f"{zkey}: {exc}") from None
     return KnownCeremony(hashlib.sha256(data).hexdigest(), transcript["profile"], keys, str(directory))
 

@@ -93,7 +93,9 @@ class Audit:
         return self.failure is None
 
 
-class _Failed(Exception):
+class CheckFailed(Exception):
+    """A named check failed; str() is "check: why"."""
+
     def __init__(self, check: str, why: str) -> None:
         super().__init__(f"{check}: {why}")
         self.check = check
@@ -121,12 +123,12 @@ def verify_epoch(epoch: Epoch, ceremonies: Sequence[KnownCeremony] | None = None
     def check(name: str, ok: bool, why: str) -> None:
         current[0] = name
         if not ok:
-            raise _Failed(name, why)
+            raise CheckFailed(name, why)
         audit.passed.append(name)
 
     try:
         _verify(epoch, pinned() if ceremonies is None else ceremonies, check, audit)
-    except _Failed as failure:
+    except CheckFailed as failure:
         audit.failure, audit.failed_check = str(failure), failure.check
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         name = f"after {current[0]}" if audit.passed else "epoch"
@@ -135,48 +137,52 @@ def verify_epoch(epoch: Epoch, ceremonies: Sequence[KnownCeremony] | None = None
 
 
 def check_keys(epoch: Epoch) -> dict[str, VerificationKey]:
-    """The epoch's verification keys, parsed; _Failed("verification keys", ...) if one is wrong."""
+    """The epoch's verification keys, parsed; CheckFailed("verification keys", ...) if one is wrong."""
     name = "verification keys"
     keys = {}
     for kind in CIRCUIT_KINDS:
         if not isinstance(epoch.verification_keys, dict) or kind not in epoch.verification_keys:
-            raise _Failed(name, f"no {kind} key")
+            raise CheckFailed(name, f"no {kind} key")
         try:
             key = parse_key(epoch.verification_keys[kind])
         except MalformedKey as exc:
-            raise _Failed(name, f"the {kind} key is malformed: {exc}") from None
+            raise CheckFailed(name, f"the {kind} key is malformed: {exc}") from None
         if key.n_public != PUBLIC_INPUTS:
-            raise _Failed(name, f"the {kind} key takes {key.n_public} public inputs, not {PUBLIC_INPUTS}")
+            raise CheckFailed(name, f"the {kind} key takes {key.n_public} public inputs, not {PUBLIC_INPUTS}")
         if epoch.key_hashes is not None and epoch.key_hashes.get(kind) != key.sha256:
-            raise _Failed(name, f"the {kind} key does not hash to the published {kind} key hash")
+            raise CheckFailed(name, f"the {kind} key does not hash to the published {kind} key hash")
         keys[kind] = key
     return keys
 
 
 def check_setup(epoch: Epoch, keys: dict[str, VerificationKey], ceremonies: Sequence[KnownCeremony]) -> None:
-    """_Failed("setup", ...) unless the setup kind is known and a "ceremony" is a known ceremony's."""
+    """CheckFailed("setup", ...) unless the setup kind is known and a "ceremony" is a known ceremony's."""
     if epoch.setup_kind not in SETUP_KINDS:
-        raise _Failed("setup", f"unknown setup kind {epoch.setup_kind!r}; known: {', '.join(SETUP_KINDS)}")
+        raise CheckFailed(
+            "setup", f"unknown setup kind {epoch.setup_kind!r}; known: {', '.join(SETUP_KINDS)}"
+        )
     if epoch.setup_kind != CEREMONY:
         return
     if epoch.ceremony is None:
-        raise _Failed(
+        raise CheckFailed(
             "setup", "the keys are said to come from a ceremony, but no ceremony transcript is named"
         )
     known = find(epoch.ceremony, ceremonies)
     if known is None:
-        raise _Failed(
+        raise CheckFailed(
             "setup",
             f"ceremony transcript {epoch.ceremony.transcript_sha256} is not a known ceremony "
             "(not pinned in ceremonies.json, and no --ceremony folder has it)",
         )
     if known.profile != epoch.profile.name:
-        raise _Failed(
-            "setup", f"the ceremony made keys for profile {known.profile}, not {epoch.profile.name}"
+        raise CheckFailed(
+            "setup", f"the ceremony's keys are for profile {known.profile}, not {epoch.profile.name}"
         )
     for kind in CIRCUIT_KINDS:
         if known.keys.get(kind) != keys[kind].sha256:
-            raise _Failed("setup", f"the {kind} verification key is not the key of ceremony {known.source}")
+            raise CheckFailed(
+                "setup", f"the {kind} verification key is not the key of ceremony {known.source}"
+            )
 
 
 def _well_formed_state(state: ChainState, profile: Profile) -> bool:
@@ -204,7 +210,7 @@ def _verify(
     try:
         params: CircuitParams = epoch.params.circuit(profile)
     except ValueError as exc:
-        raise _Failed("parameters", str(exc)) from None
+        raise CheckFailed("parameters", str(exc)) from None
     check("parameters", True, "")
     check(
         "parameter hash", params.hash == epoch.params_hash, "the published parameters hash to another value"

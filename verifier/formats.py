@@ -201,8 +201,12 @@ def _batches(value: Any) -> tuple[BatchProof, ...]:
     return tuple(out)
 
 
-def epoch_from_json(doc: Json) -> Epoch:
-    """Parse a public epoch document; FormatError names the first bad field."""
+def epoch_from_json(doc: Json, *, with_batches: bool = True) -> Epoch:
+    """Parse a public epoch document; FormatError names the first bad field.
+
+    with_batches=False leaves `batches` empty, for readers that need one batch (`batch_from_json`)
+    and not the thousands of an epoch's.
+    """
     if _read(doc, "format", str) != EPOCH_FORMAT:
         raise FormatError(f"format: expected {EPOCH_FORMAT}")
     setup = _read(doc, "setup", _object)
@@ -212,7 +216,7 @@ def epoch_from_json(doc: Json) -> Epoch:
         params=_read(doc, "params", params_from_json),
         params_hash=_read(doc, "params_hash", _int),
         root=_read(doc, "root", _int),
-        batches=_read(doc, "batches", _batches),
+        batches=_read(doc, "batches", _batches) if with_batches else (),
         final_state=_read(doc, "final_state", _state_from_json),
         reserves=_read(doc, "reserves", _ints),
         verification_keys=_read(doc, "verification_keys", dict),

@@ -1,0 +1,176 @@
+"""`zksolvency prove-account`: a trader's margin proof, made on the trader's machine (pip only, no Node).
+
+It reads the trader's record and the epoch's margin kit (EPOCH/public/margin: margin.wasm and
+proving_key.bin), checks the record against the epoch, proves that the account's free collateral is at
+least the threshold, verifies the proof, and writes a zksolvency-margin-proof/1 file.
+Exit status: 0 written, 1 the account cannot make this proof, 2 bad input.
+"""
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import groth16py
+import typer
+
+from zksolvency.verifier.ceremonies import pinned
+from zksolvency.verifier.documents import read_json
+from zksolvency.verifier.epoch import CheckFailed, Epoch, check_keys, check_setup
+from zksolvency.verifier.field import AMOUNT_BITS, PRICE_SCALE, THRESHOLD_TO_WEIGHTED
+from zksolvency.verifier.formats import (
+    MARGIN_KIT,
+    FormatError,
+    epoch_document,
+    epoch_from_json,
+    record_from_json,
+)
+from zksolvency.verifier.groth16 import MalformedKey, Proof, key_hash, verify
+from zksolvency.verifier.leaf import leaf_hash
+from zksolvency.verifier.margin import evaluate, usd
+from zksolvency.verifier.margin_proof import ADDRESS, MarginProofFile, threshold_usd
+from zksolvency.verifier.records import InclusionRecord
+
+from .inputs import margin_signals
+from .witness import WitnessCalculator, WitnessError
+
+EXIT_CANNOT = 1
+EXIT_BAD_INPUT = 2
+_DECIMAL = re.compile(r"[0-9]{1,30}(\.[0-9]+)?")
+
+
+class AccountProofError(ValueError):
+    """The record cannot make this margin proof against this epoch; the message says why."""
+
+
+def parse_threshold(text: str) -> int:
+    """A USD amount as a decimal string ("5000", "0.5") to USD * 1e8, exactly; ValueError otherwise."""
+    if not _DECIMAL.fullmatch(text):
+        raise ValueError(f"threshold {text!r}: a non-negative decimal USD amount, like 5000 or 1234.56")
+    whole, _, frac = text.partition(".")
+    frac = frac.rstrip("0")
+    if len(frac) > 8:
+        raise ValueError(f"threshold {text!r}: at most 8 decimals (the circuit counts USD * 1e8)")
+    value = int(whole) * PRICE_SCALE + int(frac.ljust(8, "0"))
+    if value >= 2**AMOUNT_BITS:
+        raise ValueError(f"threshold {text!r}: must be below 2^64 / 1e8 USD")
+    return value
+
+
+def parse_recipient(text: str) -> int:
+    """A 0x-address (40 hex digits) as an integer; ValueError otherwise."""
+    if not ADDRESS.fullmatch(text):
+        raise ValueError(f"recipient {text!r}: a 0x address of 40 hex digits")
+    return int(text, 16)
+
+
+def check_record(epoch: Epoch, record: InclusionRecord) -> None:
+    """AccountProofError unless the record is of this epoch and leads to its root."""
+    if record.epoch_id != epoch.epoch_id:
+        raise AccountProofError(f"the record is of epoch {record.epoch_id}, the epoch is {epoch.epoch_id}")
+    if len(record.path.siblings) != epoch.profile.tree_depth:
+        raise AccountProofError("the record's path does not have the epoch tree's depth")
+    if record.path.root(leaf_hash(record.account, record.salt, epoch.profile)) != epoch.root:
+        raise AccountProofError("the record's leaf and path do not lead to the epoch root")
+
+
+def prove_account(
+    record: InclusionRecord, epoch: Epoch, kit: Path, threshold: int, recipient: int, chain_id: int
+) -> MarginProofFile:
+    """The margin proof of `record`'s account in `epoch` with the margin kit in `kit`.
+
+    AccountProofError if the record, the kit or the account's margin does not allow it.
+    """
+    try:
+        keys = check_keys(epoch)
+        check_setup(epoch, keys, pinned())
+    except CheckFailed as exc:
+        raise AccountProofError(f"the epoch's keys: {exc}") from None
+    check_record(epoch, record)
+    try:
+        kit_hash = key_hash(read_json(kit / "verification_key.json"))
+    except (FormatError, MalformedKey) as exc:
+        raise AccountProofError(f"margin kit {kit}: {exc}") from None
+    if kit_hash != keys["margin"].sha256:
+        raise AccountProofError(f"margin kit {kit}: its key is not the epoch's margin key")
+    try:
+        params = epoch.params.circuit(epoch.profile)
+    except ValueError as exc:
+        raise AccountProofError(f"the epoch's parameters: {exc}") from None
+    if params.hash != epoch.params_hash:
+        raise AccountProofError("the epoch's parameters do not hash to its parameter hash")
+    health = evaluate(record.account, params)
+    if health.free < threshold * THRESHOLD_TO_WEIGHTED:
+        raise AccountProofError(
+            f"free collateral {usd(health.free)} USD is below the threshold {threshold_usd(threshold)} USD"
+        )
+    signals, statement = margin_signals(
+        record.account, record.salt, record.path, params, threshold, recipient, chain_id
+    )
+    try:
+        wtns = WitnessCalculator(kit / "margin.wasm").calculate_wtns(signals)
+    except WitnessError as exc:
+        raise AccountProofError(f"the margin circuit refuses the account: {exc}") from None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "margin.wtns"
+        path.write_bytes(wtns)
+        proving_key = groth16py.ProvingKey.load(str(kit / "proving_key.bin"))
+        proof = Proof.from_bytes(bytes(groth16py.prove_wtns(proving_key, str(path))))
+    if not verify(keys["margin"], proof, statement.public_inputs):
+        raise AccountProofError("the proof made with the margin kit does not verify under the epoch's key")
+    return MarginProofFile(
+        epoch.epoch_id, statement, recipient, chain_id, tuple(statement.public_inputs), proof
+    )
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def prove_account_command(
+    record_path: Annotated[Path, typer.Argument(metavar="RECORD", help="Your inclusion record (JSON).")],
+    epoch_path: Annotated[Path, typer.Option("--epoch", help="The epoch folder (with public/margin).")],
+    threshold: Annotated[str, typer.Option(help="Free collateral to prove, in USD (decimal, exact).")],
+    recipient: Annotated[str, typer.Option(help="The 0x address the proof is bound to.")],
+    chain_id: Annotated[int, typer.Option("--chain-id", help="The chain id the proof is bound to.")],
+    out: Annotated[Path, typer.Option(help="Where to write the margin proof.")] = Path("margin-proof.json"),
+) -> None:
+    """Prove that your account's free collateral is at least THRESHOLD USD, bound to a recipient and chain."""
+    try:
+        amount = parse_threshold(threshold)
+        address = parse_recipient(recipient)
+        if not 0 < chain_id < 2**AMOUNT_BITS:
+            raise ValueError(f"chain id {chain_id}: must be in [1, 2^64)")
+    except ValueError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    document = epoch_document(epoch_path)
+    kit = document.parent / MARGIN_KIT.name
+    try:
+        record = record_from_json(read_json(record_path))
+        epoch = epoch_from_json(read_json(document), with_batches=False)
+    except FormatError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    for name in ("margin.wasm", "proving_key.bin", "verification_key.json"):
+        if not (kit / name).is_file():
+            raise _fail(f"{kit / name}: missing (the epoch's margin kit)", EXIT_BAD_INPUT)
+    try:
+        file = prove_account(record, epoch, kit, amount, address, chain_id)
+    except AccountProofError as exc:
+        raise _fail(str(exc), EXIT_CANNOT) from None
+    partial = out.with_name(f".{out.name}.partial")
+    partial.write_text(json.dumps(file.to_json(), indent=1) + "\n")
+    os.replace(partial, out)
+    if epoch.unsafe:
+        typer.echo("UNSAFE: the epoch's keys come from a single-party development setup.")
+    typer.echo(
+        f"margin proof written to {out}: free collateral >= {threshold_usd(amount)} USD in epoch "
+        f"{epoch.epoch_id}, bound to {recipient} on chain {chain_id}, nullifier {file.statement.nullifier}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add `prove-account` to the `zksolvency` app."""
+    app.command("prove-account")(prove_account_command)

@@ -1,0 +1,388 @@
+"""`zksolvency verify`, `verify-account` and `prove-account`, run as real processes on a proved epoch folder.
+
+Each tampering is made in the published JSON, as an attacker would, and must be rejected (exit 1) by the
+check that names it; unreadable input exits 2.
+"""
+
+import copy
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Circuits
+
+from zksolvency.prover.epoch import EpochKeys, prove_epoch
+from zksolvency.prover.publish import write_epoch
+from zksolvency.prover.sample import sample_venue
+from zksolvency.verifier.formats import MARGIN_KIT, PUBLIC_EPOCH, RECORDS
+from zksolvency.verifier.groth16 import Proof
+
+CLI = str(Path(sys.executable).parent / "zksolvency")
+SECRET = 987654321
+RECIPIENT = "0x00000000000000000000000000000000DeaDBeef"
+Json = dict[str, Any]
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([CLI, *map(str, args)], capture_output=True, text=True, timeout=600, check=False)
+
+
+def run_json(*args: str | Path) -> tuple[int, Json]:
+    result = run(*args, "--json")
+    assert result.stdout, result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def folder(ci: Circuits, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A proved ci epoch (id 7, 14+ accounts, 4+ batches) written as an epoch folder."""
+    venue = sample_venue(14, seed=3, profile=ci.profile)
+    keys = EpochKeys(ci.batch, ci.margin)
+    epoch, records = prove_epoch(venue.params, venue.accounts, venue.reserves, ci.profile, keys, 7, SECRET)
+    out = tmp_path_factory.mktemp("epochs") / "epoch-7"
+    write_epoch(out, epoch, records, ci.margin)
+    return out
+
+
+@pytest.fixture(scope="module")
+def document(folder: Path) -> Json:
+    return json.loads((folder / PUBLIC_EPOCH).read_text())
+
+
+@pytest.fixture(scope="module")
+def records(folder: Path) -> list[Json]:
+    return [json.loads(line) for line in (folder / RECORDS).read_text().splitlines()]
+
+
+def write(path: Path, doc: Any) -> Path:
+    path.write_text(json.dumps(doc) if not isinstance(doc, str) else doc)
+    return path
+
+
+# -- zksolvency verify ---------------------------------------------------------------------------------
+
+
+def test_valid_epoch_folder(folder: Path, document: Json) -> None:
+    code, report = run_json("verify", folder)
+    assert code == 0 and report["valid"] is True and report["failed_check"] is None
+    names = [c["check"] for c in report["checks"]]
+    assert names[:3] == ["profile", "verification keys", "setup"] and "margin kit" in names
+    assert all(c["ok"] for c in report["checks"])
+    assert f"batch {len(document['batches']) - 1} chain" in names and "account root" in names
+    assert report["setup"]["kind"] == "development" and report["setup"]["unsafe"] is True
+    assert set(report["setup"]["keys"]) == {"batch", "margin"}
+    assert [row["asset"] for row in report["coverage"]] == ["USDT", "BTC", "ETH"]
+    assert all(row["ratio"] >= 1 for row in report["coverage"])
+
+
+def test_text_report_names_checks_coverage_and_unsafe_keys(folder: Path) -> None:
+    result = run("verify", folder / PUBLIC_EPOCH)
+    assert result.returncode == 0, result.stderr
+    assert "UNSAFE" in result.stdout and "VALID" in result.stdout
+    assert "ok    account root" in result.stdout and "coverage" in result.stdout
+
+
+def changed_total(doc: Json) -> None:
+    doc["final_state"]["debt"][0] = str(int(doc["final_state"]["debt"][0]) + 1)
+
+
+def flipped_proof_byte(doc: Json) -> None:
+    data = bytearray(Proof.from_snarkjs(doc["batches"][0]["proof"]).to_bytes())
+    data[40] ^= 1
+    doc["batches"][0]["proof"] = Proof.from_bytes(bytes(data)).to_snarkjs()
+
+
+def proof_not_affine(doc: Json) -> None:
+    doc["batches"][2]["proof"]["pi_a"][2] = "2"
+
+
+def swapped_batches(doc: Json) -> None:
+    doc["batches"][0], doc["batches"][1] = doc["batches"][1], doc["batches"][0]
+
+
+def dropped_batch(doc: Json) -> None:
+    del doc["batches"][1]
+
+
+def repeated_batch(doc: Json) -> None:
+    doc["batches"].insert(0, doc["batches"][0])
+
+
+def changed_price(doc: Json) -> None:
+    doc["params"]["assets"][1]["price"] = str(int(doc["params"]["assets"][1]["price"]) + 1)
+
+
+def wrong_root(doc: Json) -> None:
+    doc["root"] = str(int(doc["root"]) + 1)
+
+
+def short_reserves(doc: Json) -> None:
+    doc["reserves"][0] = "0"
+
+
+def development_key_as_ceremony(doc: Json) -> None:
+    doc["setup"]["kind"] = "ceremony"
+    doc["setup"]["unsafe"] = False
+    doc["setup"]["ceremony"] = {"transcript_sha256": hashlib.sha256(b"a ceremony nobody ran").hexdigest()}
+
+
+def ceremony_without_transcript(doc: Json) -> None:
+    doc["setup"]["kind"] = "ceremony"
+
+
+def other_key_same_hash(doc: Json) -> None:
+    ic = doc["verification_keys"]["batch"]["IC"]
+    ic[1], ic[2] = ic[2], ic[1]
+
+
+def other_profile(doc: Json) -> None:
+    doc["profile"]["tree_depth"] = 4
+
+
+TAMPERING: dict[str, tuple[Callable[[Json], None], str]] = {
+    "changed total": (changed_total, "final state"),
+    "flipped proof byte": (flipped_proof_byte, "batch 0 proof"),
+    "proof not affine (z = 2)": (proof_not_affine, "batch 2 proof"),
+    "two batches swapped": (swapped_batches, "batch 0 index"),
+    "batch dropped": (dropped_batch, "batch 1 index"),
+    "batch repeated": (repeated_batch, "batch 1 index"),
+    "price changed": (changed_price, "parameter hash"),
+    "root mismatch": (wrong_root, "account root"),
+    "reserves short": (short_reserves, "reserves USDT"),
+    "development key presented as a ceremony key": (development_key_as_ceremony, "setup"),
+    "ceremony without transcript": (ceremony_without_transcript, "setup"),
+    "key changed under its published hash": (other_key_same_hash, "verification keys"),
+    "profile sizes changed": (other_profile, "profile"),
+}
+
+
+@pytest.mark.parametrize("name", TAMPERING)
+def test_tampered_epoch_is_rejected_with_the_right_check(document: Json, tmp_path: Path, name: str) -> None:
+    change, check = TAMPERING[name]
+    doc = copy.deepcopy(document)
+    change(doc)
+    code, report = run_json("verify", write(tmp_path / "epoch.json", doc))
+    assert code == 1 and report["valid"] is False
+    assert report["failed_check"] == check, report["failure"]
+    assert report["checks"][-1] == {"check": check, "ok": False, "why": report["failure"][len(check) + 2 :]}
+
+
+def test_failure_is_named_in_the_text_report(document: Json, tmp_path: Path) -> None:
+    doc = copy.deepcopy(document)
+    flipped_proof_byte(doc)
+    result = run("verify", write(tmp_path / "epoch.json", doc))
+    assert result.returncode == 1
+    assert "FAIL  batch 0 proof: malformed" in result.stdout and "INVALID: batch 0 proof" in result.stdout
+
+
+def test_margin_kit_with_another_key_is_rejected(folder: Path, ci: Circuits, tmp_path: Path) -> None:
+    copied = tmp_path / "epoch"
+    shutil.copytree(folder, copied)
+    shutil.copyfile(
+        ci.batch.directory / "verification_key.json", copied / MARGIN_KIT / "verification_key.json"
+    )
+    code, report = run_json("verify", copied)
+    assert code == 1 and report["failed_check"] == "margin kit"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("missing", None),
+        ("not JSON", "{ this is not json"),
+        ("not an epoch", json.dumps({"format": "zksolvency-epoch/1"})),
+        ("wrong format", json.dumps({"format": "something else"})),
+        ("batch of the wrong shape", "BATCH"),
+    ],
+)
+def test_unreadable_epoch_exits_2(document: Json, tmp_path: Path, name: str, content: str | None) -> None:
+    path = tmp_path / "epoch.json"
+    if content == "BATCH":
+        doc = copy.deepcopy(document)
+        doc["batches"][0]["statement"] = doc["batches"][0]["statement"][:4]
+        write(path, doc)
+    elif content is not None:
+        write(path, content)
+    result = run("verify", path)
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.startswith("error:") and "Traceback" not in result.stderr
+
+
+def test_unreadable_ceremony_folder_exits_2(folder: Path, tmp_path: Path) -> None:
+    result = run("verify", folder, "--ceremony", tmp_path)
+    assert result.returncode == 2 and "transcript.json" in result.stderr
+
+
+# -- zksolvency verify-account --------------------------------------------------------------------------
+
+
+def test_trader_checks_their_own_account(folder: Path, records: list[Json], tmp_path: Path) -> None:
+    record = records[5]
+    code, report = run_json("verify-account", write(tmp_path / "record.json", record), "--epoch", folder)
+    assert code == 0 and report["valid"] is True
+    names = [c["check"] for c in report["checks"]]
+    batch = record["index"] // 4
+    for name in ("epoch id", "batch subtree", f"batch {batch} proof", "epoch root", "margin rules"):
+        assert name in names
+    account = report["account"]
+    assert account["batch"] == batch and account["index"] == record["index"]
+    assert set(account["balances"]) == {"USDT", "BTC", "ETH"} and account["healthy"] is True
+    assert report["seconds"] < 0.2
+
+
+def test_text_report_says_what_was_proven(folder: Path, records: list[Json], tmp_path: Path) -> None:
+    result = run(
+        "verify-account", write(tmp_path / "record.json", records[2]), "--epoch", folder / PUBLIC_EPOCH
+    )
+    assert result.returncode == 0, result.stderr
+    for words in (
+        "What the epoch proves",
+        "free collateral",
+        "maintenance margin",
+        "health: healthy",
+        "VALID",
+    ):
+        assert words in result.stdout
+
+
+def balance_changed(record: Json, doc: Json) -> None:
+    record["account"]["balances"][0] = str(int(record["account"]["balances"][0]) + 1)
+
+
+def other_epoch(record: Json, doc: Json) -> None:
+    record["epoch_id"] = 8
+
+
+def index_past_the_batches(record: Json, doc: Json) -> None:
+    record["index"] = len(doc["batches"]) * 4
+
+
+def epoch_root_changed(record: Json, doc: Json) -> None:
+    doc["root"] = str(int(doc["root"]) + 1)
+
+
+def batch_proof_swapped(record: Json, doc: Json) -> None:
+    batch = record["index"] // 4
+    doc["batches"][batch]["proof"] = doc["batches"][batch - 1]["proof"]
+
+
+ACCOUNT_TAMPERING: dict[str, tuple[Callable[[Json, Json], None], str]] = {
+    "a record with one balance changed": (balance_changed, "batch subtree"),
+    "a record from another epoch": (other_epoch, "epoch id"),
+    "an index past the proven batches": (index_past_the_batches, "index"),
+    "a root that does not match": (epoch_root_changed, "epoch root"),
+    "another batch's proof": (batch_proof_swapped, "batch 1 proof"),
+}
+
+
+@pytest.mark.parametrize("name", ACCOUNT_TAMPERING)
+def test_tampered_account_check_is_rejected(
+    document: Json, records: list[Json], tmp_path: Path, name: str
+) -> None:
+    change, check = ACCOUNT_TAMPERING[name]
+    record, doc = copy.deepcopy(records[5]), copy.deepcopy(document)
+    assert record["index"] // 4 == 1
+    change(record, doc)
+    code, report = run_json(
+        "verify-account",
+        write(tmp_path / "record.json", record),
+        "--epoch",
+        write(tmp_path / "epoch.json", doc),
+    )
+    assert code == 1 and report["failed_check"] == check, report["failure"]
+
+
+def test_unreadable_record_exits_2(folder: Path, records: list[Json], tmp_path: Path) -> None:
+    assert run("verify-account", tmp_path / "missing.json", "--epoch", folder).returncode == 2
+    broken = {k: v for k, v in records[0].items() if k != "salt"}
+    result = run("verify-account", write(tmp_path / "record.json", broken), "--epoch", folder)
+    assert result.returncode == 2 and "salt" in result.stderr
+
+
+# -- zksolvency prove-account and margin proofs -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def margin_proof(folder: Path, records: list[Json], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A margin proof of 1,000.5 USD for record 5, made with the epoch's margin kit."""
+    tmp = tmp_path_factory.mktemp("margin")
+    record = write(tmp / "record.json", records[5])
+    out = tmp / "proof.json"
+    result = run(
+        "prove-account", record, "--epoch", folder, "--threshold", "1000.5", "--recipient", RECIPIENT,
+        "--chain-id", "10", "--out", out,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_margin_proof_file(margin_proof: Path, document: Json) -> None:
+    doc = json.loads(margin_proof.read_text())
+    assert doc["format"] == "zksolvency-margin-proof/1" and doc["epoch_id"] == 7
+    assert doc["root"] == document["root"] and doc["params_hash"] == document["params_hash"]
+    assert doc["threshold"] == str(100_050_000_000) and doc["threshold_usd"] == "1000.5"
+    assert doc["recipient"] == RECIPIENT.lower() and doc["chain_id"] == 10
+    assert doc["public_inputs"][2] == doc["threshold"] and doc["public_inputs"][4] == doc["nullifier"]
+    assert int(doc["public_inputs"][3]) == int(RECIPIENT, 16) + (10 << 160)
+
+
+def test_margin_proof_is_checked_with_the_account(
+    folder: Path, records: list[Json], margin_proof: Path, tmp_path: Path
+) -> None:
+    record = write(tmp_path / "record.json", records[5])
+    code, report = run_json("verify-account", record, "--epoch", folder, "--margin-proof", margin_proof)
+    assert code == 0, report["failure"]
+    assert {"margin proof pairing", "margin proof account"} <= {c["check"] for c in report["checks"]}
+    assert report["margin_proof"]["threshold_usd"] == "1000.5"
+    other = write(tmp_path / "other.json", records[6])
+    code, report = run_json("verify-account", other, "--epoch", folder, "--margin-proof", margin_proof)
+    assert code == 1 and report["failed_check"] == "margin proof account"
+
+
+@pytest.mark.parametrize(
+    ("field", "check"),
+    [
+        ("threshold", "margin proof pairing"),
+        ("recipient", "margin proof statement"),
+        ("epoch_id", "margin proof epoch"),
+    ],
+)
+def test_tampered_margin_proof_is_rejected(
+    folder: Path, records: list[Json], margin_proof: Path, tmp_path: Path, field: str, check: str
+) -> None:
+    doc = json.loads(margin_proof.read_text())
+    if field == "threshold":  # claim more, consistently in the field and the public input
+        doc["threshold"] = doc["public_inputs"][2] = str(int(doc["threshold"]) * 2)
+    elif field == "recipient":
+        doc["recipient"] = "0x" + "11" * 20
+    else:
+        doc["epoch_id"] = 8
+    record = write(tmp_path / "record.json", records[5])
+    code, report = run_json(
+        "verify-account", record, "--epoch", folder, "--margin-proof", write(tmp_path / "proof.json", doc)
+    )
+    assert code == 1 and report["failed_check"] == check, report["failure"]
+
+
+def test_prove_account_refuses_what_it_cannot_prove(
+    folder: Path, records: list[Json], tmp_path: Path
+) -> None:
+    record = write(tmp_path / "record.json", records[5])
+    base = ["prove-account", record, "--epoch", folder, "--recipient", RECIPIENT, "--chain-id", "10"]
+    too_much = run(*base, "--threshold", "1000000000", "--out", tmp_path / "p.json")
+    assert too_much.returncode == 1 and "below the threshold" in too_much.stderr
+    assert not (tmp_path / "p.json").exists()
+    for threshold in ("1.123456789", "-5", "1e3", "ten"):
+        assert run(*base, "--threshold", threshold).returncode == 2, threshold
+    bad_recipient = ["prove-account", record, "--epoch", folder, "--threshold", "1", "--chain-id", "10"]
+    assert run(*bad_recipient, "--recipient", "0x1234").returncode == 2
+    stale = copy.deepcopy(records[5])
+    stale["epoch_id"] = 8
+    result = run(*base[:1], write(tmp_path / "stale.json", stale), *base[2:], "--threshold", "1")
+    assert result.returncode == 1 and "epoch 8" in result.stderr

@@ -1,0 +1,329 @@
+"""The verifier's commands: `zksolvency verify` (a whole epoch) and `zksolvency verify-account` (one trader).
+
+Exit status: 0 valid, 1 invalid (the first failing check is named), 2 unreadable input.
+"""
+
+import json
+import re
+import time
+from fractions import Fraction
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .ceremonies import CEREMONY, CeremonyError, KnownCeremony, from_folder, pinned
+from .documents import read_json
+from .epoch import Audit, Epoch, verify_epoch
+from .field import QUANTA_PER_UNIT
+from .formats import MARGIN_KIT, FormatError, epoch_document, epoch_from_json, record_from_json
+from .groth16 import MalformedKey, key_hash
+from .inclusion import AccountCheck, verify_account
+from .margin import usd
+from .margin_proof import MarginProofFile, threshold_usd
+
+EXIT_VALID = 0
+EXIT_INVALID = 1
+EXIT_BAD_INPUT = 2
+
+UNSAFE_WARNING = (
+    "UNSAFE: development keys from a single-party setup. Whoever ran the setup can forge any proof; "
+    "these proofs establish nothing against the venue."
+)
+_BATCH_CHECK = re.compile(r"batch \d+ (proof|index|parameters|chain)")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+CeremonyOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--ceremony",
+        help="A closed ceremony folder (transcript.json, KIND/KIND_final.zkey) you vouch for; repeatable.",
+    ),
+]
+
+
+def units(quanta: Fraction | int) -> str:
+    """An amount in quanta as a decimal number of units, rounded toward zero to the quantum."""
+    whole = int(Fraction(quanta))
+    sign = "-" if whole < 0 else ""
+    return f"{sign}{abs(whole) // QUANTA_PER_UNIT}.{abs(whole) % QUANTA_PER_UNIT:08d}"
+
+
+def bad_input(message: str) -> typer.Exit:
+    """Print `message` on stderr and return the Exit (status 2) to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def _ceremonies(folders: list[Path] | None) -> list[KnownCeremony]:
+    try:
+        return pinned() + [from_folder(folder) for folder in folders or []]
+    except CeremonyError as exc:
+        raise bad_input(str(exc)) from None
+
+
+def _setup_json(epoch: Epoch) -> dict[str, Any]:
+    return {
+        "kind": epoch.setup_kind,
+        "unsafe": epoch.unsafe,
+        "keys": epoch.key_hashes,
+        "ceremony": epoch.ceremony.transcript_sha256 if epoch.ceremony else None,
+    }
+
+
+def _print_setup(epoch: Epoch) -> None:
+    if epoch.setup_kind == CEREMONY and epoch.ceremony is not None:
+        typer.echo(f"setup: ceremony, transcript sha256 {epoch.ceremony.transcript_sha256}")
+    else:
+        typer.echo(f"setup: {epoch.setup_kind}")
+    if epoch.unsafe:
+        typer.echo(UNSAFE_WARNING)
+
+
+def _print_checks(
+    passed: list[str], failed_check: str | None, failure: str | None, *, group_batches: bool = False
+) -> None:
+    batches = [name for name in passed if group_batches and _BATCH_CHECK.fullmatch(name)]
+    for name in passed:
+        if name in batches:
+            if name == batches[0]:
+                count = len({n.split()[1] for n in batches})
+                typer.echo(f"  ok    batches: proof, index, parameters, chain of each ({count} batches)")
+            continue
+        typer.echo(f"  ok    {name}")
+    if failed_check is not None:
+        typer.echo(f"  FAIL  {failure}")
+
+
+def _checks_json(passed: list[str], failed_check: str | None, failure: str | None) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = [{"check": name, "ok": True} for name in passed]
+    if failed_check is not None and failure is not None:
+        out.append({"check": failed_check, "ok": False, "why": failure.removeprefix(f"{failed_check}: ")})
+    return out
+
+
+def _check_margin_kit(document: Path, epoch: Epoch, audit: Audit) -> None:
+    """In an epoch folder, the trader's margin kit must carry the epoch's margin key."""
+    kit_key = document.parent / MARGIN_KIT.name / "verification_key.json"
+    if not audit.valid or not kit_key.is_file():
+        return
+    try:
+        same = key_hash(read_json(kit_key)) == key_hash(epoch.verification_keys["margin"])
+    except (FormatError, MalformedKey):
+        same = False
+    if same:
+        audit.passed.append("margin kit")
+    else:
+        audit.failed_check = "margin kit"
+        audit.failure = "margin kit: its verification key is not the epoch's margin key"
+
+
+def verify_command(
+    epoch_path: Annotated[Path, typer.Argument(metavar="EPOCH", help="An epoch folder or its epoch.json.")],
+    as_json: JsonOption = False,
+    ceremony: CeremonyOption = None,
+) -> None:
+    """Audit a published epoch: every batch proof, the chain of states, the root, totals and reserves."""
+    started = time.perf_counter()
+    document = epoch_document(epoch_path)
+    try:
+        epoch = epoch_from_json(read_json(document))
+    except FormatError as exc:
+        raise bad_input(f"{document}: {exc}" if str(document) not in str(exc) else str(exc)) from None
+    audit = verify_epoch(epoch, _ceremonies(ceremony))
+    _check_margin_kit(document, epoch, audit)
+    seconds = time.perf_counter() - started
+    coverage = [
+        {
+            "asset": c.symbol,
+            "net_liabilities": units(c.liabilities),
+            "reserves": units(c.reserves),
+            "ratio": c.ratio,
+            "covered": c.covered,
+        }
+        for c in audit.coverage
+    ]
+    if as_json:
+        report = {
+            "valid": audit.valid,
+            "failed_check": audit.failed_check,
+            "failure": audit.failure,
+            "epoch_id": epoch.epoch_id,
+            "profile": epoch.profile.name,
+            "batches": len(epoch.batches),
+            "root": str(epoch.root),
+            "setup": _setup_json(epoch),
+            "checks": _checks_json(audit.passed, audit.failed_check, audit.failure),
+            "coverage": coverage,
+            "seconds": round(seconds, 3),
+        }
+        typer.echo(json.dumps(report, indent=2))
+    else:
+        typer.echo(
+            f"epoch {epoch.epoch_id} (profile {epoch.profile.name}): {len(epoch.batches)} batch proofs, "
+            f"root {epoch.root:#x}"
+        )
+        _print_setup(epoch)
+        _print_checks(audit.passed, audit.failed_check, audit.failure, group_batches=True)
+        if coverage:
+            typer.echo("reserves against net liabilities:")
+            for row in coverage:
+                ratio = f"{row['ratio']:.2%}" if row["ratio"] is not None else "nothing owed"
+                typer.echo(
+                    f"  {row['asset']:<10} net liabilities {row['net_liabilities']:>24}  "
+                    f"reserves {row['reserves']:>24}  coverage {ratio}"
+                )
+        verdict = "VALID" if audit.valid else f"INVALID: {audit.failure}"
+        typer.echo(f"{verdict} ({seconds:.2f} s)")
+    if not audit.valid:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _account_json(epoch: Epoch, result: AccountCheck, record: Any) -> dict[str, Any]:
+    account = record.account
+    out: dict[str, Any] = {
+        "account_id": account.account_id,
+        "subaccount": account.subaccount,
+        "index": record.index,
+        "batch": result.batch,
+        "balances": {a.symbol: units(v) for a, v in zip(epoch.params.assets, account.balances, strict=False)},
+        "positions": {
+            m.symbol: units(s) for m, s in zip(epoch.params.markets, account.positions, strict=False)
+        },
+    }
+    health = result.health
+    if health is not None:
+        out["haircut_equity_usd"] = usd(health.equity)
+        out["maintenance_margin_usd"] = usd(health.maintenance)
+        out["free_collateral_usd"] = usd(health.free)
+        out["net_value_usd"] = usd(health.net_value)
+        out["healthy"] = health.healthy
+    return out
+
+
+def _margin_json(file: MarginProofFile | None) -> dict[str, Any] | None:
+    if file is None:
+        return None
+    return {
+        "threshold_usd": threshold_usd(file.statement.threshold),
+        "recipient": f"0x{file.recipient:040x}",
+        "chain_id": file.chain_id,
+        "nullifier": str(file.statement.nullifier),
+    }
+
+
+def _print_account(epoch: Epoch, result: AccountCheck, record: Any) -> None:
+    details = _account_json(epoch, result, record)
+    account = record.account
+    if not result.valid:
+        return
+    typer.echo("What the epoch proves about this account:")
+    typer.echo(
+        f"  - these balances and positions are exactly those committed in leaf {record.index}, under the "
+        f"published root {epoch.root:#x};"
+    )
+    typer.echo(
+        f"  - batch {result.batch}'s proof (checked) shows that every account of that batch, this one "
+        "included, meets the cross-margin rule at the published prices and marks: haircut equity at "
+        "least the maintenance margin."
+    )
+    typer.echo(f"{account.label}:")
+    for symbol, amount in details["balances"].items():
+        typer.echo(f"  balance   {symbol:<10} {amount:>24}")
+    for market, size in zip(epoch.params.markets, account.positions, strict=False):
+        side = "long" if size > 0 else "short" if size < 0 else "flat"
+        typer.echo(f"  position  {market.symbol:<10} {units(size):>24} ({side})")
+    health = result.health
+    if health is not None:
+        typer.echo(f"  haircut equity      {usd(health.equity):>20} USD")
+        typer.echo(f"  maintenance margin  {usd(health.maintenance):>20} USD")
+        typer.echo(f"  free collateral     {usd(health.free):>20} USD")
+        state = "healthy" if health.healthy else "NOT healthy"
+        if health.maintenance and health.equity > 0:
+            share = health.maintenance / health.equity
+            state += f" (maintenance margin is {share:.2%} of haircut equity)"
+        elif not health.maintenance:
+            state += " (no maintenance margin is due: no open position)"
+        typer.echo(f"  health: {state}")
+    file = result.margin_proof
+    if file is not None:
+        typer.echo(
+            f"margin proof: an account of this epoch, yours (nullifier {file.statement.nullifier}), has free "
+            f"collateral of at least {threshold_usd(file.statement.threshold)} USD; the proof is bound to "
+            f"recipient 0x{file.recipient:040x} on chain {file.chain_id}."
+        )
+    typer.echo(
+        "This checks your account only. `zksolvency verify EPOCH` audits the whole epoch: the chain of "
+        "batches, the totals and the reserves."
+    )
+
+
+def verify_account_command(
+    record_path: Annotated[Path, typer.Argument(metavar="RECORD", help="Your inclusion record (JSON).")],
+    epoch_path: Annotated[Path, typer.Option("--epoch", help="The epoch folder or its epoch.json.")],
+    as_json: JsonOption = False,
+    margin_proof: Annotated[
+        Path | None, typer.Option("--margin-proof", help="Also check this margin proof file.")
+    ] = None,
+    ceremony: CeremonyOption = None,
+) -> None:
+    """Check your own account against a published epoch: leaf, path, your batch's proof, your margin."""
+    started = time.perf_counter()
+    document = epoch_document(epoch_path)
+    try:
+        record_doc = read_json(record_path)
+        record = record_from_json(record_doc)
+        doc = read_json(document)
+        epoch = epoch_from_json(doc, with_batches=False)
+        batches = doc.get("batches")
+        if not isinstance(batches, list):
+            raise FormatError(f"{document}: batches: expected a list")
+        proof_file = MarginProofFile.from_json(read_json(margin_proof)) if margin_proof else None
+    except FormatError as exc:
+        raise bad_input(str(exc)) from None
+    profile_name = record_doc.get("profile") if isinstance(record_doc, dict) else None
+    try:
+        result = verify_account(
+            epoch,
+            batches,
+            record,
+            record_profile=profile_name if isinstance(profile_name, str) else None,
+            margin_proof=proof_file,
+            ceremonies=_ceremonies(ceremony),
+        )
+    except FormatError as exc:
+        raise bad_input(f"{document}: {exc}") from None
+    seconds = time.perf_counter() - started
+    if as_json:
+        report = {
+            "valid": result.valid,
+            "failed_check": result.failed_check,
+            "failure": result.failure,
+            "epoch_id": epoch.epoch_id,
+            "profile": epoch.profile.name,
+            "root": str(epoch.root),
+            "setup": _setup_json(epoch),
+            "checks": _checks_json(result.passed, result.failed_check, result.failure),
+            "account": _account_json(epoch, result, record),
+            "margin_proof": _margin_json(proof_file) if result.valid else None,
+            "seconds": round(seconds, 3),
+        }
+        typer.echo(json.dumps(report, indent=2))
+    else:
+        typer.echo(
+            f"{record.account.label}, leaf {record.index} of epoch {epoch.epoch_id} "
+            f"(profile {epoch.profile.name})"
+        )
+        _print_setup(epoch)
+        _print_checks(result.passed, result.failed_check, result.failure)
+        _print_account(epoch, result, record)
+        verdict = "VALID" if result.valid else f"INVALID: {result.failure}"
+        typer.echo(f"{verdict} ({seconds * 1000:.0f} ms)")
+    if not result.valid:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `verify` and `verify-account` to the `zksolvency` app."""
+    app.command("verify")(verify_command)
+    app.command("verify-account")(verify_account_command)

@@ -1,0 +1,190 @@
+"""A trader's check of their own account against a published epoch, without auditing the whole epoch.
+
+From the record the trader received (account, salt, leaf index, Merkle path) it recomputes the leaf,
+climbs the path to the batch level and compares the node with the subtree root of the batch that
+holds the index, checks that batch's proof, climbs on to the epoch root, and evaluates the account
+under the epoch's parameters. It reads one batch of the epoch and hashes DEPTH + 1 times: no tree is
+rebuilt. What it does not do is the exchange-wide audit (`verify_epoch`): the chain of batches, the
+totals and the reserves.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .ceremonies import KnownCeremony, pinned
+from .epoch import CheckFailed, Epoch, check_keys, check_setup
+from .field import R
+from .formats import FormatError, batch_from_json
+from .groth16 import MalformedProof, verify
+from .leaf import leaf_hash
+from .margin import AccountHealth, evaluate
+from .margin_proof import MarginProofFile, check_margin_proof
+from .params import CircuitParams
+from .poseidon import poseidon
+from .profiles import PROFILES, Profile
+from .records import InclusionRecord
+from .tree import MerklePath
+
+
+@dataclass
+class AccountCheck:
+    """The outcome of verify_account: checks passed in order, the first failure, and the account's figures."""
+
+    passed: list[str] = field(default_factory=list)
+    failure: str | None = None
+    failed_check: str | None = None
+    batch: int | None = None
+    params: CircuitParams | None = None
+    health: AccountHealth | None = None
+    margin_proof: MarginProofFile | None = None
+
+    @property
+    def valid(self) -> bool:
+        """True when every check passed."""
+        return self.failure is None
+
+
+def _climb(node: int, path: MerklePath, levels: range) -> int:
+    positions = path.positions()
+    for level in levels:
+        children = list(path.siblings[level])
+        children.insert(positions[level], node)
+        node = poseidon(children)
+    return node
+
+
+def verify_account(
+    epoch: Epoch,
+    batches: Sequence[Any],
+    record: InclusionRecord,
+    *,
+    record_profile: str | None = None,
+    margin_proof: MarginProofFile | None = None,
+    ceremonies: Sequence[KnownCeremony] | None = None,
+    profiles: Mapping[str, Profile] = PROFILES,
+) -> AccountCheck:
+    """Check `record` against `epoch` (read without its batches) and the epoch's raw `batches` list.
+
+    Only the batch that holds the record's index is parsed (FormatError if it cannot be). Never raises
+    on malformed values: whatever cannot be used fails the check that was using it.
+    """
+    result = AccountCheck(margin_proof=margin_proof)
+    current = ["start"]
+
+    def check(name: str, ok: bool, why: str) -> None:
+        current[0] = name
+        if not ok:
+            raise CheckFailed(name, why)
+        result.passed.append(name)
+
+    known = pinned() if ceremonies is None else ceremonies
+    try:
+        _verify(epoch, batches, record, record_profile, known, profiles, check, result)
+    except CheckFailed as failure:
+        result.failure, result.failed_check = str(failure), failure.check
+    except FormatError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        name = f"after {current[0]}" if result.passed else "record"
+        result.failure, result.failed_check = f"{name}: malformed input ({exc})", name
+    return result
+
+
+def _verify(
+    epoch: Epoch,
+    batches: Sequence[Any],
+    record: InclusionRecord,
+    record_profile: str | None,
+    ceremonies: Sequence[KnownCeremony],
+    profiles: Mapping[str, Profile],
+    check: Callable[[str, bool, str], None],
+    result: AccountCheck,
+) -> None:
+    profile = epoch.profile
+    check(
+        "profile",
+        profiles.get(profile.name) == profile and record_profile in (None, profile.name),
+        f"the epoch's profile {profile.name!r} is not a known profile, or the record is of another profile",
+    )
+    keys = check_keys(epoch)
+    check("verification keys", True, "")
+    check_setup(epoch, keys, ceremonies)
+    check("setup", True, "")
+    check(
+        "epoch id",
+        record.epoch_id == epoch.epoch_id,
+        f"the record is of epoch {record.epoch_id}, the published epoch is {epoch.epoch_id}",
+    )
+    try:
+        params = epoch.params.circuit(profile)
+    except ValueError as exc:
+        raise CheckFailed("parameters", str(exc)) from None
+    check("parameters", True, "")
+    check(
+        "parameter hash", params.hash == epoch.params_hash, "the published parameters hash to another value"
+    )
+    result.params = params
+    account = record.account
+    try:
+        account.validate(profile)
+    except ValueError as exc:
+        raise CheckFailed("account", str(exc)) from None
+    check(
+        "account",
+        not account.is_padding
+        and len(account.balances) == len(epoch.params.assets)
+        and len(account.positions) == len(epoch.params.markets),
+        f"the record is not an account with {len(epoch.params.assets)} balances and "
+        f"{len(epoch.params.markets)} positions",
+    )
+    n = len(batches)
+    size = profile.batch_size
+    path = record.path
+    siblings_ok = len(path.siblings) == profile.tree_depth and all(
+        isinstance(x, int) and 0 <= x < R for level in path.siblings for x in level
+    )
+    check(
+        "batch count",
+        1 <= n <= profile.max_batches,
+        f"{n} batches; the tree holds 1 to {profile.max_batches}",
+    )
+    check(
+        "index",
+        0 <= path.index < n * size and siblings_ok,
+        f"leaf {path.index} with {len(path.siblings)} path levels is not a leaf of the {n} proven batches "
+        f"(indices below {n * size}, {profile.tree_depth} levels)",
+    )
+    b = path.index // size
+    result.batch = b
+    batch = batch_from_json(batches[b])
+    node = _climb(leaf_hash(account, record.salt, profile), path, range(profile.batch_levels))
+    check(
+        "batch subtree",
+        node == batch.statement.subtree_root,
+        f"your leaf and path do not lead to the subtree root of batch {b}: the record is not the one proven",
+    )
+    try:
+        valid, why = (
+            verify(keys["batch"], batch.proof, batch.statement.public_inputs),
+            "the pairing check fails",
+        )
+    except MalformedProof as exc:
+        valid, why = False, f"malformed: {exc}"
+    check(f"batch {b} proof", valid, why)
+    check(
+        f"batch {b} index", batch.statement.batch_index == b, f"it claims index {batch.statement.batch_index}"
+    )
+    check(
+        f"batch {b} parameters",
+        batch.statement.params_hash == epoch.params_hash,
+        "it was proven with other parameters",
+    )
+    root = _climb(node, path, range(profile.batch_levels, profile.tree_depth))
+    check("epoch root", root == epoch.root, "your path does not lead to the published epoch root")
+    health = evaluate(account, params)
+    result.health = health
+    check("margin rules", health.healthy, "; ".join(health.failures))
+    if result.margin_proof is not None:
+        for name in check_margin_proof(result.margin_proof, epoch, keys["margin"], record):
+            check(name, True, "")

@@ -1,0 +1,143 @@
+"""An account margin proof as a file (zksolvency-margin-proof/1), and what its consumer checks.
+
+The file carries the epoch it is about, its five public inputs (root, paramsHash, threshold, binding,
+nullifier) spelled out, the recipient and chain the binding stands for, and the snarkjs proof.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .epoch import CheckFailed, Epoch
+from .field import AMOUNT_BITS, PRICE_SCALE
+from .formats import FormatError, Json
+from .groth16 import MalformedProof, Proof, UnreadableProof, VerificationKey, verify
+from .leaf import nullifier
+from .records import InclusionRecord
+from .statements import MarginStatement, binding
+
+MARGIN_PROOF_FORMAT = "zksolvency-margin-proof/1"
+#: An Ethereum-style address: 0x and 40 hex digits.
+ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+
+
+def threshold_usd(threshold: int) -> str:
+    """A threshold in USD * 1e8 as an exact decimal USD string."""
+    whole, frac = divmod(threshold, PRICE_SCALE)
+    return f"{whole}.{frac:08d}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class MarginProofFile:
+    """A margin proof and what it claims: free collateral >= threshold for some account of the epoch."""
+
+    epoch_id: int
+    statement: MarginStatement
+    recipient: int
+    chain_id: int
+    public_inputs: tuple[int, ...]
+    proof: Proof
+
+    def to_json(self) -> Json:
+        """The file's JSON form; integers that may pass 2^53 as decimal strings."""
+        s = self.statement
+        return {
+            "format": MARGIN_PROOF_FORMAT,
+            "epoch_id": self.epoch_id,
+            "root": str(s.root),
+            "params_hash": str(s.params_hash),
+            "threshold": str(s.threshold),
+            "threshold_usd": threshold_usd(s.threshold),
+            "recipient": f"0x{self.recipient:040x}",
+            "chain_id": self.chain_id,
+            "nullifier": str(s.nullifier),
+            "public_inputs": [str(x) for x in self.public_inputs],
+            "proof": self.proof.to_snarkjs(),
+        }
+
+    @classmethod
+    def from_json(cls, doc: Any) -> "MarginProofFile":
+        """Parse the file; FormatError names the first missing or malformed field."""
+
+        def field(name: str, kind: type) -> Any:
+            if not isinstance(doc, dict) or name not in doc:
+                raise FormatError(f"{name}: missing")
+            value = doc[name]
+            try:
+                if kind is int:
+                    if isinstance(value, bool) or not isinstance(value, int | str):
+                        raise ValueError(f"expected an integer, got {value!r}")
+                    return int(value, 0) if isinstance(value, str) else value
+                if not isinstance(value, kind):
+                    raise ValueError(f"expected {kind.__name__}")
+                return value
+            except ValueError as exc:
+                raise FormatError(f"{name}: {exc}") from None
+
+        if field("format", str) != MARGIN_PROOF_FORMAT:
+            raise FormatError(f"format: expected {MARGIN_PROOF_FORMAT}")
+        inputs = field("public_inputs", list)
+        if len(inputs) != 5 or not all(isinstance(x, str) and x.isdigit() for x in inputs):
+            raise FormatError("public_inputs: expected five decimal strings")
+        recipient = field("recipient", str)
+        if not ADDRESS.fullmatch(recipient):
+            raise FormatError("recipient: expected a 0x address of 40 hex digits")
+        try:
+            proof = Proof.from_snarkjs(field("proof", dict))
+        except MalformedProof as exc:
+            proof = UnreadableProof.because(str(exc))
+        statement = MarginStatement(
+            field("root", int), field("params_hash", int), field("threshold", int), 0, field("nullifier", int)
+        )
+        return cls(
+            field("epoch_id", int),
+            statement,
+            int(recipient, 16),
+            field("chain_id", int),
+            tuple(int(x) for x in inputs),
+            proof,
+        )
+
+
+def check_margin_proof(
+    file: MarginProofFile, epoch: Epoch, key: VerificationKey, record: InclusionRecord | None = None
+) -> list[str]:
+    """The consumer's checks of a margin proof against a verified epoch; CheckFailed names the first failure.
+
+    `key` is the epoch's margin verification key (hash-checked by the caller). With `record`, also that
+    the proof is about the record's account (its nullifier). Returns the names of the checks passed.
+    """
+    s = file.statement
+    passed = []
+
+    def check(name: str, ok: bool, why: str) -> None:
+        if not ok:
+            raise CheckFailed(name, why)
+        passed.append(name)
+
+    check("margin proof epoch", file.epoch_id == epoch.epoch_id, f"it is about epoch {file.epoch_id}")
+    check("margin proof root", s.root == epoch.root, "it is about another account root")
+    check("margin proof parameters", s.params_hash == epoch.params_hash, "it uses other parameters")
+    try:
+        expected = binding(file.recipient, file.chain_id)
+    except ValueError as exc:
+        raise CheckFailed("margin proof binding", str(exc)) from None
+    check("margin proof threshold", 0 <= s.threshold < 2**AMOUNT_BITS, "the threshold is not below 2^64")
+    statement = (s.root, s.params_hash, s.threshold, expected, s.nullifier)
+    check(
+        "margin proof statement",
+        file.public_inputs == statement,
+        "its public inputs are not (root, params hash, threshold, recipient + 2^160 chain id, nullifier)",
+    )
+    try:
+        valid, why = verify(key, file.proof, list(file.public_inputs)), "the pairing check fails"
+    except MalformedProof as exc:
+        valid, why = False, f"malformed: {exc}"
+    check("margin proof pairing", valid, why)
+    if record is not None:
+        check(
+            "margin proof account",
+            s.nullifier == nullifier(record.account, record.salt),
+            "its nullifier is not your account's: the proof is about another account",
+        )
+    return passed
