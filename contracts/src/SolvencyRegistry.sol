@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+pragma solidity 0.8.37;
+
+import {IEpochRoots} from "./IEpochRoots.sol";
+import {IPoseidon} from "./IPoseidon.sol";
+import {IProofVerifier} from "./IProofVerifier.sol";
+import {PoseidonVector} from "./PoseidonVector.sol";
+import {QuadFrontier} from "./QuadFrontier.sol";
+import {TwoStepOwnable} from "./TwoStepOwnable.sol";
+
+/// @title SolvencyRegistry: a venue's epochs, each batch proof verified on-chain
+/// @notice The venue (the owner) opens an epoch with its parameter hash, reserves and batch count,
+///         submits the batch proofs in order (each checked against the chain of state commitments from
+///         the genesis state, the batch index and the parameter hash, then verified), and finalises it
+///         with the opening of the final state: the registry recomputes its Poseidon hash, compares the
+///         totals with the reserves and records the account root, which it computes from the proven
+///         subtree roots. docs/contracts.md states what this establishes and what it does not.
+contract SolvencyRegistry is IEpochRoots, TwoStepOwnable {
+    using QuadFrontier for QuadFrontier.Tree;
+
+    /// @notice Circuit sizes (verifier/profiles.py).
+    /// @param assets Asset slots A.
+    /// @param markets Market slots M.
+    /// @param batchLevels Levels of a batch subtree (a batch holds 4^batchLevels accounts).
+    /// @param treeDepth Depth of the epoch tree.
+    struct Profile {
+        uint8 assets;
+        uint8 markets;
+        uint8 batchLevels;
+        uint8 treeDepth;
+    }
+
+    /// @notice Where an epoch stands.
+    enum Status {
+        None,
+        Open,
+        Final,
+        Abandoned
+    }
+
+    /// @notice An epoch as the registry keeps it.
+    /// @param paramsHash The parameter hash every batch proof must carry.
+    /// @param root The account root, once final.
+    /// @param finalState The final state commitment (nextState of the last batch), once final.
+    /// @param batches The number of batches declared at opening.
+    /// @param submitted The number of batch proofs accepted so far.
+    /// @param markets The number of real markets (slots from there on must be empty).
+    /// @param status Open, Final or Abandoned.
+    /// @param openedAt Opening time.
+    /// @param finalizedAt Finalisation time (0 until final).
+    /// @param reserves Declared reserves per real asset, in quanta.
+    struct Epoch {
+        uint256 paramsHash;
+        uint256 root;
+        uint256 finalState;
+        uint32 batches;
+        uint32 submitted;
+        uint8 markets;
+        Status status;
+        uint64 openedAt;
+        uint64 finalizedAt;
+        uint256[] reserves;
+    }
+
+    uint256 private constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    uint256 private constant MAX_KEY = 2 ** 64;
+
+    /// @notice Asset slots A of the profile.
+    uint256 public immutable ASSETS;
+    /// @notice Market slots M of the profile.
+    uint256 public immutable MARKETS;
+    /// @notice Levels of the epoch tree above the batch subtrees (treeDepth - batchLevels).
+    uint256 public immutable HEIGHT;
+    /// @notice Batches an epoch tree holds: 4^HEIGHT.
+    uint256 public immutable MAX_BATCHES;
+    /// @notice HashVector of 2A + 2M + 3 zeros: the state the first batch must start from.
+    uint256 public immutable GENESIS_STATE;
+    /// @notice The batch circuit's verifier.
+    IProofVerifier public immutable BATCH_VERIFIER;
+    /// @notice Poseidon(4), for tree nodes.
+    IPoseidon public immutable NODE_HASH;
+    /// @notice Poseidon(min(S, 12)), for the state vector.
+    IPoseidon public immutable STATE_HEAD;
+    /// @notice Poseidon of the state vector's last short chunk (address(0) if there is none).
+    IPoseidon public immutable STATE_TAIL;
+
+    /// @notice The epoch being proven (0 when none is open).
+    uint64 public openEpochId;
+    /// @notice The last epoch opened; ids strictly increase.
+    uint64 public lastEpochId;
+    /// @notice The last epoch finalised (0 when none).
+    uint64 public latestFinalizedEpoch;
+    /// @notice The state commitment the next batch of the open epoch must start from.
+    uint256 public chainState;
+    /// @notice Per height above the batch subtrees, the root of an empty subtree.
+    uint256[] public emptyRoots;
+
+    mapping(uint64 epochId => Epoch) private epochs;
+    QuadFrontier.Tree private tree;
+
+    /// @notice The venue opened an epoch.
+    /// @param epochId The epoch.
+    /// @param paramsHash Its parameter hash.
+    /// @param reserves Declared reserves per asset (quanta).
+    /// @param markets The number of real markets.
+    /// @param batches The number of batches to come.
+    event EpochOpened(uint64 indexed epochId, uint256 paramsHash, uint256[] reserves, uint8 markets, uint32 batches);
+    /// @notice A batch proof verified and joined the chain.
+    /// @param epochId The epoch.
+    /// @param batchIndex Its index.
+    /// @param nextState The state after it.
+    /// @param subtreeRoot The root of its accounts.
+    event BatchSubmitted(uint64 indexed epochId, uint32 indexed batchIndex, uint256 nextState, uint256 subtreeRoot);
+    /// @notice The epoch is final: its totals are covered by the reserves and its root is recorded.
+    /// @param epochId The epoch.
+    /// @param root The account root.
+    /// @param paramsHash The parameter hash.
+    /// @param totals The opened totals: equity[A], debt[A], long[M], short[M] (quanta).
+    /// @param lastKey The last account key.
+    event EpochFinalized(uint64 indexed epochId, uint256 root, uint256 paramsHash, uint256[] totals, uint256 lastKey);
+    /// @notice The venue gave up an open epoch; a new one may be opened.
+    /// @param epochId The epoch.
+    event EpochAbandoned(uint64 indexed epochId);
+
+    /// @notice A profile the registry cannot serve (no asset, no level above the batches, or too deep).
+    error SolvencyRegistry__BadProfile();
+    /// @notice A hasher that does not take the number of inputs the profile needs.
+    /// @param hasher Its address.
+    /// @param inputs The number of inputs it should take.
+    error SolvencyRegistry__BadHasher(address hasher, uint256 inputs);
+    /// @notice Another epoch is still open.
+    /// @param openEpochId The open epoch.
+    error SolvencyRegistry__EpochStillOpen(uint64 openEpochId);
+    /// @notice Epoch ids must strictly increase.
+    /// @param epochId The id given.
+    /// @param lastEpochId The last id used.
+    error SolvencyRegistry__EpochIdNotIncreasing(uint64 epochId, uint64 lastEpochId);
+    /// @notice A parameter hash that is not a non-zero field element.
+    error SolvencyRegistry__BadParamsHash();
+    /// @notice One reserve amount per real asset, 1 to A of them.
+    /// @param given The number given.
+    error SolvencyRegistry__BadReserveCount(uint256 given);
+    /// @notice At most M real markets.
+    /// @param given The number given.
+    error SolvencyRegistry__BadMarketCount(uint8 given);
+    /// @notice An epoch has 1 to MAX_BATCHES batches.
+    /// @param given The number given.
+    error SolvencyRegistry__BadBatchCount(uint32 given);
+    /// @notice The epoch is not open.
+    /// @param epochId The epoch.
+    error SolvencyRegistry__EpochNotOpen(uint64 epochId);
+    /// @notice The proof carries another parameter hash than the epoch's.
+    /// @param expected The epoch's.
+    /// @param given The proof's.
+    error SolvencyRegistry__ParamsHashMismatch(uint256 expected, uint256 given);
+    /// @notice This batch index was accepted already.
+    /// @param batchIndex The index.
+    error SolvencyRegistry__BatchAlreadySubmitted(uint256 batchIndex);
+    /// @notice Batches come in order: the index must equal the number accepted so far.
+    /// @param expected The next index.
+    /// @param given The proof's index.
+    error SolvencyRegistry__BatchOutOfOrder(uint256 expected, uint256 given);
+    /// @notice Every declared batch is in already.
+    /// @param batches The declared count.
+    error SolvencyRegistry__TooManyBatches(uint32 batches);
+    /// @notice The proof starts from another state than the one the chain is in.
+    /// @param expected The registry's current state.
+    /// @param given The proof's prevState.
+    error SolvencyRegistry__PrevStateMismatch(uint256 expected, uint256 given);
+    /// @notice The batch proof does not verify.
+    /// @param batchIndex The index.
+    error SolvencyRegistry__InvalidBatchProof(uint256 batchIndex);
+    /// @notice Not every declared batch is in.
+    /// @param submitted Accepted so far.
+    /// @param batches Declared.
+    error SolvencyRegistry__EpochIncomplete(uint32 submitted, uint32 batches);
+    /// @notice The opening has the wrong number of totals.
+    /// @param given The number given.
+    error SolvencyRegistry__BadOpeningLength(uint256 given);
+    /// @notice The opening does not hash to the final state.
+    error SolvencyRegistry__OpeningMismatch();
+    /// @notice The last key is not below 2^64 (check 8 of docs/statement.md 1.3).
+    /// @param lastKey The opened last key.
+    error SolvencyRegistry__KeyBoundExceeded(uint256 lastKey);
+    /// @notice An unused asset or market slot carries a total (check 9).
+    /// @param index The total's position in the opening.
+    error SolvencyRegistry__PaddingSlotNotEmpty(uint256 index);
+    /// @notice Reserves below the net liabilities equity - debt of an asset (check 11).
+    /// @param asset The asset slot.
+    /// @param reserves The declared reserves.
+    /// @param liabilities equity - debt.
+    error SolvencyRegistry__ReservesShort(uint256 asset, uint256 reserves, uint256 liabilities);
+    /// @notice Long and short open interest of a market differ; see docs/contracts.md.
+    /// @param market The market slot.
+    /// @param long Its long total.
+    /// @param short Its short total.
+    error SolvencyRegistry__OpenInterestImbalanced(uint256 market, uint256 long, uint256 short);
+
+    /// @notice Deploys the registry of one venue for one circuit profile.
+    /// @param venue The venue: the owner, the only address that writes.
+    /// @param profile The circuit sizes the keys were made for.
+    /// @param batchVerifier The generated verifier of the batch circuit's key.
+    /// @param nodeHash Poseidon(4).
+    /// @param stateHead Poseidon(min(S, 12)), S = 2A + 2M + 3.
+    /// @param stateTail Poseidon of the state vector's last short chunk, or address(0) when none.
+    constructor(
+        address venue,
+        Profile memory profile,
+        IProofVerifier batchVerifier,
+        IPoseidon nodeHash,
+        IPoseidon stateHead,
+        IPoseidon stateTail
+    ) TwoStepOwnable(venue) {
+        uint256 height = uint256(profile.treeDepth) - profile.batchLevels;
+        if (profile.assets == 0 || profile.treeDepth <= profile.batchLevels || height > 16) {
+            revert SolvencyRegistry__BadProfile();
+        }
+        uint256 length = 2 * uint256(profile.assets) + 2 * uint256(profile.markets) + 3;
+        _checkHasher(nodeHash, 4);
+        _checkHasher(stateHead, length < 12 ? length : 12);
+        uint256 tail = PoseidonVector.tailInputs(length);
+        if (tail != 0) _checkHasher(stateTail, tail);
+        ASSETS = profile.assets;
+        MARKETS = profile.markets;
+        HEIGHT = height;
+        MAX_BATCHES = 4 ** height;
+        BATCH_VERIFIER = batchVerifier;
+        NODE_HASH = nodeHash;
+        STATE_HEAD = stateHead;
+        STATE_TAIL = stateTail;
+        GENESIS_STATE = PoseidonVector.hashVector(stateHead, stateTail, new uint256[](length));
+        uint256 empty = 0;
+        uint256[] memory children = new uint256[](4);
+        for (uint256 level = 0; level < profile.treeDepth; ++level) {
+            if (level >= profile.batchLevels) emptyRoots.push(empty);
+            children[0] = children[1] = children[2] = children[3] = empty;
+            empty = nodeHash.hash(children);
+        }
+        tree.prime(height);
+        chainState = 1;
+    }
+
+    /// @notice The venue: an alias of owner.
+    /// @return The venue's address.
+    function venue() external view returns (address) {
+        return owner;
+    }
+
+    /// @notice Opens an epoch; batches then come with submitBatch, in order, from the genesis state.
+    /// @param epochId Above every id used before.
+    /// @param paramsHash The parameter hash (docs/statement.md 5.3) every batch proof must carry.
+    /// @param reserves Declared reserves per real asset, in quanta (1 to A of them, settlement first).
+    /// @param markets The number of real markets (at most M).
+    /// @param batches The number of batches the epoch will have (1 to MAX_BATCHES).
+    function openEpoch(uint64 epochId, uint256 paramsHash, uint256[] calldata reserves, uint8 markets, uint32 batches)
+        external
+        onlyOwner
+    {
+        if (openEpochId != 0) revert SolvencyRegistry__EpochStillOpen(openEpochId);
+        if (epochId <= lastEpochId) revert SolvencyRegistry__EpochIdNotIncreasing(epochId, lastEpochId);
+        if (paramsHash == 0 || paramsHash >= R) revert SolvencyRegistry__BadParamsHash();
+        if (reserves.length == 0 || reserves.length > ASSETS) revert SolvencyRegistry__BadReserveCount(reserves.length);
+        if (markets > MARKETS) revert SolvencyRegistry__BadMarketCount(markets);
+        if (batches == 0 || batches > MAX_BATCHES) revert SolvencyRegistry__BadBatchCount(batches);
+        Epoch storage e = epochs[epochId];
+        e.paramsHash = paramsHash;
+        e.batches = batches;
+        e.markets = markets;
+        e.status = Status.Open;
+        e.openedAt = uint64(block.timestamp);
+        e.reserves = reserves;
+        openEpochId = epochId;
+        lastEpochId = epochId;
+        chainState = GENESIS_STATE;
+        emit EpochOpened(epochId, paramsHash, reserves, markets, batches);
+    }
+
+    /// @notice Adds the next batch of the open epoch. The statement's metadata is checked first (so that a
+    ///         wrong submission is named), then the proof; nothing is recorded unless it verifies.
+    /// @param epochId The open epoch.
+    /// @param statement The proof's public inputs: paramsHash, batchIndex, prevState, nextState, subtreeRoot.
+    /// @param proof The 256-byte Groth16 proof (verifier/groth16.py Proof.to_bytes).
+    function submitBatch(uint64 epochId, uint256[5] calldata statement, bytes calldata proof) external onlyOwner {
+        Epoch storage e = epochs[epochId];
+        if (e.status != Status.Open) revert SolvencyRegistry__EpochNotOpen(epochId);
+        if (statement[0] != e.paramsHash) revert SolvencyRegistry__ParamsHashMismatch(e.paramsHash, statement[0]);
+        uint32 index = e.submitted;
+        if (statement[1] < index) revert SolvencyRegistry__BatchAlreadySubmitted(statement[1]);
+        if (statement[1] != index) revert SolvencyRegistry__BatchOutOfOrder(index, statement[1]);
+        if (index == e.batches) revert SolvencyRegistry__TooManyBatches(e.batches);
+        if (statement[2] != chainState) revert SolvencyRegistry__PrevStateMismatch(chainState, statement[2]);
+        bool valid;
+        try BATCH_VERIFIER.verifyProof(proof, statement) returns (bool ok) {
+            valid = ok;
+        } catch {
+            valid = false;
+        }
+        if (!valid) revert SolvencyRegistry__InvalidBatchProof(index);
+        chainState = statement[3];
+        e.submitted = index + 1;
+        tree.insert(NODE_HASH, HEIGHT, index, statement[4]);
+        emit BatchSubmitted(epochId, index, statement[3], statement[4]);
+    }
+
+    /// @notice Finalises the open epoch once every batch is in: `totals`, `lastKey` and `blind`, with the
+    ///         batch count, must hash to the current state; unused slots must be empty, each asset's
+    ///         reserves must cover equity - debt and each market's open interest must balance.
+    /// @param epochId The open epoch.
+    /// @param totals equity[A], debt[A], long[M], short[M], in quanta.
+    /// @param lastKey The key of the last account.
+    /// @param blind The final state's blind.
+    function finalize(uint64 epochId, uint256[] calldata totals, uint256 lastKey, uint256 blind) external onlyOwner {
+        Epoch storage e = epochs[epochId];
+        if (e.status != Status.Open) revert SolvencyRegistry__EpochNotOpen(epochId);
+        if (e.submitted != e.batches) revert SolvencyRegistry__EpochIncomplete(e.submitted, e.batches);
+        uint256 a = ASSETS;
+        uint256 m = MARKETS;
+        if (totals.length != 2 * a + 2 * m) revert SolvencyRegistry__BadOpeningLength(totals.length);
+        uint256[] memory vector = new uint256[](totals.length + 3);
+        for (uint256 i = 0; i < totals.length; ++i) {
+            vector[i] = totals[i];
+        }
+        (vector[totals.length], vector[totals.length + 1], vector[totals.length + 2]) = (lastKey, e.submitted, blind);
+        if (PoseidonVector.hashVector(STATE_HEAD, STATE_TAIL, vector) != chainState) {
+            revert SolvencyRegistry__OpeningMismatch();
+        }
+        if (lastKey >= MAX_KEY) revert SolvencyRegistry__KeyBoundExceeded(lastKey);
+        _checkTotals(e, totals, a, m);
+        uint256 root = tree.root(NODE_HASH, HEIGHT, e.submitted, emptyRoots);
+        e.root = root;
+        e.finalState = chainState;
+        e.status = Status.Final;
+        e.finalizedAt = uint64(block.timestamp);
+        openEpochId = 0;
+        latestFinalizedEpoch = epochId;
+        emit EpochFinalized(epochId, root, e.paramsHash, totals, lastKey);
+    }
+
+    /// @notice Gives up the open epoch (nothing of it becomes final); a new epoch may then be opened.
+    /// @param epochId The open epoch.
+    function abandonEpoch(uint64 epochId) external onlyOwner {
+        Epoch storage e = epochs[epochId];
+        if (e.status != Status.Open) revert SolvencyRegistry__EpochNotOpen(epochId);
+        e.status = Status.Abandoned;
+        openEpochId = 0;
+        emit EpochAbandoned(epochId);
+    }
+
+    /// @notice Everything the registry keeps about an epoch.
+    /// @param epochId The epoch.
+    /// @return The epoch (status None if it was never opened).
+    function getEpoch(uint64 epochId) external view returns (Epoch memory) {
+        return epochs[epochId];
+    }
+
+    /// @inheritdoc IEpochRoots
+    function finalizedEpoch(uint64 epochId)
+        external
+        view
+        returns (uint256 root, uint256 paramsHash, uint64 finalizedAt)
+    {
+        Epoch storage e = epochs[epochId];
+        if (e.status != Status.Final) return (0, 0, 0);
+        return (e.root, e.paramsHash, e.finalizedAt);
+    }
+
+    /// @notice Checks 9 and 11 of docs/statement.md 1.3 on the opened totals (see docs/contracts.md).
+    /// @param e The epoch.
+    /// @param totals equity[A], debt[A], long[M], short[M].
+    /// @param a A.
+    /// @param m M.
+    function _checkTotals(Epoch storage e, uint256[] calldata totals, uint256 a, uint256 m) private view {
+        uint256 assets = e.reserves.length;
+        for (uint256 i = assets; i < a; ++i) {
+            if (totals[i] != 0) revert SolvencyRegistry__PaddingSlotNotEmpty(i);
+            if (totals[a + i] != 0) revert SolvencyRegistry__PaddingSlotNotEmpty(a + i);
+        }
+        for (uint256 i = e.markets; i < m; ++i) {
+            if (totals[2 * a + i] != 0) revert SolvencyRegistry__PaddingSlotNotEmpty(2 * a + i);
+            if (totals[2 * a + m + i] != 0) revert SolvencyRegistry__PaddingSlotNotEmpty(2 * a + m + i);
+        }
+        for (uint256 i = 0; i < assets; ++i) {
+            (uint256 equity, uint256 debt, uint256 reserve) = (totals[i], totals[a + i], e.reserves[i]);
+            if (equity > debt && equity - debt > reserve) {
+                revert SolvencyRegistry__ReservesShort(i, reserve, equity - debt);
+            }
+        }
+        for (uint256 i = 0; i < e.markets; ++i) {
+            (uint256 long, uint256 short) = (totals[2 * a + i], totals[2 * a + m + i]);
+            if (long != short) revert SolvencyRegistry__OpenInterestImbalanced(i, long, short);
+        }
+    }
+
+    /// @notice Reverts unless `hasher` takes `inputs` inputs.
+    /// @param hasher The hasher.
+    /// @param inputs The number of inputs it must take.
+    function _checkHasher(IPoseidon hasher, uint256 inputs) private view {
+        if (address(hasher).code.length == 0 || hasher.inputs() != inputs) {
+            revert SolvencyRegistry__BadHasher(address(hasher), inputs);
+        }
+    }
+}

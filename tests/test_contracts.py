@@ -1,0 +1,274 @@
+"""SolvencyRegistry on an in-process EVM: a real ci epoch verified and finalised; every refusal named."""
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from conftest import Circuits
+from test_contracts_support import artifacts, one_batch_epoch, sample_epoch, with_reserves
+from web3.contract import Contract
+
+from zksolvency.prover.chain import (
+    Chain,
+    ContractReverted,
+    deploy_hashers,
+    deploy_registry,
+    finalize_epoch,
+    local_chain,
+    open_epoch,
+    publish_epoch,
+    submit_batch,
+)
+from zksolvency.prover.sample import sample_params
+from zksolvency.verifier.account import Account
+from zksolvency.verifier.epoch import BatchProof, Epoch
+from zksolvency.verifier.field import QUANTA_PER_UNIT
+from zksolvency.verifier.groth16 import Proof
+from zksolvency.verifier.state import ChainState
+from zksolvency.verifier.statements import BatchStatement
+from zksolvency.verifier.tree import empty_root
+
+UNIT = QUANTA_PER_UNIT
+
+
+@dataclass
+class World:
+    """One chain with a registry, the venue and an outsider; `base` is the snapshot right after deployment."""
+
+    chain: Chain
+    tester: Any
+    registry: Contract
+    venue: str
+    outsider: str
+    base: int
+
+
+@pytest.fixture(scope="module")
+def world(ci: Circuits) -> World:
+    chain, tester = local_chain(artifacts(ci))
+    venue, outsider = chain.w3.eth.accounts[:2]
+    registry = deploy_registry(chain, ci.profile, venue, deploy_hashers(chain, ci.profile, venue))
+    return World(chain, tester, registry, venue, outsider, tester.take_snapshot())
+
+
+@pytest.fixture
+def w(world: World) -> Iterator[World]:
+    """The world as deployed, reset after the test."""
+    yield world
+    world.tester.revert_to_snapshot(world.base)
+
+
+@pytest.fixture(scope="module")
+def epoch1(ci: Circuits) -> Epoch:
+    return sample_epoch(ci, 1)[0]
+
+
+@pytest.fixture(scope="module")
+def epoch2(ci: Circuits) -> Epoch:
+    """The same venue proved again under epoch id 2: other salts and blinds, the same parameters."""
+    return sample_epoch(ci, 2)[0]
+
+
+def refused(w: World, fn: Any, error: str, sender: str | None = None) -> None:
+    with pytest.raises(ContractReverted, match=error):
+        w.chain.send(fn, sender or w.venue, 1_500_000)
+
+
+def submit(w: World, epoch: Epoch, index: int, batch: BatchProof | None = None) -> Any:
+    return submit_batch(w.chain, w.registry, epoch.epoch_id, batch or epoch.batches[index], w.venue)
+
+
+def test_constructor_constants_match_the_verifier(w: World, ci: Circuits) -> None:
+    registry, profile = w.registry, ci.profile
+    assert registry.functions.GENESIS_STATE().call() == ChainState.genesis(profile).hash
+    height = profile.tree_depth - profile.batch_levels
+    assert [registry.functions.emptyRoots(h).call() for h in range(height)] == [
+        empty_root(profile.batch_levels + h) for h in range(height)
+    ]
+    assert registry.functions.MAX_BATCHES().call() == profile.max_batches
+    assert registry.functions.venue().call() == w.venue
+
+
+def test_epoch_is_chained_verified_and_finalised(w: World, epoch1: Epoch, epoch2: Epoch) -> None:
+    registry = w.registry
+    receipts = publish_epoch(w.chain, registry, epoch1, w.venue)
+    assert len(epoch1.batches) == 5  # a complete group of four subtrees and one more
+    opened = registry.events.EpochOpened().process_receipt(receipts[0])[0]["args"]
+    assert (opened.epochId, opened.paramsHash, tuple(opened.reserves)) == (
+        1,
+        epoch1.params_hash,
+        epoch1.reserves,
+    )
+    for i, receipt in enumerate(receipts[1:-1]):
+        event = registry.events.BatchSubmitted().process_receipt(receipt)[0]["args"]
+        s = epoch1.batches[i].statement
+        assert (event.batchIndex, event.nextState, event.subtreeRoot) == (i, s.next_state, s.subtree_root)
+    final = registry.events.EpochFinalized().process_receipt(receipts[-1])[0]["args"]
+    state = epoch1.final_state
+    assert final.root == epoch1.root and final.lastKey == state.last_key
+    assert list(final.totals) == [*state.equity, *state.debt, *state.long, *state.short]
+    root, params_hash, finalized_at = registry.functions.finalizedEpoch(1).call()
+    assert (root, params_hash) == (epoch1.root, epoch1.params_hash) and finalized_at > 0
+    record = registry.functions.getEpoch(1).call()
+    assert (
+        record[2] == state.hash and list(record[3:5]) == [5, 5] and record[6] == 2
+    )  # final state, counts, Final
+    assert registry.functions.latestFinalizedEpoch().call() == 1
+    assert registry.functions.openEpochId().call() == 0
+    publish_epoch(w.chain, registry, epoch2, w.venue)
+    assert registry.functions.finalizedEpoch(2).call()[0] == epoch2.root != epoch1.root
+
+
+def test_only_the_venue_writes(w: World, epoch1: Epoch) -> None:
+    fns = w.registry.functions
+    refused(w, fns.openEpoch(1, epoch1.params_hash, [1], 2, 5), "TwoStepOwnable__NotOwner", w.outsider)
+    open_epoch(w.chain, w.registry, epoch1, w.venue)
+    batch = epoch1.batches[0]
+    calls = [
+        fns.submitBatch(1, batch.statement.public_inputs, batch.proof.to_bytes()),
+        fns.finalize(1, [0] * 10, 0, 0),
+        fns.abandonEpoch(1),
+    ]
+    for fn in calls:
+        refused(w, fn, "TwoStepOwnable__NotOwner", w.outsider)
+
+
+def test_venue_moves_in_two_steps(w: World) -> None:
+    fns = w.registry.functions
+    w.chain.send(fns.transferOwnership(w.outsider), w.venue)
+    assert fns.venue().call() == w.venue and fns.pendingOwner().call() == w.outsider
+    refused(w, fns.acceptOwnership(), "TwoStepOwnable__NotPendingOwner", w.venue)
+    w.chain.send(fns.acceptOwnership(), w.outsider)
+    assert fns.venue().call() == w.outsider
+    refused(w, fns.transferOwnership(w.venue), "TwoStepOwnable__NotOwner", w.venue)
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"reserves": []}, "SolvencyRegistry__BadReserveCount"),
+        ({"reserves": [1, 2, 3, 4]}, "SolvencyRegistry__BadReserveCount"),
+        ({"markets": 3}, "SolvencyRegistry__BadMarketCount"),
+        ({"batches": 0}, "SolvencyRegistry__BadBatchCount"),
+        ({"batches": 17}, "SolvencyRegistry__BadBatchCount"),
+        ({"params_hash": 0}, "SolvencyRegistry__BadParamsHash"),
+        ({"epoch_id": 0}, "SolvencyRegistry__EpochIdNotIncreasing"),
+    ],
+)
+def test_opening_rules(w: World, epoch1: Epoch, change: dict[str, Any], error: str) -> None:
+    args = {"epoch_id": 1, "params_hash": epoch1.params_hash, "reserves": [1, 2], "markets": 2, "batches": 5}
+    args |= change
+    refused(w, w.registry.functions.openEpoch(*args.values()), error)
+
+
+def test_one_epoch_at_a_time_and_ids_increase(w: World, epoch1: Epoch, epoch2: Epoch) -> None:
+    open_epoch(w.chain, w.registry, epoch2, w.venue)
+    refused(
+        w,
+        w.registry.functions.openEpoch(3, epoch1.params_hash, [1], 2, 1),
+        "SolvencyRegistry__EpochStillOpen",
+    )
+    w.chain.send(w.registry.functions.abandonEpoch(2), w.venue)
+    assert list(w.registry.functions.finalizedEpoch(2).call()) == [0, 0, 0]
+    refused(w, w.registry.functions.openEpoch(1, epoch1.params_hash, [1], 2, 1), "EpochIdNotIncreasing")
+    refused(w, w.registry.functions.abandonEpoch(2), "SolvencyRegistry__EpochNotOpen")
+
+
+def test_batches_come_in_order_once_each(w: World, epoch1: Epoch, epoch2: Epoch) -> None:
+    open_epoch(w.chain, w.registry, epoch1, w.venue)
+    with pytest.raises(ContractReverted, match="SolvencyRegistry__BatchOutOfOrder") as error:
+        submit(w, epoch1, 1)
+    assert error.value.error_args == (0, 1)
+    submit(w, epoch1, 0)
+    with pytest.raises(ContractReverted, match="SolvencyRegistry__BatchAlreadySubmitted"):
+        submit(w, epoch1, 0)
+    # Batch 1 of another epoch of the same venue: its previous state is that epoch's, not this one's.
+    with pytest.raises(ContractReverted, match="SolvencyRegistry__PrevStateMismatch"):
+        submit(w, epoch1, 1, epoch2.batches[1])
+    with pytest.raises(ContractReverted, match="SolvencyRegistry__EpochNotOpen"):
+        submit_batch(w.chain, w.registry, 2, epoch1.batches[1], w.venue)
+    with pytest.raises(ContractReverted, match="SolvencyRegistry__EpochIncomplete"):
+        finalize_epoch(w.chain, w.registry, epoch1, w.venue)
+
+
+def test_a_proof_for_other_parameters_is_refused(w: World, ci: Circuits, epoch1: Epoch) -> None:
+    params = sample_params(ci.profile)
+    cheaper = dataclasses.replace(params.assets[1], price=params.assets[1].price // 2)
+    other = dataclasses.replace(params, assets=(params.assets[0], cheaper, *params.assets[2:]))
+    foreign = one_batch_epoch(ci, other, [Account(7, 0, (UNIT, 0, 0))], 9, (UNIT,))
+    assert foreign.params_hash != epoch1.params_hash
+    open_epoch(w.chain, w.registry, epoch1, w.venue)
+    with pytest.raises(ContractReverted, match="SolvencyRegistry__ParamsHashMismatch"):
+        submit(w, epoch1, 0, foreign.batches[0])
+
+
+def test_a_proof_that_does_not_verify_is_refused(w: World, epoch1: Epoch) -> None:
+    open_epoch(w.chain, w.registry, epoch1, w.venue)
+    batch = epoch1.batches[0]
+    s = batch.statement
+    forged = BatchStatement(s.params_hash, s.batch_index, s.prev_state, s.next_state + 1, s.subtree_root)
+    data = bytearray(batch.proof.to_bytes())
+    data[40] ^= 1
+    for bad in (BatchProof(forged, batch.proof), BatchProof(s, Proof.from_bytes(bytes(data)))):
+        with pytest.raises(ContractReverted, match="SolvencyRegistry__InvalidBatchProof"):
+            submit(w, epoch1, 0, bad)
+    assert w.registry.functions.getEpoch(1).call()[4] == 0
+
+
+def test_declared_batch_count_is_enforced(w: World, epoch1: Epoch) -> None:
+    shorter = dataclasses.replace(epoch1, batches=epoch1.batches[:4])
+    open_epoch(w.chain, w.registry, shorter, w.venue)
+    for i in range(4):
+        submit(w, epoch1, i)
+    with pytest.raises(ContractReverted, match="SolvencyRegistry__TooManyBatches"):
+        submit(w, epoch1, 4)
+
+
+def finalised_with(w: World, epoch: Epoch, error: str, opening: ChainState | None = None) -> None:
+    """Publish every batch of `epoch`, then finalise it with `opening` (default: the true one): refused."""
+    open_epoch(w.chain, w.registry, epoch, w.venue)
+    for i in range(len(epoch.batches)):
+        submit(w, epoch, i)
+    changed = dataclasses.replace(epoch, final_state=opening or epoch.final_state)
+    with pytest.raises(ContractReverted, match=error):
+        finalize_epoch(w.chain, w.registry, changed, w.venue)
+
+
+def test_finalise_needs_the_opening_of_the_last_state(w: World, epoch1: Epoch) -> None:
+    s = epoch1.final_state
+    finalised_with(
+        w, epoch1, "SolvencyRegistry__OpeningMismatch", dataclasses.replace(s, debt=(0, *s.debt[1:]))
+    )
+
+
+def test_reserves_below_net_liabilities_are_refused(w: World, epoch1: Epoch) -> None:
+    s = epoch1.final_state
+    asset = next(a for a in range(len(epoch1.reserves)) if s.equity[a] > s.debt[a])
+    short = list(epoch1.reserves)
+    short[asset] = s.equity[asset] - s.debt[asset] - 1
+    finalised_with(w, with_reserves(epoch1, tuple(short)), "SolvencyRegistry__ReservesShort")
+
+
+def test_undeclared_asset_or_market_slot_must_be_empty(w: World, epoch1: Epoch) -> None:
+    assert epoch1.final_state.equity[2] > 0 and epoch1.final_state.long[1] > 0
+    finalised_with(w, with_reserves(epoch1, epoch1.reserves[:2]), r"PaddingSlotNotEmpty\(2,\)")
+    w.tester.revert_to_snapshot(w.base)
+    one_market = dataclasses.replace(epoch1.params, markets=epoch1.params.markets[:1])
+    finalised_with(w, dataclasses.replace(epoch1, params=one_market), r"PaddingSlotNotEmpty\(7,\)")
+
+
+def test_key_of_2_pow_64_is_refused(w: World, ci: Circuits) -> None:
+    """Check 8: the circuits accept key gaps up to 2^64 - 1, so only the final last key bounds the keys."""
+    params = sample_params(ci.profile)
+    epoch = one_batch_epoch(ci, params, [Account(2**48, 0, (UNIT, 0, 0))], 5, (UNIT, 0, 0))
+    assert epoch.final_state.last_key == 2**64
+    finalised_with(w, epoch, "SolvencyRegistry__KeyBoundExceeded")
+
+
+def test_open_interest_must_balance(w: World, ci: Circuits) -> None:
+    params = sample_params(ci.profile)
+    lone_long = Account(3, 0, (100_000 * UNIT, 0, 0), (UNIT, 0))
+    epoch = one_batch_epoch(ci, params, [lone_long], 5, (10**6 * UNIT, 0, 0))
+    finalised_with(w, epoch, r"SolvencyRegistry__OpenInterestImbalanced\(0, 100000000, 0\)")
