@@ -161,8 +161,11 @@ def prove_account_command(
     except AccountProofError as exc:
         raise _fail(str(exc), EXIT_CANNOT) from None
     partial = out.with_name(f".{out.name}.partial")
-    partial.write_text(json.dumps(file.to_json(), indent=1) + "\n")
-    os.replace(partial, out)
+    try:
+        partial.write_text(json.dumps(file.to_json(), indent=1) + "\n")
+        os.replace(partial, out)
+    except OSError as exc:
+        raise _fail(f"{out}: {exc.strerror or exc}", EXIT_BAD_INPUT) from None
     if epoch.unsafe:
         typer.echo("UNSAFE: the epoch's keys come from a single-party development setup.")
     typer.echo(

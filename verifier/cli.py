@@ -3,6 +3,7 @@
 Exit status: 0 valid, 1 invalid (the first failing check is named), 2 unreadable input.
 """
 
+import gc
 import json
 import re
 import time
@@ -47,6 +48,12 @@ def units(quanta: Fraction | int) -> str:
     whole = int(Fraction(quanta))
     sign = "-" if whole < 0 else ""
     return f"{sign}{abs(whole) // QUANTA_PER_UNIT}.{abs(whole) % QUANTA_PER_UNIT:08d}"
+
+
+def _short_lived() -> None:
+    """A command runs once and exits: the cyclic collector would only rescan the parsed documents (about
+    20 ms a pass for a 2^20-account epoch), which hold no reference cycles; refcounting frees them."""
+    gc.disable()
 
 
 def bad_input(message: str) -> typer.Exit:
@@ -125,6 +132,7 @@ def verify_command(
 ) -> None:
     """Audit a published epoch: every batch proof, the chain of states, the root, totals and reserves."""
     started = time.perf_counter()
+    _short_lived()
     document = epoch_document(epoch_path)
     try:
         epoch = epoch_from_json(read_json(document))
@@ -269,6 +277,7 @@ def verify_account_command(
 ) -> None:
     """Check your own account against a published epoch: leaf, path, your batch's proof, your margin."""
     started = time.perf_counter()
+    _short_lived()
     document = epoch_document(epoch_path)
     try:
         record_doc = read_json(record_path)

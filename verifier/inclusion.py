@@ -141,29 +141,26 @@ def _verify(
     n = len(batches)
     size = profile.batch_size
     path = record.path
-    siblings_ok = len(path.siblings) == profile.tree_depth and all(
-        isinstance(x, int) and 0 <= x < R for level in path.siblings for x in level
-    )
     check(
         "batch count",
         1 <= n <= profile.max_batches,
         f"{n} batches; the tree holds 1 to {profile.max_batches}",
     )
     check(
+        "path",
+        len(path.siblings) == profile.tree_depth
+        and all(isinstance(x, int) and 0 <= x < R for level in path.siblings for x in level),
+        f"the path must have {profile.tree_depth} levels of three field elements",
+    )
+    check(
         "index",
-        0 <= path.index < n * size and siblings_ok,
-        f"leaf {path.index} with {len(path.siblings)} path levels is not a leaf of the {n} proven batches "
-        f"(indices below {n * size}, {profile.tree_depth} levels)",
+        0 <= path.index < n * size,
+        f"leaf {path.index} is not in the {n} proven batches (indices 0 to {n * size - 1})",
     )
     b = path.index // size
     result.batch = b
     batch = batch_from_json(batches[b])
-    node = _climb(leaf_hash(account, record.salt, profile), path, range(profile.batch_levels))
-    check(
-        "batch subtree",
-        node == batch.statement.subtree_root,
-        f"your leaf and path do not lead to the subtree root of batch {b}: the record is not the one proven",
-    )
+    # The pairing comes first: nothing the batch claims is used before its proof verifies.
     try:
         valid, why = (
             verify(keys["batch"], batch.proof, batch.statement.public_inputs),
@@ -179,6 +176,12 @@ def _verify(
         f"batch {b} parameters",
         batch.statement.params_hash == epoch.params_hash,
         "it was proven with other parameters",
+    )
+    node = _climb(leaf_hash(account, record.salt, profile), path, range(profile.batch_levels))
+    check(
+        "batch subtree",
+        node == batch.statement.subtree_root,
+        f"your leaf and path do not lead to the subtree root of batch {b}: the record is not the one proven",
     )
     root = _climb(node, path, range(profile.batch_levels, profile.tree_depth))
     check("epoch root", root == epoch.root, "your path does not lead to the published epoch root")
