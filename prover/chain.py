@@ -52,6 +52,7 @@ GAS = {
     "submit": 1_500_000,
     "finalize": 3_000_000,
     "claim": 1_000_000,
+    "fold": 1_000_000,
 }
 DEFAULT_GAS = 500_000
 STATE_HEAD_MAX = 12
@@ -114,9 +115,12 @@ def check(profile: Profile, batch: CircuitKeys, margin: CircuitKeys, out: Path =
     return problems
 
 
-def build(profile: Profile, batch: CircuitKeys, margin: CircuitKeys) -> dict[str, Artifact]:
-    """Compile contracts/src with the profile's generated sources."""
-    return compile_solidity(solidity_sources(generated_sources(profile, batch, margin)))
+def build(
+    profile: Profile, batch: CircuitKeys, margin: CircuitKeys, out: Path = GENERATED
+) -> dict[str, Artifact]:
+    """Generate the profile's sources into `out`, then compile contracts/src with the files written there."""
+    files = generate(profile, batch, margin, out)
+    return compile_solidity(solidity_sources({f"generated/{f.name}": f.read_text() for f in files}))
 
 
 # Transactions --------------------------------------------------------------------------------------------
@@ -287,6 +291,11 @@ def submit_batch(
     return chain.send(fn, sender, GAS["submit"])
 
 
+def fold_tree(chain: Chain, registry: Contract, epoch_id: int, sender: str) -> TxReceipt:
+    """foldTree: hash the complete group of four subtree roots into the account tree (anyone may)."""
+    return chain.send(registry.functions.foldTree(epoch_id), sender, GAS["fold"])
+
+
 def finalize_epoch(chain: Chain, registry: Contract, epoch: Epoch, sender: str) -> TxReceipt:
     """finalize with the opening of the final state: totals, last key, blind."""
     s = epoch.final_state
@@ -297,9 +306,12 @@ def finalize_epoch(chain: Chain, registry: Contract, epoch: Epoch, sender: str) 
 
 
 def publish_epoch(chain: Chain, registry: Contract, epoch: Epoch, sender: str) -> list[TxReceipt]:
-    """Open, submit every batch in order, finalise."""
+    """Open, submit every batch in order (folding each complete group of four), finalise."""
     receipts = [open_epoch(chain, registry, epoch, sender)]
-    receipts += [submit_batch(chain, registry, epoch.epoch_id, b, sender) for b in epoch.batches]
+    for i, batch in enumerate(epoch.batches):
+        receipts.append(submit_batch(chain, registry, epoch.epoch_id, batch, sender))
+        if i % 4 == 3:
+            receipts.append(fold_tree(chain, registry, epoch.epoch_id, sender))
     return [*receipts, finalize_epoch(chain, registry, epoch, sender)]
 
 

@@ -9,6 +9,7 @@ import pytest
 from conftest import Circuits
 from test_contracts_support import artifacts, one_batch_epoch, sample_epoch, with_reserves
 from web3.contract import Contract
+from web3.logs import DISCARD
 
 from zksolvency.prover.chain import (
     Chain,
@@ -16,6 +17,7 @@ from zksolvency.prover.chain import (
     deploy_hashers,
     deploy_registry,
     finalize_epoch,
+    fold_tree,
     local_chain,
     open_epoch,
     publish_epoch,
@@ -28,7 +30,7 @@ from zksolvency.verifier.field import QUANTA_PER_UNIT
 from zksolvency.verifier.groth16 import Proof
 from zksolvency.verifier.state import ChainState
 from zksolvency.verifier.statements import BatchStatement
-from zksolvency.verifier.tree import empty_root
+from zksolvency.verifier.tree import empty_root, root_of
 
 UNIT = QUANTA_PER_UNIT
 
@@ -101,10 +103,14 @@ def test_epoch_is_chained_verified_and_finalised(w: World, epoch1: Epoch, epoch2
         epoch1.params_hash,
         epoch1.reserves,
     )
-    for i, receipt in enumerate(receipts[1:-1]):
-        event = registry.events.BatchSubmitted().process_receipt(receipt)[0]["args"]
+    submitted = [registry.events.BatchSubmitted().process_receipt(r, errors=DISCARD) for r in receipts[1:-1]]
+    events = [e[0]["args"] for e in submitted if e]
+    for i, event in enumerate(events):
         s = epoch1.batches[i].statement
         assert (event.batchIndex, event.nextState, event.subtreeRoot) == (i, s.next_state, s.subtree_root)
+    assert len(events) == 5
+    folded = registry.events.TreeFolded().process_receipt(receipts[5])[0]["args"]
+    assert (folded.epochId, folded.group) == (1, 0)
     final = registry.events.EpochFinalized().process_receipt(receipts[-1])[0]["args"]
     state = epoch1.final_state
     assert final.root == epoch1.root and final.lastKey == state.last_key
@@ -113,7 +119,7 @@ def test_epoch_is_chained_verified_and_finalised(w: World, epoch1: Epoch, epoch2
     assert (root, params_hash) == (epoch1.root, epoch1.params_hash) and finalized_at > 0
     record = registry.functions.getEpoch(1).call()
     assert (
-        record[2] == state.hash and list(record[3:5]) == [5, 5] and record[6] == 2
+        record[2] == state.hash and list(record[3:6]) == [5, 5, 1] and record[7] == 2
     )  # final state, counts, Final
     assert registry.functions.latestFinalizedEpoch().call() == 1
     assert registry.functions.openEpochId().call() == 0
@@ -226,11 +232,42 @@ def test_declared_batch_count_is_enforced(w: World, epoch1: Epoch) -> None:
         submit(w, epoch1, 4)
 
 
+def test_each_group_of_four_is_folded_before_the_next_batch(w: World, epoch1: Epoch) -> None:
+    open_epoch(w.chain, w.registry, epoch1, w.venue)
+    with pytest.raises(ContractReverted, match="SolvencyRegistry__NothingToFold"):
+        fold_tree(w.chain, w.registry, 1, w.outsider)
+    for i in range(4):
+        submit(w, epoch1, i)
+    with pytest.raises(ContractReverted, match=r"SolvencyRegistry__FoldPending\(0,\)"):
+        submit(w, epoch1, 4)
+    fold_tree(w.chain, w.registry, 1, w.outsider)  # anyone may: the result is fixed by the roots
+    with pytest.raises(ContractReverted, match="SolvencyRegistry__NothingToFold"):
+        fold_tree(w.chain, w.registry, 1, w.outsider)
+    submit(w, epoch1, 4)
+    finalize_epoch(w.chain, w.registry, epoch1, w.venue)
+    assert w.registry.functions.finalizedEpoch(1).call()[0] == epoch1.root
+
+
+def test_finalise_folds_a_last_complete_group(w: World, ci: Circuits) -> None:
+    four, _ = sample_epoch(ci, 3, accounts=14, seed=3)
+    assert len(four.batches) == 4
+    open_epoch(w.chain, w.registry, four, w.venue)
+    for i in range(4):
+        submit(w, four, i)
+    finalize_epoch(w.chain, w.registry, four, w.venue)
+    root = root_of(
+        [b.statement.subtree_root for b in four.batches], ci.profile.tree_depth, ci.profile.batch_levels
+    )
+    assert w.registry.functions.finalizedEpoch(3).call()[0] == root == four.root
+
+
 def finalised_with(w: World, epoch: Epoch, error: str, opening: ChainState | None = None) -> None:
     """Publish every batch of `epoch`, then finalise it with `opening` (default: the true one): refused."""
     open_epoch(w.chain, w.registry, epoch, w.venue)
     for i in range(len(epoch.batches)):
         submit(w, epoch, i)
+        if i % 4 == 3:
+            fold_tree(w.chain, w.registry, epoch.epoch_id, w.venue)
     changed = dataclasses.replace(epoch, final_state=opening or epoch.final_state)
     with pytest.raises(ContractReverted, match=error):
         finalize_epoch(w.chain, w.registry, changed, w.venue)

@@ -43,11 +43,13 @@ def poseidon_artifacts() -> dict[str, Artifact]:
     )
 
 
-def sample_epoch(ci: Circuits, epoch_id: int) -> tuple[Epoch, list[InclusionRecord]]:
-    """The 18-account sample venue (19 accounts with a subaccount: 5 batches) proved as `epoch_id`."""
-    key = f"sample-{epoch_id}"
+def sample_epoch(
+    ci: Circuits, epoch_id: int, accounts: int = 18, seed: int = 5
+) -> tuple[Epoch, list[InclusionRecord]]:
+    """A sample venue proved as `epoch_id`; by default 18 accounts (19 with a subaccount: 5 batches)."""
+    key = f"sample-{epoch_id}-{accounts}-{seed}"
     if key not in _cache:
-        venue = sample_venue(18, seed=5, profile=ci.profile)
+        venue = sample_venue(accounts, seed=seed, profile=ci.profile)
         keys = EpochKeys(ci.batch, ci.margin)
         _cache[key] = prove_epoch(
             venue.params, venue.accounts, venue.reserves, ci.profile, keys, epoch_id, SECRET

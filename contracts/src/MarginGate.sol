@@ -97,6 +97,7 @@ contract MarginGate is IMarginCredit {
         if (finalizedAt == 0) revert MarginGate__EpochNotFinal(epochId);
         uint256 expiresAt = uint256(finalizedAt) + MAX_AGE;
         if (block.timestamp > expiresAt) revert MarginGate__EpochStale(epochId, finalizedAt);
+        if (expiresAt > type(uint64).max) expiresAt = type(uint64).max;
         if (statement[0] != root) revert MarginGate__RootMismatch(root, statement[0]);
         if (statement[1] != paramsHash) revert MarginGate__ParamsHashMismatch(paramsHash, statement[1]);
         uint256 binding = bindingOf(msg.sender);

@@ -11,7 +11,9 @@ import {TwoStepOwnable} from "./TwoStepOwnable.sol";
 /// @title SolvencyRegistry: a venue's epochs, each batch proof verified on-chain
 /// @notice The venue (the owner) opens an epoch with its parameter hash, reserves and batch count,
 ///         submits the batch proofs in order (each checked against the chain of state commitments from
-///         the genesis state, the batch index and the parameter hash, then verified), and finalises it
+///         the genesis state, the batch index and the parameter hash, then verified; every fourth
+///         subtree root completes a group that foldTree hashes into the account tree, in a transaction
+///         of its own so that no submitBatch pays for Poseidon), and finalises it
 ///         with the opening of the final state: the registry recomputes its Poseidon hash, compares the
 ///         totals with the reserves and records the account root, which it computes from the proven
 ///         subtree roots. docs/contracts.md states what this establishes and what it does not.
@@ -44,6 +46,7 @@ contract SolvencyRegistry is IEpochRoots, TwoStepOwnable {
     /// @param finalState The final state commitment (nextState of the last batch), once final.
     /// @param batches The number of batches declared at opening.
     /// @param submitted The number of batch proofs accepted so far.
+    /// @param folded The number of complete groups of four subtree roots hashed into the tree.
     /// @param markets The number of real markets (slots from there on must be empty).
     /// @param status Open, Final or Abandoned.
     /// @param openedAt Opening time.
@@ -55,6 +58,7 @@ contract SolvencyRegistry is IEpochRoots, TwoStepOwnable {
         uint256 finalState;
         uint32 batches;
         uint32 submitted;
+        uint32 folded;
         uint8 markets;
         Status status;
         uint64 openedAt;
@@ -118,6 +122,10 @@ contract SolvencyRegistry is IEpochRoots, TwoStepOwnable {
     /// @param totals The opened totals: equity[A], debt[A], long[M], short[M] (quanta).
     /// @param lastKey The last account key.
     event EpochFinalized(uint64 indexed epochId, uint256 root, uint256 paramsHash, uint256[] totals, uint256 lastKey);
+    /// @notice A complete group of four subtree roots was hashed into the account tree.
+    /// @param epochId The epoch.
+    /// @param group The group's number (batches 4 * group .. 4 * group + 3).
+    event TreeFolded(uint64 indexed epochId, uint32 group);
     /// @notice The venue gave up an open epoch; a new one may be opened.
     /// @param epochId The epoch.
     event EpochAbandoned(uint64 indexed epochId);
@@ -167,6 +175,11 @@ contract SolvencyRegistry is IEpochRoots, TwoStepOwnable {
     /// @param expected The registry's current state.
     /// @param given The proof's prevState.
     error SolvencyRegistry__PrevStateMismatch(uint256 expected, uint256 given);
+    /// @notice The previous group of four batches must be folded (foldTree) before this batch.
+    /// @param group The group to fold.
+    error SolvencyRegistry__FoldPending(uint32 group);
+    /// @notice No complete group of four batches is waiting to be folded.
+    error SolvencyRegistry__NothingToFold();
     /// @notice The batch proof does not verify.
     /// @param batchIndex The index.
     error SolvencyRegistry__InvalidBatchProof(uint256 batchIndex);
@@ -289,6 +302,7 @@ contract SolvencyRegistry is IEpochRoots, TwoStepOwnable {
         if (statement[1] != index) revert SolvencyRegistry__BatchOutOfOrder(index, statement[1]);
         if (index == e.batches) revert SolvencyRegistry__TooManyBatches(e.batches);
         if (statement[2] != chainState) revert SolvencyRegistry__PrevStateMismatch(chainState, statement[2]);
+        if (index & 3 == 0 && index >> 2 != e.folded) revert SolvencyRegistry__FoldPending(e.folded);
         bool valid;
         try BATCH_VERIFIER.verifyProof(proof, statement) returns (bool ok) {
             valid = ok;
@@ -298,8 +312,17 @@ contract SolvencyRegistry is IEpochRoots, TwoStepOwnable {
         if (!valid) revert SolvencyRegistry__InvalidBatchProof(index);
         chainState = statement[3];
         e.submitted = index + 1;
-        tree.insert(NODE_HASH, HEIGHT, index, statement[4]);
+        tree.append(HEIGHT, index, statement[4]);
         emit BatchSubmitted(epochId, index, statement[3], statement[4]);
+    }
+
+    /// @notice Hashes the next complete group of four subtree roots of the open epoch into its account
+    ///         tree. Anyone may call it: the result is determined by the submitted roots.
+    /// @param epochId The open epoch.
+    function foldTree(uint64 epochId) external {
+        Epoch storage e = epochs[epochId];
+        if (e.status != Status.Open) revert SolvencyRegistry__EpochNotOpen(epochId);
+        _fold(e, epochId);
     }
 
     /// @notice Finalises the open epoch once every batch is in: `totals`, `lastKey` and `blind`, with the
@@ -326,6 +349,7 @@ contract SolvencyRegistry is IEpochRoots, TwoStepOwnable {
         }
         if (lastKey >= MAX_KEY) revert SolvencyRegistry__KeyBoundExceeded(lastKey);
         _checkTotals(e, totals, a, m);
+        if (e.folded < e.submitted >> 2) _fold(e, epochId);
         uint256 root = tree.root(NODE_HASH, HEIGHT, e.submitted, emptyRoots);
         e.root = root;
         e.finalState = chainState;
@@ -389,6 +413,17 @@ contract SolvencyRegistry is IEpochRoots, TwoStepOwnable {
             (uint256 long, uint256 short) = (totals[2 * a + i], totals[2 * a + m + i]);
             if (long != short) revert SolvencyRegistry__OpenInterestImbalanced(i, long, short);
         }
+    }
+
+    /// @notice Folds the next complete group of four subtree roots.
+    /// @param e The epoch.
+    /// @param epochId Its id.
+    function _fold(Epoch storage e, uint64 epochId) private {
+        uint32 group = e.folded;
+        if ((uint256(group) + 1) * 4 > e.submitted) revert SolvencyRegistry__NothingToFold();
+        tree.fold(NODE_HASH, HEIGHT, group);
+        e.folded = group + 1;
+        emit TreeFolded(epochId, group);
     }
 
     /// @notice Reverts unless `hasher` takes `inputs` inputs.
