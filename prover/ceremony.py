@@ -23,6 +23,8 @@ from typing import Any
 
 import groth16py
 
+from zksolvency.verifier.ceremonies import CIRCUIT_KINDS as KINDS
+from zksolvency.verifier.ceremonies import TRANSCRIPT, CeremonyError
 from zksolvency.verifier.profiles import Profile, get_profile
 
 from .circuits import Circuit, build
@@ -30,12 +32,6 @@ from .keys import CEREMONY, CircuitKeys, copy_circuit, load_keys, write_setup
 from .toolchain import ToolchainError, run_js
 
 SNARKJS = ("snarkjs", "cli.js")
-TRANSCRIPT = "transcript.json"
-KINDS = ("batch", "margin")
-
-
-class CeremonyError(ValueError):
-    """A ceremony step that cannot go on, or a transcript that does not verify."""
 
 
 def sha256_file(path: Path) -> str:
@@ -176,8 +172,8 @@ def finish(ceremony: Ceremony, beacon: str, iterations: int = 10) -> None:
         raise CeremonyError("the ceremony already has its beacon")
     if ceremony.latest < 1:
         raise CeremonyError("a ceremony needs at least one contribution before its beacon")
-    if not re.fullmatch(r"[0-9a-fA-F]{64}", beacon) or not 1 <= iterations <= 30:
-        raise CeremonyError("the beacon is 32 bytes in hex and iterations (log2) between 1 and 30")
+    if not re.fullmatch(r"[0-9a-fA-F]{64}", beacon) or not 10 <= iterations <= 63:
+        raise CeremonyError("the beacon is 32 bytes in hex and iterations (log2) between 10 and 63")
     hashes = {}
     for kind in KINDS:
         before, after = ceremony.zkey(kind, ceremony.latest), ceremony.zkey(kind, "final")
@@ -206,10 +202,8 @@ def verify(ceremony: Ceremony) -> list[str]:
         expected = [c["hashes"][kind] for c in ceremony.transcript["contributions"]]
         if final:
             expected.append(ceremony.transcript["beacon"]["hashes"][kind])
-        found = [
-            "".join(h.split())
-            for h in re.findall(r"contribution #\d+[^\n]*\n((?:\s*[0-9a-f]{8}){16})", output)
-        ]
+        listed = re.findall(r"contribution #\d+[^\n]*\n((?:\s*[0-9a-f]{8}){16})", output)
+        found = ["".join(h.split()) for h in reversed(listed)]  # snarkjs lists the newest first
         if found != expected:
             raise CeremonyError(f"{kind}: the key's contributions are not the transcript's")
         lines.append(

@@ -7,12 +7,12 @@ import struct
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from zksolvency.verifier.ceremonies import CIRCUIT_KINDS as KINDS
 from zksolvency.verifier.profiles import Profile
 
 from .toolchain import BUILD, CIRCUITS, ROOT, ToolchainError, run_js
 
 COMPILER = ("circom2", "cli.js")
-KINDS = ("batch", "margin")
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from zksolvency.verifier.amounts import format_scaled
+from zksolvency.verifier.cli import register as register_verifier_commands
 from zksolvency.verifier.epoch import verify_epoch
 from zksolvency.verifier.field import QUANTA_PER_UNIT, R
 from zksolvency.verifier.profiles import PROFILES, get_profile
 
+from .account_cli import register as register_account_commands
 from .ceremony import Ceremony, CeremonyError, contribute, export_keys, finish, local_powers_of_tau, start
 from .ceremony import verify as verify_ceremony
 from .circuits import KINDS, build
@@ -275,7 +277,7 @@ def ceremony_verify(directory: CeremonyDir) -> None:
     except CeremonyError as exc:
         raise fail(str(exc), EXIT_INVALID) from None
     for line in lines:
-        Console().print(line)
+        typer.echo(line)
 
 
 @ceremony_app.command("finish")
@@ -424,8 +426,8 @@ def _print_demo(report: dict[str, Any], unsafe: bool) -> None:
     )
 
 
-__import__("zksolvency.verifier.cli", fromlist=["register"]).register(app)  # verify, verify-account
-__import__("zksolvency.prover.account_cli", fromlist=["register"]).register(app)  # prove-account
+register_verifier_commands(app)  # verify, verify-account
+register_account_commands(app)  # prove-account
 
 
 def main() -> None:

@@ -152,6 +152,7 @@ def prove_epoch(
         reserves=tuple(reserves),
         verification_keys={"batch": keys.batch.verification_key, "margin": keys.margin.verification_key},
         setup_kind=keys.batch.setup_kind,
+        ceremony=keys.batch.ceremony,
     )
     records = [
         InclusionRecord(epoch_id, account, salts[i], tree.path(i)) for i, account in enumerate(accounts)

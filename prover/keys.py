@@ -15,13 +15,12 @@ from typing import Any
 
 import groth16py
 
+from zksolvency.verifier.ceremonies import CEREMONY, DEVELOPMENT, CeremonyReference
 from zksolvency.verifier.profiles import get_profile
 
 from .circuits import Circuit, CircuitInfo
 from .toolchain import BUILD
 
-DEVELOPMENT = "development"
-CEREMONY = "ceremony"
 UNSAFE_NOTE = (
     "UNSAFE: single-party development setup. Whoever ran it can forge proofs; never use these keys for funds."
 )
@@ -44,6 +43,12 @@ class CircuitKeys:
     def verification_key(self) -> dict[str, Any]:
         """snarkjs verification_key.json."""
         return json.loads((self.directory / "verification_key.json").read_text())
+
+    @property
+    def ceremony(self) -> CeremonyReference | None:
+        """For ceremony keys: the transcript they come from."""
+        record = json.loads((self.directory / "setup.json").read_text())
+        return CeremonyReference(record["transcript_sha256"]) if self.setup_kind == CEREMONY else None
 
     @property
     def unsafe(self) -> bool:
@@ -86,9 +91,12 @@ def load_keys(directory: Path) -> CircuitKeys:
         raise FileNotFoundError(f"{directory} holds no complete keys (no setup.json)")
     record = json.loads(stamp.read_text())
     circuit = Circuit(
-        record["circuit"], get_profile(record["profile"]), directory, record["source_hash"],
+        record["circuit"],
+        get_profile(record["profile"]),
+        directory,
+        record["source_hash"],
         CircuitInfo(**record["info"]),
-    )  # fmt: skip
+    )
     return CircuitKeys(circuit, directory, record["kind"])
 
 

@@ -64,9 +64,19 @@ def test_bad_snapshot_exits_2_and_publishes_nothing(keys: Path, tmp_path: Path) 
 def test_interrupted_run_leaves_no_epoch_and_a_rerun_reuses_its_proofs(keys: Path, tmp_path: Path) -> None:
     snapshot = sample(tmp_path / "snap", 60)
     out, work, secret = tmp_path / "epoch", tmp_path / "epoch.work", tmp_path / "s"
-    args = [CLI, "prove", str(snapshot), "--keys", str(keys), "--out", str(out), "--secret", str(secret),
-            "--workers", "1"]  # fmt: skip
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    args = [
+        "prove",
+        str(snapshot),
+        "--keys",
+        str(keys),
+        "--out",
+        str(out),
+        "--secret",
+        str(secret),
+        "--workers",
+        "1",
+    ]
+    process = subprocess.Popen([CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while len(list(work.glob("batch-*.json"))) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -74,8 +84,7 @@ def test_interrupted_run_leaves_no_epoch_and_a_rerun_reuses_its_proofs(keys: Pat
     process.wait()
     kept = {p.name: p.stat().st_mtime_ns for p in work.glob("batch-*.json")}
     assert len(kept) >= 3 and not out.exists()
-    result = run("prove", str(snapshot), "--keys", str(keys), "--out", str(out), "--secret", str(secret),
-                 "--workers", "1", "--json")  # fmt: skip
+    result = run(*args, "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["reused_batches"] == len(kept)
     assert verify_epoch(epoch_from_json(json.loads((out / PUBLIC_EPOCH).read_text()))).valid
