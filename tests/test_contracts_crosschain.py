@@ -49,8 +49,11 @@ class Chains:
     def relay(self, epoch_id: int = 1, relayer: str | None = None) -> Any:
         """Relay, first moving chain 2's clock past chain 1's finalisation time (clocks differ)."""
         finalized_at = self.registry.functions.finalizedEpoch(epoch_id).call()[2]
-        if self.tester_two.get_block_by_number("pending")["timestamp"] < finalized_at:
-            self.tester_two.time_travel(finalized_at)
+        if self.tester_two.get_block_by_number("latest")["timestamp"] < finalized_at:
+            self.tester_two.time_travel(
+                max(finalized_at, self.tester_two.get_block_by_number("pending")["timestamp"])
+            )
+            self.tester_two.mine_blocks(1)  # calls run against the latest block's time
         return relay_epoch(self.registry, self.mirror, self.two, epoch_id, relayer or self.relayer)
 
 

@@ -210,20 +210,20 @@ contract SolvencyRegistry is IEpochRoots, TwoStepOwnable {
     error SolvencyRegistry__OpenInterestImbalanced(uint256 market, uint256 long, uint256 short);
 
     /// @notice Deploys the registry of one venue for one circuit profile.
-    /// @param venue The venue: the owner, the only address that writes.
+    /// @param venue_ The venue: the owner, the only address that writes.
     /// @param profile The circuit sizes the keys were made for.
     /// @param batchVerifier The generated verifier of the batch circuit's key.
     /// @param nodeHash Poseidon(4).
     /// @param stateHead Poseidon(min(S, 12)), S = 2A + 2M + 3.
     /// @param stateTail Poseidon of the state vector's last short chunk, or address(0) when none.
     constructor(
-        address venue,
+        address venue_,
         Profile memory profile,
         IProofVerifier batchVerifier,
         IPoseidon nodeHash,
         IPoseidon stateHead,
         IPoseidon stateTail
-    ) TwoStepOwnable(venue) {
+    ) TwoStepOwnable(venue_) {
         uint256 height = uint256(profile.treeDepth) - profile.batchLevels;
         if (profile.assets == 0 || profile.treeDepth <= profile.batchLevels || height > 16) {
             revert SolvencyRegistry__BadProfile();
