@@ -8,7 +8,6 @@ Exit status: 0 written, 1 the account cannot make this proof, 2 bad input.
 
 import json
 import os
-import re
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -16,7 +15,9 @@ from typing import Annotated
 import groth16py
 import typer
 
+from zksolvency.verifier.amounts import parse_scaled
 from zksolvency.verifier.ceremonies import pinned
+from zksolvency.verifier.cli import EXIT_BAD_INPUT, EXIT_INVALID, fail
 from zksolvency.verifier.documents import read_json
 from zksolvency.verifier.epoch import CheckFailed, Epoch, check_keys, check_setup
 from zksolvency.verifier.field import AMOUNT_BITS, PRICE_SCALE, THRESHOLD_TO_WEIGHTED
@@ -36,9 +37,7 @@ from zksolvency.verifier.records import InclusionRecord
 from .inputs import margin_signals
 from .witness import WitnessCalculator, WitnessError
 
-EXIT_CANNOT = 1
-EXIT_BAD_INPUT = 2
-_DECIMAL = re.compile(r"[0-9]{1,30}(\.[0-9]+)?")
+EXIT_CANNOT = EXIT_INVALID
 
 
 class AccountProofError(ValueError):
@@ -47,13 +46,14 @@ class AccountProofError(ValueError):
 
 def parse_threshold(text: str) -> int:
     """A USD amount as a decimal string ("5000", "0.5") to USD * 1e8, exactly; ValueError otherwise."""
-    if not _DECIMAL.fullmatch(text):
-        raise ValueError(f"threshold {text!r}: a non-negative decimal USD amount, like 5000 or 1234.56")
-    whole, _, frac = text.partition(".")
-    frac = frac.rstrip("0")
-    if len(frac) > 8:
-        raise ValueError(f"threshold {text!r}: at most 8 decimals (the circuit counts USD * 1e8)")
-    value = int(whole) * PRICE_SCALE + int(frac.ljust(8, "0"))
+    try:
+        value = parse_scaled(text, PRICE_SCALE)
+    except ValueError as exc:
+        raise ValueError(
+            f"threshold: {exc} (USD, at most 8 decimals: the circuit counts USD * 1e8)"
+        ) from None
+    if value < 0:
+        raise ValueError(f"threshold {text!r}: must not be negative")
     if value >= 2**AMOUNT_BITS:
         raise ValueError(f"threshold {text!r}: must be below 2^64 / 1e8 USD")
     return value
@@ -125,11 +125,6 @@ def prove_account(
     )
 
 
-def _fail(message: str, code: int) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
-
-
 def prove_account_command(
     record_path: Annotated[Path, typer.Argument(metavar="RECORD", help="Your inclusion record (JSON).")],
     epoch_path: Annotated[Path, typer.Option("--epoch", help="The epoch folder (with public/margin).")],
@@ -145,27 +140,27 @@ def prove_account_command(
         if not 0 < chain_id < 2**AMOUNT_BITS:
             raise ValueError(f"chain id {chain_id}: must be in [1, 2^64)")
     except ValueError as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+        raise fail(str(exc), EXIT_BAD_INPUT) from None
     document = epoch_document(epoch_path)
     kit = document.parent / MARGIN_KIT.name
     try:
         record = record_from_json(read_json(record_path))
         epoch = epoch_from_json(read_json(document), with_batches=False)
     except FormatError as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+        raise fail(str(exc), EXIT_BAD_INPUT) from None
     for name in ("margin.wasm", "proving_key.bin", "verification_key.json"):
         if not (kit / name).is_file():
-            raise _fail(f"{kit / name}: missing (the epoch's margin kit)", EXIT_BAD_INPUT)
+            raise fail(f"{kit / name}: missing (the epoch's margin kit)", EXIT_BAD_INPUT)
     try:
         file = prove_account(record, epoch, kit, amount, address, chain_id)
     except AccountProofError as exc:
-        raise _fail(str(exc), EXIT_CANNOT) from None
+        raise fail(str(exc), EXIT_CANNOT) from None
     partial = out.with_name(f".{out.name}.partial")
     try:
         partial.write_text(json.dumps(file.to_json(), indent=1) + "\n")
         os.replace(partial, out)
     except OSError as exc:
-        raise _fail(f"{out}: {exc.strerror or exc}", EXIT_BAD_INPUT) from None
+        raise fail(f"{out}: {exc.strerror or exc}", EXIT_BAD_INPUT) from None
     if epoch.unsafe:
         typer.echo("UNSAFE: the epoch's keys come from a single-party development setup.")
     typer.echo(

@@ -4,26 +4,23 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from zksolvency.verifier.amounts import format_scaled
+from zksolvency.verifier.cli import EXIT_INVALID, JsonOption, fail
 from zksolvency.verifier.cli import register as register_verifier_commands
 from zksolvency.verifier.epoch import verify_epoch
 from zksolvency.verifier.field import QUANTA_PER_UNIT, R
 from zksolvency.verifier.profiles import PROFILES, get_profile
 
 from .account_cli import register as register_account_commands
-from .ceremony import Ceremony, CeremonyError, contribute, export_keys, finish, local_powers_of_tau, start
-from .ceremony import verify as verify_ceremony
+from .ceremony_cli import register as register_ceremony_commands
 from .circuits import KINDS, build
 from .epoch import EpochKeys, check_snapshot, prove_epoch
 from .keys import UNSAFE_NOTE, development_keys, load_keys
@@ -36,20 +33,8 @@ from .toolchain import ToolchainError
 app = typer.Typer(no_args_is_help=True, help="Zero-knowledge proof of solvency with margin health.")
 circuits_app = typer.Typer(no_args_is_help=True, help="The Circom circuits of a profile.")
 app.add_typer(circuits_app, name="circuits")
-ceremony_app = typer.Typer(no_args_is_help=True, help="The trusted-setup ceremony for production keys.")
-app.add_typer(ceremony_app, name="ceremony")
-
-EXIT_INVALID = 1
-EXIT_BAD_INPUT = 2
 
 ProfileOption = Annotated[str, typer.Option("--profile", help=f"One of: {', '.join(PROFILES)}.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-
-
-def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
-    """Print `message` on stderr and return the Exit to raise."""
-    Console(stderr=True).print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
-    return typer.Exit(code)
 
 
 @circuits_app.command("info")
@@ -217,87 +202,6 @@ def prove(
         )
 
 
-CeremonyDir = Annotated[Path, typer.Argument(help="The ceremony folder.")]
-
-
-@contextmanager
-def _ceremony_step(description: str) -> Iterator[None]:
-    """Show `description` while a ceremony step runs; its errors become exit 2 with their message."""
-    with Console(stderr=True).status(description):
-        try:
-            yield
-        except (CeremonyError, ToolchainError, ValueError) as exc:
-            raise fail(str(exc)) from None
-
-
-@ceremony_app.command("ptau")
-def ceremony_ptau(
-    out: Annotated[Path, typer.Argument(help="Powers-of-tau file to write.")],
-    power: Annotated[int, typer.Option(help="log2 of the largest circuit it serves.")] = 14,
-) -> None:
-    """Make an UNSAFE single-contributor powers-of-tau file, for tests (production: a published one)."""
-    with _ceremony_step(f"powers of tau 2^{power}: new, one contribution, prepare phase 2"):
-        local_powers_of_tau(power, out)
-    Console(stderr=True).print(f"[bold yellow]UNSAFE[/bold yellow] local powers of tau written to {out}")
-
-
-@ceremony_app.command("start")
-def ceremony_start(
-    directory: CeremonyDir,
-    ptau: Annotated[Path, typer.Option("--ptau", help="Published powers-of-tau file (phase 1).")],
-    profile: ProfileOption = "reference",
-) -> None:
-    """Start a ceremony: initial keys of the profile's circuits from the powers of tau."""
-    with _ceremony_step("compiling the circuits and deriving the initial keys"):
-        start(directory, get_profile(profile), ptau)
-    Console(stderr=True).print(f"ceremony started in {directory}; next: zksolvency ceremony contribute")
-
-
-@ceremony_app.command("contribute")
-def ceremony_contribute(
-    directory: CeremonyDir,
-    name: Annotated[str, typer.Option("--name", help="Who contributes (recorded in the transcript).")],
-    entropy: Annotated[
-        str | None, typer.Option(help="Extra randomness; by default 32 random bytes from the OS.")
-    ] = None,
-) -> None:
-    """Add your contribution to every circuit's key. Your randomness is used once and not kept."""
-    with _ceremony_step("contributing to every circuit's key"):
-        entry = contribute(Ceremony.open(directory), name, entropy)
-    for kind, digest in entry["hashes"].items():
-        Console().print(f"contribution {entry['index']} by {name}, {kind}: {digest}")
-
-
-@ceremony_app.command("verify")
-def ceremony_verify(directory: CeremonyDir) -> None:
-    """Verify the transcript: every key against its circuit, phase 1 and the recorded contributions."""
-    try:
-        with Console(stderr=True).status("verifying every contribution (snarkjs zkey verify)"):
-            lines = verify_ceremony(Ceremony.open(directory))
-    except CeremonyError as exc:
-        raise fail(str(exc), EXIT_INVALID) from None
-    for line in lines:
-        typer.echo(line)
-
-
-@ceremony_app.command("finish")
-def ceremony_finish(
-    directory: CeremonyDir,
-    beacon: Annotated[
-        str, typer.Option(help="Public random beacon, 32 bytes in hex (e.g. a future block hash).")
-    ],
-    keys: Annotated[Path, typer.Option("--keys", help="Key folder to write the final keys into.")],
-    iterations: Annotated[int, typer.Option(help="log2 of the beacon's hash iterations.")] = 10,
-) -> None:
-    """Close the ceremony with the beacon, verify the whole transcript and export the production keys."""
-    with _ceremony_step("applying the beacon, verifying the transcript, exporting keys"):
-        ceremony = Ceremony.open(directory)
-        finish(ceremony, beacon, iterations)
-        exported = export_keys(ceremony, keys)
-    for kind, made in exported.items():
-        Console().print(f"{kind}: ceremony keys in {made.directory}")
-
-
 class _Bars:
     """Rich progress bars for the phases of proving, on stderr."""
 
@@ -428,6 +332,7 @@ def _print_demo(report: dict[str, Any], unsafe: bool) -> None:
 
 register_verifier_commands(app)  # verify, verify-account
 register_account_commands(app)  # prove-account
+register_ceremony_commands(app)  # ceremony ptau, start, contribute, verify, finish
 
 
 def main() -> None:

@@ -15,15 +15,11 @@ from typing import Any
 
 import groth16py
 
-from zksolvency.verifier.ceremonies import CEREMONY, DEVELOPMENT, CeremonyReference
+from zksolvency.verifier.ceremonies import CEREMONY, DEVELOPMENT, UNSAFE_NOTE, CeremonyReference
 from zksolvency.verifier.profiles import get_profile
 
 from .circuits import Circuit, CircuitInfo
 from .toolchain import BUILD
-
-UNSAFE_NOTE = (
-    "UNSAFE: single-party development setup. Whoever ran it can forge proofs; never use these keys for funds."
-)
 
 
 @dataclass(frozen=True)

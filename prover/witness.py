@@ -188,13 +188,10 @@ class WitnessCalculator:
         self.prime: int = self._read_shared(store, ex)
         self.witness_size: int = ex["getWitnessSize"](store)
         self.input_size: int = ex["getInputSize"](store)
-        # Bulk witness read needs the shared memory address and a linkable getWitness.
-        self._bulk = "getSharedRWMemoryStart" in ex and "memory" in ex
-        if self._bulk:
-            try:
-                wasmtime.Instance(store, self._dump_module, [ex["getWitness"], ex["memory"]])
-            except wasmtime.WasmtimeError:
-                self._bulk = False
+        if "getSharedRWMemoryStart" not in ex or "memory" not in ex:
+            raise WitnessError(
+                "unsupported witness generator: circom 2.1 or newer is needed (shared memory export)"
+            )
 
     # -- wasm plumbing -------------------------------------------------------------------------
 
@@ -303,7 +300,7 @@ class WitnessCalculator:
             + struct.pack("<IQ", 2, n8 * count)
         )
 
-    def _calculate_raw(self, inputs: Mapping[str, InputValue], *, bulk: bool | None = None) -> bytes:
+    def _calculate_raw(self, inputs: Mapping[str, InputValue]) -> bytes:
         """Run the circuit on ``inputs``; return the witness as concatenated little-endian values."""
         if not isinstance(inputs, Mapping):
             raise WitnessError("inputs must be a mapping of signal names to values")
@@ -311,13 +308,10 @@ class WitnessCalculator:
         _qualify("", inputs, qualified)
 
         store, ex, state = self._instantiate()
-        use_bulk = self._bulk if bulk is None else bulk and self._bulk
         try:
             ex["init"](store, 1 if self._sanity_check else 0)
             self._set_inputs(store, ex, qualified)
-            if use_bulk:
-                return self._read_witness_bulk(store, ex)
-            return self._read_witness_slow(store, ex)
+            return self._read_witness(store, ex)
         except (WitnessError, wasmtime.Trap, wasmtime.WasmtimeError) as exc:
             if state.failure is not None:
                 raise WitnessError(state.failure) from exc
@@ -329,11 +323,9 @@ class WitnessCalculator:
 
     def _set_inputs(self, store: wasmtime.Store, ex: dict[str, Any], qualified: dict[str, Any]) -> None:
         """Write every input value through shared memory and ``setInputSignal``."""
-        p, n8, n32 = self.prime, self.n8, self.n32
+        p, n8 = self.prime, self.n8
         get_size, set_signal = ex["getInputSignalSize"], ex["setInputSignal"]
-        memory = ex.get("memory")
-        shared = ex["getSharedRWMemoryStart"](store) if self._bulk else None
-        write_word = ex["writeSharedRWMemory"]
+        memory, shared = ex["memory"], ex["getSharedRWMemoryStart"](store)
         count = 0
         for name, value in qualified.items():
             h = _fnv1a64(name)
@@ -348,18 +340,13 @@ class WitnessCalculator:
             if len(flat) > size:
                 raise WitnessError(f"Too many values for input signal {name}: got {len(flat)}, need {size}")
             for i, v in enumerate(flat):
-                x = _to_int(v, name) % p
-                if shared is not None and memory is not None:
-                    memory.write(store, x.to_bytes(n8, "little"), shared)
-                else:
-                    for j in range(n32):
-                        write_word(store, j, _i32(x >> (32 * j)))
+                memory.write(store, (_to_int(v, name) % p).to_bytes(n8, "little"), shared)
                 set_signal(store, msb, lsb, i)
                 count += 1
         if count < self.input_size:
             raise WitnessError(f"Not all inputs have been set. Only {count} out of {self.input_size}")
 
-    def _read_witness_bulk(self, store: wasmtime.Store, ex: dict[str, Any]) -> bytes:
+    def _read_witness(self, store: wasmtime.Store, ex: dict[str, Any]) -> bytes:
         """Copy all witness values out with one call into the helper module."""
         n, n8 = self.witness_size, self.n8
         helper = wasmtime.Instance(store, self._dump_module, [ex["getWitness"], ex["memory"]])
@@ -370,14 +357,3 @@ class WitnessCalculator:
             dst.grow(store, need - dst.size(store))
         hx["dump"](store, n, ex["getSharedRWMemoryStart"](store), n8)
         return bytes(dst.read(store, 0, n * n8))
-
-    def _read_witness_slow(self, store: wasmtime.Store, ex: dict[str, Any]) -> bytes:
-        """Read the witness one element at a time (fallback for generators without the bulk ABI)."""
-        n32 = self.n32
-        get_witness, read = ex["getWitness"], ex["readSharedRWMemory"]
-        fmt = f"<{n32}I"
-        out = bytearray()
-        for i in range(self.witness_size):
-            get_witness(store, i)
-            out += struct.pack(fmt, *(read(store, j) & 0xFFFFFFFF for j in range(n32)))
-        return bytes(out)

@@ -105,10 +105,6 @@ def test_wtns_matches_node(calc: WitnessCalculator, compiled: Path) -> None:
     assert calc.calculate_wtns(INPUTS) == expected
 
 
-def test_bulk_and_word_paths_agree(calc: WitnessCalculator) -> None:
-    assert calc._calculate_raw(INPUTS, bulk=True) == calc._calculate_raw(INPUTS, bulk=False)
-
-
 def test_string_values_and_reuse(calc: WitnessCalculator) -> None:
     as_strings = {"a": "2", "b": [["-3", "0x3", str(P + 5)], [4, 5, 6]], "pt": {"x": "7", "y": 11}}
     assert calc.calculate(as_strings) == calc.calculate(INPUTS)

@@ -25,6 +25,11 @@ from .groth16 import MalformedKey, key_hash
 DEVELOPMENT = "development"
 CEREMONY = "ceremony"
 SETUP_KINDS = (DEVELOPMENT, CEREMONY)
+#: How development keys are labelled wherever they appear.
+UNSAFE_NOTE = (
+    "UNSAFE: single-party development setup. Whoever ran it can forge any proof; "
+    "never use these keys for funds."
+)
 #: The circuits a ceremony makes keys for.
 CIRCUIT_KINDS = ("batch", "margin")
 LIST_FORMAT = "zksolvency-ceremonies/1"

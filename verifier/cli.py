@@ -13,7 +13,8 @@ from typing import Annotated, Any
 
 import typer
 
-from .ceremonies import CEREMONY, CeremonyError, KnownCeremony, from_folder, pinned
+from .amounts import format_scaled
+from .ceremonies import CEREMONY, UNSAFE_NOTE, CeremonyError, KnownCeremony, from_folder, pinned
 from .documents import read_json
 from .epoch import Audit, Epoch, verify_epoch
 from .field import QUANTA_PER_UNIT
@@ -27,10 +28,6 @@ EXIT_VALID = 0
 EXIT_INVALID = 1
 EXIT_BAD_INPUT = 2
 
-UNSAFE_WARNING = (
-    "UNSAFE: development keys from a single-party setup. Whoever ran the setup can forge any proof; "
-    "these proofs establish nothing against the venue."
-)
 _BATCH_CHECK = re.compile(r"batch \d+ (proof|index|parameters|chain)")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
@@ -44,10 +41,8 @@ CeremonyOption = Annotated[
 
 
 def units(quanta: Fraction | int) -> str:
-    """An amount in quanta as a decimal number of units, rounded toward zero to the quantum."""
-    whole = int(Fraction(quanta))
-    sign = "-" if whole < 0 else ""
-    return f"{sign}{abs(whole) // QUANTA_PER_UNIT}.{abs(whole) % QUANTA_PER_UNIT:08d}"
+    """An amount in quanta as a decimal number of units."""
+    return format_scaled(quanta, QUANTA_PER_UNIT)
 
 
 def _short_lived() -> None:
@@ -56,17 +51,17 @@ def _short_lived() -> None:
     gc.disable()
 
 
-def bad_input(message: str) -> typer.Exit:
-    """Print `message` on stderr and return the Exit (status 2) to raise."""
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
+    """Print `message` on stderr and return the Exit to raise (by default status 2, bad input)."""
     typer.echo(f"error: {message}", err=True)
-    return typer.Exit(EXIT_BAD_INPUT)
+    return typer.Exit(code)
 
 
 def _ceremonies(folders: list[Path] | None) -> list[KnownCeremony]:
     try:
         return pinned() + [from_folder(folder) for folder in folders or []]
     except CeremonyError as exc:
-        raise bad_input(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
 def _setup_json(epoch: Epoch) -> dict[str, Any]:
@@ -84,7 +79,7 @@ def _print_setup(epoch: Epoch) -> None:
     else:
         typer.echo(f"setup: {epoch.setup_kind}")
     if epoch.unsafe:
-        typer.echo(UNSAFE_WARNING)
+        typer.echo(UNSAFE_NOTE)
 
 
 def _print_checks(
@@ -137,7 +132,7 @@ def verify_command(
     try:
         epoch = epoch_from_json(read_json(document))
     except FormatError as exc:
-        raise bad_input(f"{document}: {exc}" if str(document) not in str(exc) else str(exc)) from None
+        raise fail(f"{document}: {exc}" if str(document) not in str(exc) else str(exc)) from None
     audit = verify_epoch(epoch, _ceremonies(ceremony))
     _check_margin_kit(document, epoch, audit)
     seconds = time.perf_counter() - started
@@ -289,7 +284,7 @@ def verify_account_command(
             raise FormatError(f"{document}: batches: expected a list")
         proof_file = MarginProofFile.from_json(read_json(margin_proof)) if margin_proof else None
     except FormatError as exc:
-        raise bad_input(str(exc)) from None
+        raise fail(str(exc)) from None
     profile_name = record_doc.get("profile") if isinstance(record_doc, dict) else None
     try:
         result = verify_account(
@@ -301,7 +296,7 @@ def verify_account_command(
             ceremonies=_ceremonies(ceremony),
         )
     except FormatError as exc:
-        raise bad_input(f"{document}: {exc}") from None
+        raise fail(f"{document}: {exc}") from None
     seconds = time.perf_counter() - started
     if as_json:
         report = {
