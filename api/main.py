@@ -1,0 +1,35 @@
+"""The FastAPI application: settings, database, limits, routers."""
+
+from fastapi import FastAPI
+
+from .config import Settings
+from .db import make_engine, make_sessions
+from .limits import BodyLimit, RateLimit
+from .models.common import COMMON_ERRORS
+from .routes import epochs, health, records, trader, verify
+from .store import EpochCache
+
+DESCRIPTION = """Zero-knowledge proof of solvency with margin health: published epochs, their batch proofs
+and verification keys, each account's own inclusion record (with its access token), and stateless
+verification. See docs/api.md."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A new app over the settings' database (migrated on creation)."""
+    settings = settings or Settings()
+    engine = make_engine(settings)
+    app = FastAPI(
+        title="zksolvency",
+        version="1",
+        description=DESCRIPTION,
+        responses=COMMON_ERRORS,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = make_sessions(engine)
+    app.state.epochs = EpochCache()
+    for router in (health.router, epochs.router, records.router, verify.router, trader.router):
+        app.include_router(router)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RateLimit, rate=settings.rate_per_second, burst=settings.rate_burst)
+    return app

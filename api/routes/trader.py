@@ -1,0 +1,76 @@
+"""The trader's page: static HTML and JavaScript that check an account inside the browser.
+
+Besides the page, this router serves the browser build of snarkjs from the pinned npm package and
+circomlib's Poseidon constants (the ones the circuits use) as JSON.
+"""
+
+from functools import cache
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, status
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+
+from zksolvency.prover.solidity import poseidon_constants
+from zksolvency.prover.toolchain import ToolchainError
+
+STATIC = Path(__file__).resolve().parent.parent / "static" / "trader"
+SNARKJS = Path(__file__).resolve().parents[2] / "node_modules" / "snarkjs" / "build" / "snarkjs.min.js"
+#: Poseidon widths the page needs: up to 12 inputs (the leaf's vector hash), so t = 2..13.
+WIDTHS = range(2, 14)
+
+router = APIRouter(tags=["trader page"])
+
+
+@cache
+def _constants() -> dict[str, dict[str, list]]:
+    out = {}
+    for t in WIDTHS:
+        k = poseidon_constants(t)
+        out[str(t)] = {
+            "C": [hex(x) for x in k.c],
+            "S": [hex(x) for x in k.s],
+            "M": [[hex(x) for x in row] for row in k.m],
+            "P": [[hex(x) for x in row] for row in k.p],
+        }
+    return out
+
+
+@router.get("/trader", include_in_schema=False)
+def trader_redirect() -> RedirectResponse:
+    """The page lives at /trader/."""
+    return RedirectResponse("/trader/")
+
+
+@router.get("/trader/", include_in_schema=False)
+def trader_page() -> FileResponse:
+    """The trader's page."""
+    return FileResponse(STATIC / "index.html", media_type="text/html")
+
+
+@router.get("/trader/trader.js", include_in_schema=False)
+def trader_script() -> FileResponse:
+    """The page's checks."""
+    return FileResponse(STATIC / "trader.js", media_type="text/javascript")
+
+
+@router.get("/trader/poseidon.js", include_in_schema=False)
+def poseidon_script() -> FileResponse:
+    """Poseidon as circomlib computes it, in BigInt JavaScript."""
+    return FileResponse(STATIC / "poseidon.js", media_type="text/javascript")
+
+
+@router.get("/trader/snarkjs.min.js", include_in_schema=False)
+def snarkjs_script() -> FileResponse:
+    """snarkjs's browser build, from the pinned npm package."""
+    if not SNARKJS.is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "snarkjs is not installed here (run npm ci)")
+    return FileResponse(SNARKJS, media_type="text/javascript")
+
+
+@router.get("/trader/poseidon-constants.json", include_in_schema=False)
+def poseidon_constants_json() -> JSONResponse:
+    """circomlib's Poseidon constants (optimised form C, S, M, P) for t = 2..13."""
+    try:
+        return JSONResponse(_constants(), headers={"Cache-Control": "public, max-age=86400"})
+    except ToolchainError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None

@@ -1,0 +1,152 @@
+"""Stateless verification: an epoch document, a record against a stored epoch, a margin proof."""
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
+
+from zksolvency.verifier.cli import units
+from zksolvency.verifier.epoch import CheckFailed, check_keys, verify_epoch
+from zksolvency.verifier.formats import FormatError, record_from_json
+from zksolvency.verifier.inclusion import verify_account
+from zksolvency.verifier.margin import usd
+from zksolvency.verifier.margin_proof import MarginProofFile, check_margin_proof, threshold_usd
+
+from ..deps import CacheDep, SessionDep
+from ..models.common import Problem
+from ..models.verify import (
+    AccountFigures,
+    EpochReport,
+    MarginProofReport,
+    MarginProofRequest,
+    RecordReport,
+    RecordRequest,
+)
+from ..publishing import Refused, read_epoch
+from ..reports import audit_checks, checks, coverage
+from ..store import EpochCache, LazyBatches
+from .utils import epoch_or_404
+
+router = APIRouter(prefix="/v1/verify", tags=["verify"])
+
+UNREADABLE: dict[int | str, dict[str, Any]] = {
+    422: {"model": Problem, "description": "The document cannot be read (the reason names the field)."}
+}
+STORED: dict[int | str, dict[str, Any]] = {
+    **UNREADABLE,
+    404: {"model": Problem, "description": "The epoch the document names is not published here."},
+}
+
+
+def _epoch_report(document: dict[str, Any]) -> EpochReport:
+    try:
+        epoch = read_epoch(document)
+    except Refused as exc:
+        raise HTTPException(exc.status, str(exc)) from None
+    audit = verify_epoch(epoch)
+    return EpochReport(
+        valid=audit.valid,
+        failed_check=audit.failed_check,
+        failure=audit.failure,
+        epoch_id=epoch.epoch_id,
+        profile=epoch.profile.name,
+        batches=len(epoch.batches),
+        root=str(epoch.root),
+        setup_kind=epoch.setup_kind,
+        unsafe=epoch.unsafe,
+        checks=audit_checks(audit),
+        coverage=coverage(audit.coverage),
+    )
+
+
+@router.post("/epoch", responses=UNREADABLE)
+async def verify_epoch_document(document: dict[str, Any]) -> EpochReport:
+    """Audit an uploaded public epoch document (zksolvency-epoch/1): every proof, chain, root, reserves."""
+    return await run_in_threadpool(_epoch_report, document)
+
+
+def _record_report(session: Session, cache: EpochCache, doc: dict[str, Any]) -> RecordReport:
+    try:
+        record = record_from_json(doc)
+    except FormatError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"record: {exc}") from None
+    if not 0 <= record.epoch_id < 2**63:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no epoch {record.epoch_id}")
+    row = epoch_or_404(session, record.epoch_id)
+    epoch = cache.get(row)
+    profile = doc.get("profile")
+    try:
+        result = verify_account(
+            epoch,
+            LazyBatches(session, row.epoch_id, row.batch_count),
+            record,
+            record_profile=profile if isinstance(profile, str) else "",
+        )
+    except FormatError as exc:  # a stored batch that cannot be read: cannot happen for a verified epoch
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"batch: {exc}") from None
+    account = record.account
+    health = result.health
+    figures = AccountFigures(
+        account_id=account.account_id,
+        subaccount=account.subaccount,
+        index=record.index,
+        batch=result.batch,
+        balances={a.symbol: units(v) for a, v in zip(epoch.params.assets, account.balances, strict=False)},
+        positions={m.symbol: units(v) for m, v in zip(epoch.params.markets, account.positions, strict=False)},
+        haircut_equity_usd=usd(health.equity) if health else None,
+        maintenance_margin_usd=usd(health.maintenance) if health else None,
+        free_collateral_usd=usd(health.free) if health else None,
+        healthy=health.healthy if health else None,
+    )
+    return RecordReport(
+        valid=result.valid,
+        failed_check=result.failed_check,
+        failure=result.failure,
+        epoch_id=epoch.epoch_id,
+        root=str(epoch.root),
+        checks=checks(result.passed, result.failed_check, result.failure),
+        account=figures,
+    )
+
+
+@router.post("/record", responses=STORED)
+async def verify_record(body: RecordRequest, session: SessionDep, cache: CacheDep) -> RecordReport:
+    """Check an inclusion record against the stored epoch it names: leaf, path, its batch's proof, margin."""
+    return await run_in_threadpool(_record_report, session, cache, body.record)
+
+
+def _margin_report(session: Session, cache: EpochCache, doc: dict[str, Any]) -> MarginProofReport:
+    try:
+        file = MarginProofFile.from_json(doc)
+    except FormatError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"margin_proof: {exc}") from None
+    if not 0 <= file.epoch_id < 2**63:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no epoch {file.epoch_id}")
+    epoch = cache.get(epoch_or_404(session, file.epoch_id))
+    passed: list[str] = []
+    failed_check = failure = None
+    try:
+        passed = check_margin_proof(file, epoch, check_keys(epoch)["margin"])
+    except CheckFailed as exc:
+        failed_check, failure = exc.check, str(exc)
+    s = file.statement
+    return MarginProofReport(
+        valid=failure is None,
+        failed_check=failed_check,
+        failure=failure,
+        epoch_id=file.epoch_id,
+        threshold_usd=threshold_usd(s.threshold) if s.threshold >= 0 else str(s.threshold),
+        recipient=f"0x{file.recipient:040x}",
+        chain_id=file.chain_id,
+        nullifier=str(s.nullifier),
+        checks=checks(passed, failed_check, failure),
+    )
+
+
+@router.post("/margin-proof", responses=STORED)
+async def verify_margin_proof(
+    body: MarginProofRequest, session: SessionDep, cache: CacheDep
+) -> MarginProofReport:
+    """Check an account margin proof (zksolvency-margin-proof/1) against the stored epoch it names."""
+    return await run_in_threadpool(_margin_report, session, cache, body.margin_proof)
