@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from .config import Settings
 from .db import make_engine, make_sessions
+from .errors import install as install_error_handlers
 from .limits import BodyLimit, RateLimit
 from .models.common import COMMON_ERRORS
 from .routes import epochs, health, records, trader, verify
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.epochs = EpochCache()
     for router in (health.router, epochs.router, records.router, verify.router, trader.router):
         app.include_router(router)
+    install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RateLimit, rate=settings.rate_per_second, burst=settings.rate_burst)
     return app

@@ -38,6 +38,7 @@ class Check(BaseModel):
 
 #: The responses every route may give besides its own: refused input, limits.
 COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The request body cannot be parsed."},
     413: {"model": Problem, "description": "The request body is over the size limit."},
     429: {"model": Problem, "description": "Too many requests from this client; see Retry-After."},
 }

@@ -1,6 +1,7 @@
 """Published epochs: publish (venue only), list, read, batches and verification keys."""
 
 import json
+from datetime import UTC
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/v1/epochs", tags=["epochs"])
 def _summary(row: EpochRow) -> dict[str, Any]:
     return {
         "epoch_id": row.epoch_id,
-        "published_at": row.published_at,
+        "published_at": row.published_at.replace(tzinfo=row.published_at.tzinfo or UTC),
         "profile": row.profile,
         "root": row.root,
         "batches": row.batch_count,

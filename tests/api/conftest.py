@@ -89,6 +89,7 @@ def venue_headers() -> dict[str, str]:
 class Published:
     """A server with the sample epoch published, and the tokens it issued."""
 
+    url: str
     client: httpx.Client
     proved: Proved
     tokens: list[dict[str, Any]]
@@ -101,4 +102,4 @@ def published(proved: Proved, tmp_path_factory: pytest.TempPathFactory) -> Itera
     with live_server(settings_for(data)) as url, httpx.Client(base_url=url, timeout=120) as c:
         response = c.post("/v1/epochs", json=proved.upload(), headers=venue_headers())
         assert response.status_code == 201, response.text
-        yield Published(c, proved, response.json()["tokens"])
+        yield Published(url, c, proved, response.json()["tokens"])
