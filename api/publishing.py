@@ -22,6 +22,8 @@ from .reports import audit_checks, coverage
 from .tables import BatchRow, EpochRow, RecordRow
 from .tokens import new_token, token_hash
 
+#: What reading an untrusted document may raise besides FormatError.
+MALFORMED = (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError)
 #: Database integers are signed 64-bit.
 MAX_EPOCH_ID = 2**63 - 1
 
@@ -51,8 +53,8 @@ def read_epoch(document: dict[str, Any]) -> Epoch:
         epoch = epoch_from_json(document)
     except FormatError as exc:
         raise Refused(422, f"epoch: {exc}") from None
-    except (ValueError, TypeError, RecursionError) as exc:
-        raise Refused(422, f"epoch: malformed ({exc})") from None
+    except MALFORMED as exc:  # the readers name most faults; any other is still the document's
+        raise Refused(422, f"epoch: malformed ({type(exc).__name__}: {exc})") from None
     if not 0 <= epoch.epoch_id <= MAX_EPOCH_ID:
         raise Refused(422, "epoch: epoch_id: expected 0 <= epoch_id < 2^63")
     return epoch
@@ -65,8 +67,8 @@ def _record(line: str, number: int, epoch: Epoch) -> InclusionRecord:
         record = record_from_json(doc)
     except FormatError as exc:
         raise Refused(422, f"{where}: {exc}") from None
-    except (ValueError, RecursionError) as exc:
-        raise Refused(422, f"{where}: not a JSON document ({exc})") from None
+    except MALFORMED as exc:
+        raise Refused(422, f"{where}: not a readable record ({type(exc).__name__}: {exc})") from None
     profile = epoch.profile
     if doc.get("profile") != profile.name:
         raise Refused(422, f"{where}: the record is not of profile {profile.name}")

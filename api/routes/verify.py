@@ -23,7 +23,7 @@ from ..models.verify import (
     RecordReport,
     RecordRequest,
 )
-from ..publishing import Refused, read_epoch
+from ..publishing import MALFORMED, Refused, read_epoch
 from ..reports import audit_checks, checks, coverage
 from ..store import EpochCache, LazyBatches
 from .utils import epoch_or_404
@@ -71,6 +71,8 @@ def _record_report(session: Session, cache: EpochCache, doc: dict[str, Any]) -> 
         record = record_from_json(doc)
     except FormatError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"record: {exc}") from None
+    except MALFORMED as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"record: malformed ({exc})") from None
     if not 0 <= record.epoch_id < 2**63:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no epoch {record.epoch_id}")
     row = epoch_or_404(session, record.epoch_id)
@@ -81,7 +83,7 @@ def _record_report(session: Session, cache: EpochCache, doc: dict[str, Any]) -> 
             epoch,
             LazyBatches(session, row.epoch_id, row.batch_count),
             record,
-            record_profile=profile if isinstance(profile, str) else "",
+            record_profile=profile if isinstance(profile, str) else None,
         )
     except FormatError as exc:  # a stored batch that cannot be read: cannot happen for a verified epoch
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"batch: {exc}") from None
@@ -121,6 +123,10 @@ def _margin_report(session: Session, cache: EpochCache, doc: dict[str, Any]) -> 
         file = MarginProofFile.from_json(doc)
     except FormatError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"margin_proof: {exc}") from None
+    except MALFORMED as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"margin_proof: malformed ({exc})"
+        ) from None
     if not 0 <= file.epoch_id < 2**63:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no epoch {file.epoch_id}")
     epoch = cache.get(epoch_or_404(session, file.epoch_id))

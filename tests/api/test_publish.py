@@ -72,6 +72,11 @@ def test_tampered_documents_verify_invalid(published: Published) -> None:
     unknown["epoch_id"] = 99
     assert c.post("/v1/verify/record", json={"record": unknown}).status_code == 404
     assert c.post("/v1/verify/epoch", json={"format": "nope"}).status_code == 422
+    odd = {"format": "zksolvency-epoch/1", "epoch_id": 1, "profile": "ci", "setup": {}}
+    assert c.post("/v1/verify/epoch", json=odd).status_code == 422
+    for epoch_id in (-1, 2**70):
+        document = dict(proved.document, epoch_id=epoch_id)
+        assert c.post("/v1/verify/epoch", json=document).status_code == 422
 
 
 def test_records_need_the_accounts_own_token(published: Published) -> None:
