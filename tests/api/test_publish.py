@@ -7,8 +7,12 @@ import sqlite3
 from pathlib import Path
 
 import httpx
+from conftest import Circuits
 
 from zksolvency.api.tokens import token_hash
+from zksolvency.prover.inputs import margin_signals
+from zksolvency.verifier.formats import epoch_from_json, record_from_json
+from zksolvency.verifier.margin_proof import MarginProofFile
 
 from .conftest import EPOCH_ID, Proved, Published, settings_for, venue_headers
 from .server import live_server
@@ -192,3 +196,28 @@ def test_limits(tmp_path: Path) -> None:
         assert 429 in codes and codes[0] == 200
         limited = c.get("/v1/version")
         assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+
+
+def test_margin_proofs_verify_against_the_stored_epoch(published: Published, ci: Circuits) -> None:
+    c, proved = published.client, published.proved
+    epoch = epoch_from_json(proved.document)
+    record = record_from_json(proved.records[1])
+    recipient, chain_id = 0xAB * 2**150, 31337
+    signals, statement = margin_signals(
+        record.account, record.salt, record.path, epoch.params.circuit(epoch.profile), 0, recipient, chain_id
+    )
+    proof = ci.margin_prover.prove(signals)
+    file = MarginProofFile(
+        EPOCH_ID, statement, recipient, chain_id, tuple(statement.public_inputs), proof
+    ).to_json()
+    report = c.post("/v1/verify/margin-proof", json={"margin_proof": file}).json()
+    assert report["valid"] is True, report
+    assert (
+        report["recipient"] == file["recipient"] and report["checks"][-1]["check"] == "margin proof pairing"
+    )
+
+    elsewhere = dict(file, chain_id=1)
+    report = c.post("/v1/verify/margin-proof", json={"margin_proof": elsewhere}).json()
+    assert report["valid"] is False and report["failed_check"] == "margin proof statement"
+    assert c.post("/v1/verify/margin-proof", json={"margin_proof": dict(file, epoch_id=8)}).status_code == 404
+    assert c.post("/v1/verify/margin-proof", json={"margin_proof": {"format": "x"}}).status_code == 422
