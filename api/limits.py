@@ -50,7 +50,7 @@ class BodyLimit:
         while more:
             message = await receive()
             if message["type"] != "http.request":
-                break
+                return  # the client went away mid-body: nothing reaches the app
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.limit:

@@ -3,7 +3,9 @@
 import contextlib
 import copy
 import json
+import socket
 import sqlite3
+import time
 from pathlib import Path
 
 import httpx
@@ -14,7 +16,7 @@ from zksolvency.prover.inputs import margin_signals
 from zksolvency.verifier.formats import epoch_from_json, record_from_json
 from zksolvency.verifier.margin_proof import MarginProofFile
 
-from .conftest import EPOCH_ID, Proved, Published, settings_for, venue_headers
+from .conftest import EPOCH_ID, VENUE_TOKEN, Proved, Published, settings_for, venue_headers
 from .server import live_server
 
 
@@ -221,3 +223,20 @@ def test_margin_proofs_verify_against_the_stored_epoch(published: Published, ci:
     assert report["valid"] is False and report["failed_check"] == "margin proof statement"
     assert c.post("/v1/verify/margin-proof", json={"margin_proof": dict(file, epoch_id=8)}).status_code == 404
     assert c.post("/v1/verify/margin-proof", json={"margin_proof": {"format": "x"}}).status_code == 422
+
+
+def test_an_upload_cut_off_mid_body_leaves_nothing(tmp_path: Path, proved: Proved) -> None:
+    body = json.dumps(proved.upload()).encode()
+    data = tmp_path / "data"
+    with live_server(settings_for(data)) as url:
+        host, port = url.removeprefix("http://").split(":")
+        head = (
+            f"POST /v1/epochs HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {VENUE_TOKEN}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        with socket.create_connection((host, int(port))) as s:
+            s.sendall(head + body[: len(body) // 2])
+        time.sleep(0.5)
+        with httpx.Client(base_url=url) as c:
+            assert c.get("/v1/epochs").json()["total"] == 0
+    assert _rows(data / "zksolvency.sqlite") == {"epochs": 0, "batches": 0, "records": 0}
