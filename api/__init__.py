@@ -1,1 +1,1 @@
-"""zksolvency.api."""
+"""zksolvency.api: the HTTP service (`zksolvency serve`) and the console script's root app; docs/api.md."""
