@@ -12,7 +12,8 @@ verifications go to accounts of batch 0, whose proof is real (each is valid: one
 and 11 Poseidon hashes up the path).
 
 The server runs as a separate process (`zksolvency serve`, one uvicorn worker) on loopback; the load
-comes from this process (httpx, asyncio, `--concurrency` requests in flight). Prints one JSON object.
+comes from this process (httpx, asyncio, `--concurrency` requests in flight). Prints one JSON object;
+`server_peak_rss_mb` is the server's, `bench_process_peak_rss_mb` this process's (proving batch 0 included).
 """
 
 import argparse
@@ -21,6 +22,7 @@ import json
 import os
 import platform
 import random
+import resource
 import socket
 import statistics
 import subprocess
@@ -327,6 +329,7 @@ def main() -> None:
         "database_mb": database_mb,
         "results": [read, verify],
         "server_peak_rss_mb": server_mb,
+        "bench_process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "machine": machine(),
     }
     print(json.dumps(report, indent=2))
