@@ -3,13 +3,14 @@
 import json
 import math
 import time
+from collections.abc import Sequence
 from threading import Lock
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-async def _refuse(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] = ()) -> None:  # type: ignore[assignment]
+async def _refuse(send: Send, status: int, detail: str, headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
     body = json.dumps({"detail": detail}).encode()
     await send(
         {

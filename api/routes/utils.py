@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import HTTPException, Path, status
+from sqlalchemy.orm import Session
 
 from ..publishing import MAX_EPOCH_ID
 from ..store import get_epoch
@@ -12,7 +13,7 @@ EpochId = Annotated[int, Path(ge=0, le=MAX_EPOCH_ID, description="The venue's ep
 NOT_FOUND = {404: {"description": "No such epoch (or, for records, no record for this token)."}}
 
 
-def epoch_or_404(session, epoch_id: int) -> EpochRow:  # type: ignore[no-untyped-def]
+def epoch_or_404(session: Session, epoch_id: int) -> EpochRow:
     """The stored epoch, or 404."""
     row = get_epoch(session, epoch_id)
     if row is None:
