@@ -59,6 +59,12 @@ def poseidon_script() -> FileResponse:
     return FileResponse(STATIC / "poseidon.js", media_type="text/javascript")
 
 
+@router.get("/trader/margin.js", include_in_schema=False)
+def margin_script() -> FileResponse:
+    """The margin model (parameters, their hash vector, an account's figures) in BigInt JavaScript."""
+    return FileResponse(STATIC / "margin.js", media_type="text/javascript")
+
+
 @router.get("/trader/snarkjs.min.js", include_in_schema=False)
 def snarkjs_script() -> FileResponse:
     """snarkjs's browser build, from the pinned npm package."""

@@ -65,6 +65,13 @@ def test_a_valid_account_shows_valid_and_nothing_leaves_the_browser(
     assert (
         "ok batch subtree" in checks and "ok epoch root" in checks and all(c.startswith("ok") for c in checks)
     )
+    assert f"ok batch {token['index'] // 4} proof" in checks  # the Groth16 check, by snarkjs in the page
+    assert checks[-1] == "ok margin rules" and "ok parameter hash" in checks
+    figures = published.client.post("/v1/verify/record", json={"record": record}).json()["account"]
+    for element, field in (("#equity", "haircut_equity_usd"), ("#maintenance", "maintenance_margin_usd"),
+                           ("#free", "free_collateral_usd")):  # fmt: skip
+        assert page.inner_text(element) == f"{figures[field]} USD"
+    assert page.inner_text("#health").startswith("Health: healthy")
     # Only GETs of public data (and the record itself, with the token); nothing about the account goes out.
     assert all(r.method == "GET" for r in requests)
     secrets = [

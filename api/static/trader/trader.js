@@ -118,6 +118,9 @@
       getJson("/trader/poseidon-constants.json"),
     ]);
     ZkPoseidon.load(constants);
+    const params = ZkMargin.circuitParams(epoch.params, profile);
+    check("parameter hash", ZkPoseidon.hashVector(params.vector) === BigInt(epoch.params_hash),
+      "the published parameters hash to another value");
     const statement = batch.statement.map(BigInt);
     // The pairing comes first: nothing the batch claims is used before its proof verifies.
     const valid = await snarkjs.groth16.verify(keys.batch, batch.statement, batch.proof);
@@ -129,11 +132,13 @@
       `your leaf and path do not lead to the subtree root of batch ${b}: the record is not the one proven`);
     const root = climb(node, record.index, record.path, profile.batch_levels, profile.tree_depth);
     check("epoch root", root === BigInt(epoch.root), "your path does not lead to the published epoch root");
-    return { record, epoch, batch: b };
+    const health = ZkMargin.evaluate(acc.balances, acc.positions, params);
+    check("margin rules", health.healthy, "the account does not meet the margin rules under the epoch's parameters");
+    return { record, epoch, batch: b, health };
   }
 
   function summary(result) {
-    const { record, epoch, batch } = result;
+    const { record, epoch, batch, health } = result;
     const acc = record.account;
     const label = `account ${acc.accountId}${acc.subaccount ? "/" + acc.subaccount : ""}`;
     const rows = epoch.params.assets.map((a, i) => `<tr><td>balance ${esc(a.symbol)}</td><td>${units(acc.balances[i])}</td></tr>`)
@@ -141,7 +146,14 @@
         const s = acc.positions[i];
         const side = s > 0n ? "long" : s < 0n ? "short" : "flat";
         return `<tr><td>position ${esc(m.symbol)}</td><td>${units(s)} (${side})</td></tr>`;
-      })).join("");
+      })).concat([
+        `<tr><td>haircut equity</td><td id="equity">${ZkMargin.usd(health.equity)} USD</td></tr>`,
+        `<tr><td>maintenance margin</td><td id="maintenance">${ZkMargin.usd(health.maintenance)} USD</td></tr>`,
+        `<tr><td>free collateral</td><td id="free">${ZkMargin.usd(health.free)} USD</td></tr>`,
+      ]).join("");
+    const share = health.maintenance > 0n && health.equity > 0n
+      ? ` (maintenance margin is ${(Number((health.maintenance * 10000n) / health.equity) / 100).toFixed(2)}% of haircut equity)`
+      : health.maintenance === 0n ? " (no maintenance margin is due: no open position)" : "";
     const unsafe = epoch.unsafe
       ? "<p><strong>UNSAFE:</strong> this epoch was proven with development keys from a single-party setup; whoever made them could forge proofs.</p>"
       : "";
@@ -154,7 +166,8 @@
         <li>Together with the other batches, your account is counted in the venue's totals, which the published reserves
             cover asset by asset (the whole-epoch audit, run by the server when the epoch was published: ${epoch.valid ? "passed" : "failed"}).</li>
       </ul>${unsafe}
-      <table><tbody>${rows}</tbody></table>`;
+      <table><tbody>${rows}</tbody></table>
+      <p id="health">Health: ${health.healthy ? "healthy" : "NOT healthy"}${share}.</p>`;
   }
 
   async function run() {
