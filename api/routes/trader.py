@@ -18,6 +18,19 @@ SNARKJS = Path(__file__).resolve().parents[2] / "node_modules" / "snarkjs" / "bu
 #: Poseidon widths the page needs: up to 12 inputs (the leaf's vector hash), so t = 2..13.
 WIDTHS = range(2, 14)
 
+#: The page may talk to this server only (connect-src 'self'): nothing it reads can be sent elsewhere.
+#: snarkjs compiles WebAssembly and may start workers from blob: URLs.
+CSP = (
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; "
+    "connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
 router = APIRouter(tags=["trader page"])
 
 
@@ -44,7 +57,7 @@ def trader_redirect() -> RedirectResponse:
 @router.get("/trader/", include_in_schema=False)
 def trader_page() -> FileResponse:
     """The trader's page."""
-    return FileResponse(STATIC / "index.html", media_type="text/html")
+    return FileResponse(STATIC / "index.html", media_type="text/html", headers=PAGE_HEADERS)
 
 
 @router.get("/trader/trader.js", include_in_schema=False)

@@ -38,9 +38,7 @@ def browser() -> Iterator[Any]:
 
 def _check(page: Any) -> str:
     page.click("#check")
-    page.wait_for_function(
-        "['valid', 'invalid'].includes(document.getElementById('verdict').dataset.state)", timeout=120_000
-    )
+    page.wait_for_selector("#verdict[data-state='valid'], #verdict[data-state='invalid']", timeout=120_000)
     return page.eval_on_selector("#verdict", "e => e.dataset.state")
 
 
@@ -52,8 +50,11 @@ def test_a_valid_account_shows_valid_and_nothing_leaves_the_browser(
     page = browser.new_page()
     requests: list[Any] = []
     page.on("request", lambda request: requests.append(request))
-    page.goto(f"{published.url}/trader/")
-    page.wait_for_function("document.body.dataset.ready === 'true'")
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    answer = page.goto(f"{published.url}/trader/")
+    assert "connect-src 'self'" in answer.headers["content-security-policy"]
+    page.wait_for_selector("body[data-ready='true']")
     page.select_option("#epoch", str(EPOCH_ID))
     page.fill("#token", token["token"])
     assert _check(page) == "valid", page.inner_text("body")
@@ -72,6 +73,7 @@ def test_a_valid_account_shows_valid_and_nothing_leaves_the_browser(
                            ("#free", "free_collateral_usd")):  # fmt: skip
         assert page.inner_text(element) == f"{figures[field]} USD"
     assert page.inner_text("#health").startswith("Health: healthy")
+    assert not [m for m in console if "Content Security Policy" in m], console
     # Only GETs of public data (and the record itself, with the token); nothing about the account goes out.
     assert all(r.method == "GET" for r in requests)
     secrets = [
@@ -92,7 +94,7 @@ def _load_file(page: Any, document: dict[str, Any]) -> None:
 def test_a_record_file_checks_and_a_tampered_one_shows_invalid(browser: Any, published: Published) -> None:
     page = browser.new_page()
     page.goto(f"{published.url}/trader/")
-    page.wait_for_function("document.body.dataset.ready === 'true'")
+    page.wait_for_selector("body[data-ready='true']")
     record = published.proved.records[9]
     _load_file(page, record)
     assert _check(page) == "valid", page.inner_text("body")
@@ -117,7 +119,7 @@ def test_a_record_file_checks_and_a_tampered_one_shows_invalid(browser: Any, pub
 def test_a_wrong_token_shows_invalid(browser: Any, published: Published) -> None:
     page = browser.new_page()
     page.goto(f"{published.url}/trader/")
-    page.wait_for_function("document.body.dataset.ready === 'true'")
+    page.wait_for_selector("body[data-ready='true']")
     page.fill("#token", "not-my-token")
     assert _check(page) == "invalid"
     assert "no record for this token" in page.inner_text("#verdict")
