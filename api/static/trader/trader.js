@@ -220,6 +220,8 @@
       $("verdict").textContent = `cannot list epochs: ${error.message}`;
     }
     $("check").addEventListener("click", run);
+    $("token").addEventListener("input", () => { $("record-file").value = ""; }); // the last one given wins
+    $("record-file").addEventListener("change", () => { $("token").value = ""; });
     document.body.dataset.ready = "true";
   }
 
