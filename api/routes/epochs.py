@@ -14,7 +14,7 @@ from ..models.publish import PublishRequest, PublishResponse
 from ..publishing import Refused, check_upload, store
 from ..store import batch, batches, list_epochs
 from ..tables import EpochRow
-from .utils import NOT_FOUND, EpochId, epoch_or_404
+from .lookup import NOT_FOUND, EpochId, epoch_or_404
 
 router = APIRouter(prefix="/v1/epochs", tags=["epochs"])
 

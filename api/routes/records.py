@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, status
 from ..deps import SessionDep, TokenDep
 from ..models.common import Problem
 from ..store import record_by_token
-from .utils import EpochId
+from .lookup import EpochId
 
 router = APIRouter(prefix="/v1/epochs/{epoch_id}", tags=["records"])
 

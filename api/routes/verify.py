@@ -26,7 +26,7 @@ from ..models.verify import (
 from ..publishing import MALFORMED, Refused, read_epoch
 from ..reports import audit_checks, checks, coverage
 from ..store import EpochCache, LazyBatches
-from .utils import epoch_or_404
+from .lookup import epoch_or_404
 
 router = APIRouter(prefix="/v1/verify", tags=["verify"])
 

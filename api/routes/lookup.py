@@ -1,4 +1,4 @@
-"""What the routers share: path parameters and not-found answers."""
+"""Shared by the routers: the epoch path parameter, the not-found answer, the stored epoch or 404."""
 
 from typing import Annotated
 
