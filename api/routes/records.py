@@ -1,12 +1,12 @@
 """An account's own inclusion record, read with that account's access token only."""
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
 
 from ..deps import SessionDep, TokenDep
 from ..models.common import Problem
+from ..models.records import InclusionRecordDocument
 from ..store import record_by_token
 from .lookup import EpochId
 
@@ -23,12 +23,12 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/record", responses=RESPONSES)
-def read_own_record(epoch_id: EpochId, token: TokenDep, session: SessionDep) -> dict[str, Any]:
+def read_own_record(epoch_id: EpochId, token: TokenDep, session: SessionDep) -> InclusionRecordDocument:
     """The inclusion record (zksolvency-record/1) of the account whose access token is the bearer token."""
     row = record_by_token(session, epoch_id, token)
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NO_RECORD)
-    return json.loads(row.document)
+    return InclusionRecordDocument.model_validate_json(row.document)
 
 
 @router.get("/accounts/{account_id}/record", responses=RESPONSES)
@@ -38,9 +38,9 @@ def read_account_record(
     token: TokenDep,
     session: SessionDep,
     subaccount: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
-) -> dict[str, Any]:
+) -> InclusionRecordDocument:
     """One account's inclusion record, with that account's own access token (404 for any other token)."""
     row = record_by_token(session, epoch_id, token)
     if row is None or row.account_id != account_id or row.subaccount != subaccount:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NO_RECORD)
-    return json.loads(row.document)
+    return InclusionRecordDocument.model_validate_json(row.document)

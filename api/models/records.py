@@ -1,0 +1,24 @@
+"""An account's inclusion record as the service hands it out (zksolvency-record/1)."""
+
+from pydantic import BaseModel, Field
+
+
+class RecordAccount(BaseModel):
+    """The account as committed in its leaf; amounts in quanta, as decimal strings."""
+
+    account_id: int
+    subaccount: int
+    balances: list[str] = Field(description="Net balance per asset (negative: a debt).")
+    positions: list[str] = Field(description="Signed perpetual size per market.")
+
+
+class InclusionRecordDocument(BaseModel):
+    """Everything the account needs to check itself: leaf preimage, leaf index, Merkle path."""
+
+    format: str = Field(examples=["zksolvency-record/1"])
+    epoch_id: int
+    profile: str
+    account: RecordAccount
+    salt: str = Field(description="The leaf's salt, a decimal field element.")
+    index: int = Field(description="The leaf's index in the epoch tree.")
+    path: list[list[str]] = Field(description="Three siblings a level, from the leaf up.")
