@@ -47,7 +47,7 @@ def _read(doc: Any, path: str, convert: Callable[[Any], T]) -> T:
         node = node[part]
     try:
         return convert(node)
-    except (TypeError, ValueError, KeyError, IndexError) as exc:
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
         raise FormatError(f"{path}: {exc}") from None
 
 
