@@ -37,8 +37,6 @@ from zksolvency.verifier.records import InclusionRecord
 from .inputs import margin_signals
 from .witness import WitnessCalculator, WitnessError
 
-EXIT_CANNOT = EXIT_INVALID
-
 
 class AccountProofError(ValueError):
     """The record cannot make this margin proof against this epoch; the message says why."""
@@ -154,7 +152,7 @@ def prove_account_command(
     try:
         file = prove_account(record, epoch, kit, amount, address, chain_id)
     except AccountProofError as exc:
-        raise fail(str(exc), EXIT_CANNOT) from None
+        raise fail(str(exc), EXIT_INVALID) from None
     partial = out.with_name(f".{out.name}.partial")
     try:
         partial.write_text(json.dumps(file.to_json(), indent=1) + "\n")

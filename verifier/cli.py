@@ -24,7 +24,6 @@ from .inclusion import AccountCheck, verify_account
 from .margin import usd
 from .margin_proof import MarginProofFile, threshold_usd
 
-EXIT_VALID = 0
 EXIT_INVALID = 1
 EXIT_BAD_INPUT = 2
 

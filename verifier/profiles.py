@@ -34,11 +34,6 @@ class Profile:
         return 4 ** (self.tree_depth - self.batch_levels)
 
     @property
-    def params_length(self) -> int:
-        """Length of the epoch parameter vector."""
-        return self.assets * 2 * self.tiers + self.markets * (3 * self.brackets - 1)
-
-    @property
     def state_length(self) -> int:
         """Length of the batch-chain state vector."""
         return 2 * self.assets + 2 * self.markets + 3
@@ -47,11 +42,6 @@ class Profile:
     def free_bits(self) -> int:
         """Bits that bound |free collateral| (circuits: FreeBits): (A + 2M) terms each below 2^148."""
         return 148 + (self.assets + 2 * self.markets - 1).bit_length()
-
-    @property
-    def leaf_words(self) -> int:
-        """Packed field elements of an account leaf after the key and the salt."""
-        return (self.assets + self.markets + 2) // 3
 
 
 PROFILES: dict[str, Profile] = {
