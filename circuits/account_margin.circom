@@ -53,7 +53,7 @@ template Nullifier() {
  *   5. binding is a public input of the proof, so the proof is void for any other recipient or chain.
  */
 template AccountMargin(DEPTH, A, M, T, K) {
-    var P = A * 2 * T + M * (3 * K - 1);
+    var P = 1 + A * 2 * T + M * (3 * K - 1);
 
     signal input root;
     signal input paramsHash;
@@ -68,7 +68,7 @@ template AccountMargin(DEPTH, A, M, T, K) {
     signal input balanceMagnitude[A];
     signal input positionSign[M];
     signal input positionMagnitude[M];
-    signal input tierSel[A][T];
+    signal input tierSel[A - 1][T];
     signal input bracketSel[M][K];
     signal input siblings[DEPTH][3];
     signal input positionBits[DEPTH][2];
@@ -103,6 +103,8 @@ template AccountMargin(DEPTH, A, M, T, K) {
     _ <== health.debt;
     _ <== health.long;
     _ <== health.short;
+    _ <== health.value;
+    _ <== health.maintenance;
     FreeAboveThreshold(FreeBits(A, M))(health.free, threshold);
 
     // 4. Nullifier.

@@ -5,47 +5,72 @@ include "lib/merkle.circom";
 include "lib/params.circom";
 
 /*
- * ChainState(A, M): HashVector(equity[A], debt[A], long[M], short[M], lastKey, batches, blind).
- * The blind is a prover-chosen random element (0 in the genesis state) so that intermediate states
- * reveal nothing, not even which trailing batches hold only padding.
+ * ChainState(A, M): HashVector(STATE_DOMAIN, equity[A], debt[A], long[M], short[M], healthy, liquidatable,
+ * bankrupt, shortfall, badDebt, lastKey, held, batches, blind) (docs/statement.md, "Chain state").
+ * held packs the markets already held by the account of lastKey (bit m for market m), so an account whose
+ * records straddle two batches still holds each market in one record. The blind is a prover-chosen random
+ * element (0 in the genesis state) so that intermediate states reveal nothing, not even which trailing
+ * batches hold only padding.
  */
 template ChainState(A, M) {
     signal input equity[A];
     signal input debt[A];
     signal input long[M];
     signal input short[M];
+    signal input classes[5];
     signal input lastKey;
+    signal input held;
     signal input batches;
     signal input blind;
     signal output hash;
 
-    var S = 2 * A + 2 * M + 3;
+    var S = 2 * A + 2 * M + 10;
     signal vector[S];
+    vector[0] <== STATE_DOMAIN();
     for (var a = 0; a < A; a++) {
-        vector[a] <== equity[a];
-        vector[A + a] <== debt[a];
+        vector[1 + a] <== equity[a];
+        vector[1 + A + a] <== debt[a];
     }
     for (var m = 0; m < M; m++) {
-        vector[2 * A + m] <== long[m];
-        vector[2 * A + M + m] <== short[m];
+        vector[1 + 2 * A + m] <== long[m];
+        vector[1 + 2 * A + M + m] <== short[m];
     }
-    vector[S - 3] <== lastKey;
+    for (var c = 0; c < 5; c++) {
+        vector[1 + 2 * A + 2 * M + c] <== classes[c];
+    }
+    vector[S - 4] <== lastKey;
+    vector[S - 3] <== held;
     vector[S - 2] <== batches;
     vector[S - 1] <== blind;
     hash <== HashVector(S)(vector);
 }
 
-/* StateOpening(A, M): a public chain state is the ChainState of these private values. */
+/*
+ * StateOpening(A, M): a public chain state is the ChainState of these private values. The last key is
+ * given as its account id (48 bits) and subaccount (16 bits), the held markets as M bits.
+ */
 template StateOpening(A, M) {
     signal input state;
     signal input equity[A];
     signal input debt[A];
     signal input long[M];
     signal input short[M];
-    signal input lastKey;
+    signal input classes[5];
+    signal input lastId;
+    signal input lastSub;
+    signal input held[M];
     signal input batches;
     signal input blind;
-    signal computed <== ChainState(A, M)(equity, debt, long, short, lastKey, batches, blind);
+
+    RangeCheck(48)(lastId);
+    RangeCheck(16)(lastSub);
+    var packed = 0;
+    for (var m = 0; m < M; m++) {
+        held[m] * (held[m] - 1) === 0;
+        packed += held[m] * (2 ** m);
+    }
+    signal computed <== ChainState(A, M)(equity, debt, long, short, classes, lastId * (2 ** 16) + lastSub,
+                                         packed, batches, blind);
     state === computed;
 }
 
@@ -58,30 +83,71 @@ template SubtreeRoot(LEVELS) {
 }
 
 /*
- * CrossMarginHolds(bits): free collateral is non-negative. With |free| < 2^bits and 2^bits far
- * below r / 2, a negative free wraps to a field element of at least r - 2^bits and fails the check.
+ * AccountOrder(): places a record after the last real record (lastId, lastSub).
+ *
+ * key = id * 2^16 + sub with sub < 2^16; key 0 marks padding, which leaves the last record as it is.
+ * A real record either opens a new account (newAccount = 1: id > lastId) or continues the last one
+ * (newAccount = 0: id = lastId and sub > lastSub); the prover's bit is tied to the ids, so each claim
+ * is the truth. Keys therefore strictly increase over the epoch (no record twice) and the records of one
+ * account are contiguous. Ids need no range check of their own: each step adds less than 2^48 and the
+ * audit bounds the last key by 2^64, so every id is below 2^48 (docs/statement.md, "Account order").
  */
-template CrossMarginHolds(bits) {
-    signal input free;
-    RangeCheck(bits)(free);
+template AccountOrder() {
+    signal input id;
+    signal input sub;
+    signal input newAccount;
+    signal input lastId;
+    signal input lastSub;
+    signal output key;
+    signal output isPadding;
+    signal output isolated;
+    signal output nextLastId;
+    signal output nextLastSub;
+
+    RangeCheck(16)(sub);
+    key <== id * (2 ** 16) + sub;
+    isPadding <== IsZero()(key);
+    signal cross <== IsZero()(sub);
+    isolated <== 1 - cross;
+    newAccount * (newAccount - 1) === 0;
+    newAccount * isPadding === 0;
+
+    // gap = id - lastId - 1 for a new account, sub - lastSub - 1 for the next record of the same one.
+    signal idStep <== newAccount * (id - lastId - sub + lastSub);
+    signal gap <== (1 - isPadding) * (sub - lastSub - 1 + idStep);
+    RangeCheck(48)(gap);
+    signal continues <== (1 - isPadding) * (1 - newAccount);
+    continues * (id - lastId) === 0;
+    nextLastId <== lastId + (1 - isPadding) * (id - lastId);
+    nextLastSub <== lastSub + (1 - isPadding) * (sub - lastSub);
 }
 
 /*
- * KeyOrder(): a real account (key != 0) has key = lastKey + 1 + gap with gap in [0, 2^64), so
- * keys strictly increase over the epoch and no account appears twice. Key 0 marks padding and
- * leaves lastKey as it is.
+ * OneRecordPerHolding(A, M): the rule that makes per-record margin the account's margin
+ * (docs/statement.md, "One account, one check"). Tiered assets (1..A-1) are held only by the cross
+ * subaccount (sub 0): an isolated subaccount holds the settlement asset and perpetuals. Each market is
+ * held by at most one record of an account: heldBefore[m] says an earlier record of this account holds it.
  */
-template KeyOrder() {
-    signal input key;
-    signal input gap;
-    signal input lastKey;
-    signal output isPadding;
-    signal output nextLastKey;
+template OneRecordPerHolding(A, M) {
+    signal input isolated;
+    signal input newAccount;
+    signal input balanceMagnitude[A];
+    signal input positionMagnitude[M];
+    signal input heldBefore[M];
+    signal output heldAfter[M];
 
-    isPadding <== IsZero()(key);
-    RangeCheck(64)(gap);
-    (1 - isPadding) * (key - lastKey - 1 - gap) === 0;
-    nextLastKey <== lastKey + (1 - isPadding) * (key - lastKey);
+    _ <== balanceMagnitude[0];
+    for (var a = 1; a < A; a++) {
+        isolated * balanceMagnitude[a] === 0;
+    }
+    signal prior[M];
+    signal empty[M];
+    for (var m = 0; m < M; m++) {
+        prior[m] <== (1 - newAccount) * heldBefore[m];
+        prior[m] * positionMagnitude[m] === 0;
+        empty[m] <== IsZero()(positionMagnitude[m]);
+        heldAfter[m] <== prior[m] + 1 - empty[m];
+    }
 }
 
 /* PaddingIsEmpty(A, M): a padding account holds nothing: every balance and position is 0. */
@@ -98,7 +164,7 @@ template PaddingIsEmpty(A, M) {
 }
 
 /*
- * BatchSolvency(LEVELS, A, M, T, K): one batch of B = 4^LEVELS accounts (docs/statement.md, "Batch circuit").
+ * BatchSolvency(LEVELS, A, M, T, K): one batch of B = 4^LEVELS records (docs/statement.md, "Batch circuit").
  *
  * Public inputs
  *   paramsHash   HashVector of the epoch's parameter vector
@@ -108,16 +174,19 @@ template PaddingIsEmpty(A, M) {
  *   subtreeRoot  QuadRoot of the batch's account leaves
  * Functionality
  *   1. The parameters hash to paramsHash; prices and marks are 64-bit.
- *   2. The running totals, last key and blind open prevState, so batches chain from the genesis state.
- *   3. Each account: AccountHealth, and free >= 0 (cross margin holds, so net value is not negative).
- *   4. Keys strictly increase over the epoch (no account twice); padding (key 0) holds nothing.
- *   5. Totals: equity, debt, long and short sums.
- *   6. nextState commits to the new totals, last key, batchIndex + 1 and a fresh blind.
- *   7. Leaves: AccountLeaf per account; their QuadRoot is subtreeRoot.
+ *   2. The running totals, classes, last record, held markets and blind open prevState.
+ *   3. Each record: AccountHealth, and its class (healthy, liquidatable or bankrupt) with its
+ *      maintenance shortfall and bad debt.
+ *   4. Records are in strict key order, one account's records together; padding (key 0) holds nothing;
+ *      tiered assets only in cross subaccounts and each market in one record of an account.
+ *   5. Totals: equity, debt, long and short sums; class counts (padding counts as healthy, so the
+ *      number of accounts stays hidden within a batch), shortfall and bad debt sums.
+ *   6. nextState commits to the new totals, last record, held markets, batchIndex + 1 and a fresh blind.
+ *   7. Leaves: AccountLeaf per record; their QuadRoot is subtreeRoot.
  */
 template BatchSolvency(LEVELS, A, M, T, K) {
     var B = 4 ** LEVELS;
-    var P = A * 2 * T + M * (3 * K - 1);
+    var P = 1 + A * 2 * T + M * (3 * K - 1);
     var FREE_BITS = FreeBits(A, M);
 
     signal input paramsHash;
@@ -131,19 +200,25 @@ template BatchSolvency(LEVELS, A, M, T, K) {
     signal input prevDebt[A];
     signal input prevLong[M];
     signal input prevShort[M];
-    signal input prevLastKey;
+    signal input prevClasses[5];
+    signal input prevLastId;
+    signal input prevLastSub;
+    signal input prevHeld[M];
     signal input prevBlind;
     signal input nextBlind;
 
-    signal input key[B];
-    signal input keyGap[B];
+    signal input accountId[B];
+    signal input subaccount[B];
+    signal input newAccount[B];
     signal input salt[B];
     signal input balanceSign[B][A];
     signal input balanceMagnitude[B][A];
     signal input positionSign[B][M];
     signal input positionMagnitude[B][M];
-    signal input tierSel[B][A][T];
+    signal input tierSel[B][A - 1][T];
     signal input bracketSel[B][M][K];
+    signal input healthy[B];
+    signal input solvent[B];
 
     // 1. Parameters.
     component epoch = EpochParameters(A, M, T, K);
@@ -151,20 +226,28 @@ template BatchSolvency(LEVELS, A, M, T, K) {
     epoch.hash <== paramsHash;
 
     // 2. Opening of the previous state.
-    StateOpening(A, M)(prevState, prevEquity, prevDebt, prevLong, prevShort, prevLastKey, batchIndex, prevBlind);
+    StateOpening(A, M)(prevState, prevEquity, prevDebt, prevLong, prevShort, prevClasses, prevLastId,
+                       prevLastSub, prevHeld, batchIndex, prevBlind);
 
     component health[B];
+    component class[B];
     component order[B];
+    component holding[B];
     component leaves[B];
-    signal lastKey[B + 1];
+    signal lastId[B + 1];
+    signal lastSub[B + 1];
+    signal held[B + 1][M];
     var equityTotal[A] = prevEquity;
     var debtTotal[A] = prevDebt;
     var longTotal[M] = prevLong;
     var shortTotal[M] = prevShort;
-    lastKey[0] <== prevLastKey;
+    var classTotal[5] = prevClasses;
+    lastId[0] <== prevLastId;
+    lastSub[0] <== prevLastSub;
+    held[0] <== prevHeld;
 
     for (var i = 0; i < B; i++) {
-        // 3. Margin rules.
+        // 3. Margin figures and class.
         health[i] = AccountHealth(A, M, T, K);
         health[i].balanceSign <== balanceSign[i];
         health[i].balanceMagnitude <== balanceMagnitude[i];
@@ -180,15 +263,30 @@ template BatchSolvency(LEVELS, A, M, T, K) {
         health[i].bracketCum <== epoch.bracketCum;
         health[i].tierSel <== tierSel[i];
         health[i].bracketSel <== bracketSel[i];
-        CrossMarginHolds(FREE_BITS)(health[i].free);
+        _ <== health[i].maintenance;
+        class[i] = MarginClass(FREE_BITS);
+        class[i].value <== health[i].value;
+        class[i].free <== health[i].free;
+        class[i].healthy <== healthy[i];
+        class[i].solvent <== solvent[i];
 
-        // 4. Keys and padding.
-        order[i] = KeyOrder();
-        order[i].key <== key[i];
-        order[i].gap <== keyGap[i];
-        order[i].lastKey <== lastKey[i];
-        lastKey[i + 1] <== order[i].nextLastKey;
+        // 4. Order, padding and one record per holding.
+        order[i] = AccountOrder();
+        order[i].id <== accountId[i];
+        order[i].sub <== subaccount[i];
+        order[i].newAccount <== newAccount[i];
+        order[i].lastId <== lastId[i];
+        order[i].lastSub <== lastSub[i];
+        lastId[i + 1] <== order[i].nextLastId;
+        lastSub[i + 1] <== order[i].nextLastSub;
         PaddingIsEmpty(A, M)(order[i].isPadding, balanceMagnitude[i], positionMagnitude[i]);
+        holding[i] = OneRecordPerHolding(A, M);
+        holding[i].isolated <== order[i].isolated;
+        holding[i].newAccount <== newAccount[i];
+        holding[i].balanceMagnitude <== balanceMagnitude[i];
+        holding[i].positionMagnitude <== positionMagnitude[i];
+        holding[i].heldBefore <== held[i];
+        held[i + 1] <== holding[i].heldAfter;
 
         // 5. Totals.
         for (var a = 0; a < A; a++) {
@@ -199,10 +297,15 @@ template BatchSolvency(LEVELS, A, M, T, K) {
             longTotal[m] += health[i].long[m];
             shortTotal[m] += health[i].short[m];
         }
+        classTotal[0] += healthy[i];
+        classTotal[1] += class[i].liquidatable;
+        classTotal[2] += class[i].bankrupt;
+        classTotal[3] += class[i].shortfall;
+        classTotal[4] += class[i].badDebt;
 
         // 7. Leaf (the root follows below).
         leaves[i] = AccountLeaf(A, M);
-        leaves[i].key <== key[i];
+        leaves[i].key <== order[i].key;
         leaves[i].salt <== salt[i];
         leaves[i].balanceSign <== balanceSign[i];
         leaves[i].balanceMagnitude <== balanceMagnitude[i];
@@ -215,7 +318,9 @@ template BatchSolvency(LEVELS, A, M, T, K) {
     signal debtAfter[A] <== debtTotal;
     signal longAfter[M] <== longTotal;
     signal shortAfter[M] <== shortTotal;
-    StateOpening(A, M)(nextState, equityAfter, debtAfter, longAfter, shortAfter, lastKey[B], batchIndex + 1, nextBlind);
+    signal classesAfter[5] <== classTotal;
+    StateOpening(A, M)(nextState, equityAfter, debtAfter, longAfter, shortAfter, classesAfter, lastId[B],
+                       lastSub[B], held[B], batchIndex + 1, nextBlind);
 
     // 7. The subtree root.
     signal leafValues[B];

@@ -15,7 +15,7 @@ from rich.table import Table
 from zksolvency.verifier.amounts import format_scaled
 from zksolvency.verifier.cli import EXIT_INVALID, JsonOption, fail
 from zksolvency.verifier.cli import register as register_verifier_commands
-from zksolvency.verifier.epoch import verify_epoch
+from zksolvency.verifier.epoch import book_json, book_lines, verify_epoch
 from zksolvency.verifier.field import QUANTA_PER_UNIT, R
 from zksolvency.verifier.profiles import PROFILES, get_profile
 
@@ -26,7 +26,7 @@ from .epoch import EpochKeys, check_snapshot, prove_epoch
 from .keys import UNSAFE_NOTE, development_keys, load_keys
 from .publish import write_epoch
 from .salts import new_secret
-from .sample import sample_venue
+from .sample import CALM, CRASH, sample_venue
 from .snapshot import read_snapshot, write_snapshot
 from .toolchain import ToolchainError
 
@@ -86,10 +86,13 @@ def sample(
     profile: ProfileOption = "reference",
     epoch_id: Annotated[int, typer.Option("--epoch-id", help="Epoch number written in the market file.")] = 1,
     fmt: Annotated[str, typer.Option("--format", help="Accounts as jsonl or csv.")] = "jsonl",
+    stress: Annotated[
+        bool, typer.Option("--stress", help="A crash day: many liquidatable and more bankrupt accounts.")
+    ] = False,
 ) -> None:
     """Write a realistic sample snapshot (docs/snapshot.md)."""
     try:
-        venue = sample_venue(accounts, seed, get_profile(profile), epoch_id)
+        venue = sample_venue(accounts, seed, get_profile(profile), epoch_id, CRASH if stress else CALM)
         if out.exists() and any(out.iterdir()):
             raise ValueError(f"{out} exists and is not empty")
         write_snapshot(out, venue, fmt)
@@ -190,6 +193,7 @@ def prove(
         "reused_batches": bars.last.get("reused", 0),
         "root": str(epoch.root),
         "setup": {"kind": epoch.setup_kind, "unsafe": epoch_keys.batch.unsafe},
+        **book_json(audit.book),
         "prove_seconds": round(prove_seconds, 3),
         "accounts_per_second": round(len(records) / prove_seconds, 2),
     }
@@ -200,6 +204,8 @@ def prove(
             f"epoch {epoch.epoch_id}: {len(records)} accounts, {len(epoch.batches)} batch proofs, "
             f"written to {out} ({prove_seconds:.1f} s)"
         )
+        if audit.book is not None:
+            Console().print("\n".join(book_lines(audit.book)), highlight=False)
 
 
 class _Bars:
@@ -289,6 +295,7 @@ def demo(
             }
             for c in audit.coverage
         ],
+        **book_json(audit.book),
         "setup_seconds": round(setup_seconds, 3),
         "prove_seconds": round(prove_seconds, 3),
         "verify_seconds": round(verify_seconds, 3),
@@ -323,6 +330,13 @@ def _print_demo(report: dict[str, Any], unsafe: bool) -> None:
         ratio = f"{row['ratio']:.2%}" if row["ratio"] is not None else "nothing owed"
         table.add_row(row["asset"], row["net_liabilities"], row["reserves"], ratio)
     console.print(table)
+    console.print(
+        f"accounts by class: {report['healthy_accounts']} healthy (padding slots included), "
+        f"{report['liquidatable_accounts']} liquidatable, {report['bankrupt_accounts']} bankrupt; "
+        f"maintenance shortfall {report['maintenance_shortfall_usd']} USD; bad debt "
+        f"{report['bad_debt_usd']} USD against an insurance fund of {report['insurance_usd']} USD",
+        highlight=False,
+    )
     console.print(
         f"setup {report['setup_seconds']:.1f} s, proving {report['prove_seconds']:.1f} s "
         f"({report['accounts_per_second']} accounts/s on {report['workers']} workers), "

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 
 from zksolvency.verifier.account import Account
-from zksolvency.verifier.field import AMOUNT_BITS
+from zksolvency.verifier.field import SUBACCOUNT_BITS
 from zksolvency.verifier.leaf import leaf_hash, nullifier
 from zksolvency.verifier.margin import evaluate
 from zksolvency.verifier.params import CircuitParams
@@ -27,8 +27,27 @@ def _account_signals(account: Account, params: CircuitParams) -> Signals:
         "balanceMagnitude": [abs(v) for v in balances],
         "positionSign": [int(s < 0) for s in positions],
         "positionMagnitude": [abs(s) for s in positions],
-        "tierSel": [_one_hot(j, profile.tiers) for j in health.tiers],
+        "tierSel": [_one_hot(j, profile.tiers) for j in health.tiers[1:]],
         "bracketSel": [_one_hot(k, profile.brackets) for k in health.brackets],
+    }
+
+
+def _class_signals(account: Account, params: CircuitParams) -> Signals:
+    health = evaluate(account, params)
+    return {"healthy": int(health.free >= 0), "solvent": int(health.equity >= 0)}
+
+
+def _state_signals(prefix: str, state: ChainState, params: CircuitParams) -> Signals:
+    markets = params.profile.markets
+    return {
+        f"{prefix}Equity": list(state.equity),
+        f"{prefix}Debt": list(state.debt),
+        f"{prefix}Long": list(state.long),
+        f"{prefix}Short": list(state.short),
+        f"{prefix}Classes": list(state.classes),
+        f"{prefix}LastId": state.last_key >> SUBACCOUNT_BITS,
+        f"{prefix}LastSub": state.last_key & (2**SUBACCOUNT_BITS - 1),
+        f"{prefix}Held": [(state.held >> m) & 1 for m in range(markets)],
     }
 
 
@@ -46,17 +65,16 @@ def batch_signals(
     profile = params.profile
     if len(accounts) != profile.batch_size or len(salts) != profile.batch_size:
         raise ValueError(f"a batch of profile {profile.name} holds exactly {profile.batch_size} accounts")
-    after = state.after(accounts, profile, blind)
+    after = state.after(accounts, params, blind)
     leaves = [leaf_hash(a, s, profile) for a, s in zip(accounts, salts, strict=True)]
     statement = BatchStatement(
         params.hash, state.batches, state.hash, after.hash, root_of(leaves, profile.batch_levels)
     )
-    per_account = [_account_signals(a, params) for a in accounts]
-    keys, gaps, last = [], [], state.last_key
+    per_account = [_account_signals(a, params) | _class_signals(a, params) for a in accounts]
+    new_account, last_id = [], state.last_key >> SUBACCOUNT_BITS
     for account in accounts:
-        keys.append(account.key)
-        gaps.append(0 if account.is_padding else (account.key - last - 1) % 2**AMOUNT_BITS)
-        last = last if account.is_padding else account.key
+        new_account.append(int(not account.is_padding and account.account_id != last_id))
+        last_id = last_id if account.is_padding else account.account_id
     signals: Signals = {
         "paramsHash": statement.params_hash,
         "batchIndex": statement.batch_index,
@@ -64,15 +82,12 @@ def batch_signals(
         "nextState": statement.next_state,
         "subtreeRoot": statement.subtree_root,
         "params": list(params.vector),
-        "prevEquity": list(state.equity),
-        "prevDebt": list(state.debt),
-        "prevLong": list(state.long),
-        "prevShort": list(state.short),
-        "prevLastKey": state.last_key,
+        **_state_signals("prev", state, params),
         "prevBlind": state.blind,
         "nextBlind": blind,
-        "key": keys,
-        "keyGap": gaps,
+        "accountId": [a.account_id for a in accounts],
+        "subaccount": [a.subaccount for a in accounts],
+        "newAccount": new_account,
         "salt": list(salts),
     }
     for name in per_account[0]:

@@ -1,14 +1,17 @@
 """Sample venues: realistic, reproducible snapshots for demos, tests and benchmarks.
 
 Many small accounts and a few whales, sparse asset holdings, loans against collateral, leveraged
-perpetual positions opened in matched pairs (so open interest balances), some of them close to
-their maintenance margin, isolated positions as subaccounts, and reserves above liabilities.
+perpetual positions opened in matched pairs (so open interest balances), isolated positions as
+subaccounts, and reserves above liabilities. Like a real book at any instant, some leveraged accounts
+sit just above their maintenance margin, some are liquidatable and a few are bankrupt, their loss
+covered by the venue's insurance fund; a stressed book (a crash day) has many more of both.
 """
 
 import random
+from dataclasses import dataclass, replace
 
 from zksolvency.verifier.account import Account
-from zksolvency.verifier.field import PPM, PRICE_SCALE, QUANTA_PER_UNIT
+from zksolvency.verifier.field import PPM, PRICE_SCALE, QUANTA_PER_UNIT, WEIGHTED_SCALE
 from zksolvency.verifier.margin import evaluate
 from zksolvency.verifier.params import Asset, Bracket, CircuitParams, CollateralTier, EpochParams, PerpMarket
 from zksolvency.verifier.profiles import Profile
@@ -47,6 +50,24 @@ _MARKETS = [
 ]
 
 
+@dataclass(frozen=True)
+class Stress:
+    """Shares of leveraged margin accounts near, below and far below their maintenance margin."""
+
+    near: float
+    """Just above maintenance margin (healthy)."""
+    liquidatable: float
+    """Below maintenance margin with equity left."""
+    bankrupt: float
+    """Below zero equity: bad debt."""
+
+
+#: An ordinary instant: a few accounts being liquidated, an occasional bankruptcy.
+CALM = Stress(near=0.15, liquidatable=0.04, bankrupt=0.008)
+#: A crash day (2025-10-10: about $19B liquidated across 1.6M traders within hours).
+CRASH = Stress(near=0.25, liquidatable=0.30, bankrupt=0.05)
+
+
 def _ppm(percent: float) -> int:
     return round(percent * PPM / 100)
 
@@ -68,11 +89,13 @@ def sample_params(profile: Profile) -> EpochParams:
 
 
 class _Builder:
-    def __init__(self, params: EpochParams, profile: Profile, rng: random.Random) -> None:
-        self.params, self.profile, self.rng = params, profile, rng
+    def __init__(self, params: EpochParams, profile: Profile, rng: random.Random, stress: Stress) -> None:
+        self.params, self.profile, self.rng, self.stress = params, profile, rng, stress
         self.circuit: CircuitParams = params.circuit(profile)
         self.balances: dict[tuple[int, int], list[int]] = {}
         self.positions: dict[tuple[int, int], list[int]] = {}
+        self.holder: dict[tuple[int, int], int] = {}
+        """(account id, market) -> the subaccount that holds the account's position in that market."""
 
     def account(self, account_id: int, sub: int = 0) -> tuple[list[int], list[int]]:
         key = (account_id, sub)
@@ -102,33 +125,45 @@ class _Builder:
         entry = round(mark * self.rng.uniform(0.97, 1.03))
         size = max(1, round(usd * USD * UNIT / mark))
         for account_id, sign in ((long_id, 1), (short_id, -1)):
-            sub = isolated if sign == 1 else 0
+            sub = self.holder.setdefault((account_id, market), isolated if sign == 1 else 0)
             balances, positions = self.account(account_id, sub)
             positions[market] += sign * size
             balances[0] -= sign * size * entry // self.params.assets[0].price
             balances[0] += self.amount_worth(0, usd / self.rng.uniform(2, 25))
 
     def finish(self) -> list[Account]:
-        """Accounts in key order: healthy, and some leveraged ones close to their maintenance margin."""
+        """Accounts in key order, each leveraged one moved to the margin it is drawn for."""
         accounts = []
-        quote_value = self.params.assets[0].price * PPM  # one quantum of settlement asset, weighted
+        # One quantum of settlement asset, weighted: it counts at its one rate, or in full as a debt.
+        quote_value = self.params.assets[0].price * PPM
+        s = self.stress
         for (account_id, sub), balances in sorted(self.balances.items()):
             positions = tuple(self.positions[(account_id, sub)])
             health = evaluate(Account(account_id, sub, tuple(balances), positions), self.circuit)
-            if not health.healthy or (health.maintenance and self.rng.random() < 0.15):
-                target = health.maintenance * self.rng.uniform(0.02, 0.5)
+            mm, draw = health.maintenance, self.rng.random()
+            if mm and draw < s.bankrupt:  # equity below zero: bad debt of 5-60% of the maintenance margin
+                target = -mm - mm * self.rng.uniform(0.05, 0.6)
+            elif mm and draw < s.bankrupt + s.liquidatable:  # equity between 5% and 95% of the margin
+                target = -mm * self.rng.uniform(0.05, 0.95)
+            elif not health.healthy or (mm and draw < s.bankrupt + s.liquidatable + s.near):
+                target = mm * self.rng.uniform(0.02, 0.5)
+            else:
+                target = None
+            if target is not None:
                 balances[0] += int((target - health.free) // quote_value) + 1
             accounts.append(Account(account_id, sub, tuple(balances), positions))
         return accounts
 
 
-def sample_venue(accounts: int, seed: int, profile: Profile, epoch_id: int = 1) -> Snapshot:
+def sample_venue(
+    accounts: int, seed: int, profile: Profile, epoch_id: int = 1, stress: Stress = CALM
+) -> Snapshot:
     """About `accounts` accounts (isolated positions add subaccounts), reproducible from `seed`."""
     if accounts < 2:
         raise ValueError("a sample venue needs at least 2 accounts")
     rng = random.Random(seed)
     params = sample_params(profile)
-    builder = _Builder(params, profile, rng)
+    builder = _Builder(params, profile, rng, stress)
     ids = sorted(rng.sample(range(10_000, 10_000 + 50 * accounts), accounts))
     for account_id in ids:
         builder.spot(account_id, whale=rng.random() < 0.01)
@@ -138,9 +173,16 @@ def sample_venue(accounts: int, seed: int, profile: Profile, epoch_id: int = 1) 
             isolated = rng.randint(1, 3) if rng.random() < 0.2 else 0
             builder.trade(long_id, short_id, market, rng.lognormvariate(8, 1.5), isolated)
     venue_accounts = builder.finish()
-    totals = ChainState.genesis(profile).after(venue_accounts, profile, blind=0)
+    totals = ChainState.genesis(profile).after(venue_accounts, builder.circuit, blind=0)
     reserves = tuple(
         max(0, round((totals.equity[a] - totals.debt[a]) * rng.uniform(1.05, 1.3)))
         for a in range(len(params.assets))
     )
+    # The insurance fund: settlement asset worth 1.5-4 times the bad debt, and never less than 0.2% of
+    # the settlement asset's liabilities (a fund built up from liquidation fees).
+    floor_usd = 0.002 * max(0, totals.equity[0] - totals.debt[0]) / UNIT
+    fund_usd = max(floor_usd, totals.bad_debt / WEIGHTED_SCALE * rng.uniform(1.5, 4.0))
+    settlement = params.assets[0]
+    insured = replace(settlement, insurance=builder.amount_worth(0, fund_usd))
+    params = replace(params, assets=(insured, *params.assets[1:]))
     return Snapshot(epoch_id, params, reserves, venue_accounts)

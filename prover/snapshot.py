@@ -47,12 +47,14 @@ class TierSpec(BaseModel):
 
 
 class AssetSpec(BaseModel):
-    """An asset: price in USD per unit, reserves in units, progressive collateral tiers."""
+    """An asset: price in USD per unit, reserves and the insurance fund's holding in units, progressive
+    collateral tiers."""
 
     model_config = _STRICT
-    symbol: str = Field(min_length=1, max_length=32)
+    symbol: str = Field(min_length=1, max_length=31)
     price: Usd
     reserves: Units
+    insurance: Units = 0
     tiers: list[TierSpec] = Field(min_length=1)
 
 
@@ -68,7 +70,7 @@ class MarketSpec(BaseModel):
     """A linear perpetual quoted and settled in the first asset, marked at `mark` USD per unit."""
 
     model_config = _STRICT
-    symbol: str = Field(min_length=1, max_length=32)
+    symbol: str = Field(min_length=1, max_length=31)
     mark: Usd
     brackets: list[BracketSpec] = Field(min_length=1)
 
@@ -85,7 +87,7 @@ class MarketFile(BaseModel):
         """The epoch parameters at the statement's scales."""
         return EpochParams(
             tuple(
-                Asset(a.symbol, a.price, tuple(CollateralTier(t.from_, t.rate) for t in a.tiers))
+                Asset(a.symbol, a.price, tuple(CollateralTier(t.from_, t.rate) for t in a.tiers), a.insurance)
                 for a in self.assets
             ),
             tuple(
@@ -240,6 +242,7 @@ def market_document(epoch_id: int, params: EpochParams, reserves: tuple[int, ...
                 "symbol": a.symbol,
                 "price": format_scaled(a.price, PRICE_SCALE),
                 "reserves": format_scaled(r, QUANTA_PER_UNIT),
+                "insurance": format_scaled(a.insurance, QUANTA_PER_UNIT),
                 "tiers": [
                     {"from": format_scaled(t.floor, QUANTA_PER_UNIT), "rate": format_scaled(t.rate, percent)}
                     for t in a.tiers

@@ -2,6 +2,7 @@
 
 import pytest
 
+from zksolvency.verifier.field import NODE_DOMAIN
 from zksolvency.verifier.poseidon import hash_vector, poseidon
 from zksolvency.verifier.tree import QuadTree, empty_root, root_of
 
@@ -22,7 +23,8 @@ def test_root_from_subtree_roots_equals_root_from_leaves() -> None:
 
 
 def test_empty_tree() -> None:
-    assert root_of([], 2) == empty_root(2) == poseidon([poseidon([0] * 4)] * 4)
+    node = poseidon([NODE_DOMAIN, *[0] * 4])
+    assert root_of([], 2) == empty_root(2) == poseidon([NODE_DOMAIN, *[node] * 4])
 
 
 def test_overfull_tree_is_refused() -> None:

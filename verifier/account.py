@@ -15,7 +15,9 @@ class Account:
     """Net balance per asset and signed perpetual size per market, in quanta.
 
     Subaccount 0 is the cross-margin account; each isolated position is a subaccount of its own
-    (numbers 1 and up), with its own settlement balance and its own margin check, as in dYdX v4.
+    (numbers 1 and up), with its own settlement balance and its own margin check, as in dYdX v4. An
+    isolated subaccount holds only the settlement asset besides its positions, and an account holds each
+    market in one of its records (docs/statement.md, "One account, one check").
     A negative balance is a debt to the venue; for the settlement asset (asset 0) the balance is
     the quote balance, which already carries -size * entry price of every position.
     """
@@ -57,6 +59,12 @@ class Account:
             raise AccountError(
                 f"{self.label}: at most {profile.assets} balances and {profile.markets} positions in profile "
                 f"{profile.name}"
+            )
+        if self.subaccount and any(self.balances[1:]):
+            first = next(i for i, v in enumerate(self.balances) if i and v)
+            raise AccountError(
+                f"{self.label}: balances[{first}] is not 0: an isolated subaccount holds only the settlement "
+                "asset (balances[0]) besides its positions"
             )
         for kind, values in (("balances", self.balances), ("positions", self.positions)):
             for i, v in enumerate(values):

@@ -16,12 +16,12 @@ import typer
 from .amounts import format_scaled
 from .ceremonies import CEREMONY, UNSAFE_NOTE, CeremonyError, KnownCeremony, from_folder, pinned
 from .documents import read_json
-from .epoch import Audit, Epoch, verify_epoch
+from .epoch import Audit, Epoch, book_json, book_lines, verify_epoch
 from .field import QUANTA_PER_UNIT
 from .formats import MARGIN_KIT, FormatError, epoch_document, epoch_from_json, record_from_json
 from .groth16 import MalformedKey, key_hash
 from .inclusion import AccountCheck, verify_account
-from .margin import usd
+from .margin import usd, usd_decimal
 from .margin_proof import MarginProofFile, threshold_usd
 
 EXIT_INVALID = 1
@@ -157,6 +157,7 @@ def verify_command(
             "setup": _setup_json(epoch),
             "checks": _checks_json(audit.passed, audit.failed_check, audit.failure),
             "coverage": coverage,
+            **book_json(audit.book),
             "seconds": round(seconds, 3),
         }
         typer.echo(json.dumps(report, indent=2))
@@ -175,6 +176,9 @@ def verify_command(
                     f"  {row['asset']:<10} net liabilities {row['net_liabilities']:>24}  "
                     f"reserves {row['reserves']:>24}  coverage {ratio}"
                 )
+        if audit.book is not None:
+            for line in book_lines(audit.book):
+                typer.echo(line)
         verdict = "VALID" if audit.valid else f"INVALID: {audit.failure}"
         typer.echo(f"{verdict} ({seconds:.2f} s)")
     if not audit.valid:
@@ -200,6 +204,10 @@ def _account_json(epoch: Epoch, result: AccountCheck, record: Any) -> dict[str, 
         out["free_collateral_usd"] = usd(health.free)
         out["net_value_usd"] = usd(health.net_value)
         out["healthy"] = health.healthy
+        out["margin_class"] = health.margin_class
+        out["maintenance_shortfall_usd"] = usd_decimal(health.shortfall)
+        out["bad_debt_usd"] = usd_decimal(health.bad_debt)
+        out["in_words"] = health.in_words
     return out
 
 
@@ -225,9 +233,9 @@ def _print_account(epoch: Epoch, result: AccountCheck, record: Any) -> None:
         f"published root {epoch.root:#x};"
     )
     typer.echo(
-        f"  - batch {result.batch}'s proof (checked) shows that every account of that batch, this one "
-        "included, meets the cross-margin rule at the published prices and marks: haircut equity at "
-        "least the maintenance margin."
+        f"  - batch {result.batch}'s proof (checked) classifies every account of that batch, this one "
+        "included, at the published prices and marks (healthy, liquidatable or bankrupt), and counts it "
+        "into the epoch's published classes, shortfall and bad debt."
     )
     typer.echo(f"{account.label}:")
     for symbol, amount in details["balances"].items():
@@ -240,13 +248,13 @@ def _print_account(epoch: Epoch, result: AccountCheck, record: Any) -> None:
         typer.echo(f"  haircut equity      {usd(health.equity):>20} USD")
         typer.echo(f"  maintenance margin  {usd(health.maintenance):>20} USD")
         typer.echo(f"  free collateral     {usd(health.free):>20} USD")
-        state = "healthy" if health.healthy else "NOT healthy"
-        if health.maintenance and health.equity > 0:
+        state = health.in_words
+        if health.healthy and health.maintenance and health.equity > 0:
             share = health.maintenance / health.equity
             state += f" (maintenance margin is {share:.2%} of haircut equity)"
         elif not health.maintenance:
             state += " (no maintenance margin is due: no open position)"
-        typer.echo(f"  health: {state}")
+        typer.echo(f"  class: {state}")
     file = result.margin_proof
     if file is not None:
         typer.echo(

@@ -11,8 +11,9 @@ from fractions import Fraction
 from typing import Any
 
 from .ceremonies import CEREMONY, CIRCUIT_KINDS, SETUP_KINDS, CeremonyReference, KnownCeremony, find, pinned
-from .field import AMOUNT_BITS, R
+from .field import AMOUNT_BITS, PPM, R
 from .groth16 import MalformedKey, MalformedProof, Proof, VerificationKey, parse_key, verify
+from .margin import usd_decimal
 from .params import CircuitParams, EpochParams
 from .profiles import PROFILES, Profile
 from .state import ChainState
@@ -76,6 +77,70 @@ class Coverage:
         return float(self.reserves / self.liabilities) if self.liabilities > 0 else None
 
 
+@dataclass(frozen=True)
+class Book:
+    """What the final state proves about the venue's book: classes, shortfall, bad debt, the fund.
+
+    Amounts in USD * 1e22. healthy counts the padding slots of the last batch too (they hold nothing),
+    so that the number of accounts stays hidden within a batch.
+    """
+
+    healthy: int
+    liquidatable: int
+    bankrupt: int
+    shortfall: int
+    bad_debt: int
+    insurance: int
+    """The insurance fund's value at the epoch's prices."""
+
+    @property
+    def covered(self) -> bool:
+        """The insurance fund covers the bad debt."""
+        return self.insurance >= self.bad_debt
+
+
+def book_json(book: Book | None) -> dict[str, str | int | bool | None]:
+    """The book's figures in the report vocabulary: counts as integers, USD amounts as decimal strings."""
+    if book is None:
+        return {name: None for name in BOOK_FIELDS}
+    return {
+        "healthy_accounts": book.healthy,
+        "liquidatable_accounts": book.liquidatable,
+        "bankrupt_accounts": book.bankrupt,
+        "maintenance_shortfall_usd": usd_decimal(book.shortfall),
+        "bad_debt_usd": usd_decimal(book.bad_debt),
+        "insurance_usd": usd_decimal(book.insurance),
+        "insurance_covers_bad_debt": book.covered,
+    }
+
+
+BOOK_FIELDS = (
+    "healthy_accounts",
+    "liquidatable_accounts",
+    "bankrupt_accounts",
+    "maintenance_shortfall_usd",
+    "bad_debt_usd",
+    "insurance_usd",
+    "insurance_covers_bad_debt",
+)
+
+
+def book_lines(book: Book) -> list[str]:
+    """The book in words, for text reports."""
+    return [
+        f"accounts by class: {book.healthy} healthy (empty padding slots included), "
+        f"{book.liquidatable} liquidatable, {book.bankrupt} bankrupt",
+        f"maintenance shortfall of liquidatable accounts {usd_decimal(book.shortfall)} USD",
+        f"bad debt of bankrupt accounts {usd_decimal(book.bad_debt)} USD, insurance fund "
+        f"{usd_decimal(book.insurance)} USD: " + ("covered" if book.covered else "NOT covered"),
+    ]
+
+
+def insurance_value(params: EpochParams) -> int:
+    """The declared insurance fund at the epoch's prices, USD * 1e22."""
+    return sum(a.insurance * a.price for a in params.assets) * PPM
+
+
 @dataclass
 class Audit:
     """The outcome of verify_epoch: checks passed in order, and the first failure if any."""
@@ -86,6 +151,8 @@ class Audit:
     failed_check: str | None = None
     """The name of the first failed check."""
     coverage: list[Coverage] = field(default_factory=list)
+    book: Book | None = None
+    """Classes, shortfall, bad debt and insurance, once the final state has been opened."""
 
     @property
     def valid(self) -> bool:
@@ -254,6 +321,7 @@ def _verify(
         final.long[m] == final.short[m] == 0 for m in range(real_markets, profile.markets)
     )
     check("padding slots", empty, "an unused asset or market slot carries a total")
+    audit.book = Book(*final.classes, insurance_value(epoch.params))
     roots = [b.statement.subtree_root for b in epoch.batches]
     check("account root", root_of(roots, profile.tree_depth, profile.batch_levels) == epoch.root, "mismatch")
     check(
@@ -271,3 +339,10 @@ def _verify(
             c.covered,
             f"reserves {c.reserves} are below net liabilities {float(c.liabilities):.0f}",
         )
+    book = audit.book
+    check(
+        "insurance fund",
+        book.covered,
+        f"the insurance fund of {usd_decimal(book.insurance)} USD does not cover the proven bad debt of "
+        f"{usd_decimal(book.bad_debt)} USD",
+    )

@@ -29,3 +29,10 @@ SUBACCOUNT_BITS: Final = 16
 THRESHOLD_TO_WEIGHTED: Final = WEIGHTED_SCALE // PRICE_SCALE
 #: Poseidon domain tag of the nullifier: the ASCII bytes of "zksolvency/nullifier".
 NULLIFIER_DOMAIN: Final = int.from_bytes(b"zksolvency/nullifier", "big")
+#: Hash domains (docs/statement.md, "Hashing"): the ASCII bytes of "zksolvency/<kind>". A tree node hashes
+#: NODE_DOMAIN before its four children, a chain state and the labels of the parameters start with theirs,
+#: and a leaf's first element is key + 2^64 * LEAF_DOMAIN.
+LEAF_DOMAIN: Final = int.from_bytes(b"zksolvency/leaf", "big")
+NODE_DOMAIN: Final = int.from_bytes(b"zksolvency/node", "big")
+STATE_DOMAIN: Final = int.from_bytes(b"zksolvency/state", "big")
+PARAMS_DOMAIN: Final = int.from_bytes(b"zksolvency/params", "big")

@@ -77,6 +77,7 @@ def params_to_json(params: EpochParams) -> Json:
                 "symbol": a.symbol,
                 "price": str(a.price),
                 "tiers": [{"floor": str(t.floor), "rate": t.rate} for t in a.tiers],
+                "insurance": str(a.insurance),
             }
             for a in params.assets
         ],
@@ -96,7 +97,7 @@ def params_from_json(doc: Json) -> EpochParams:
 
     def asset(a: Json) -> Asset:
         tiers = tuple(CollateralTier(_int(t["floor"]), _int(t["rate"])) for t in a["tiers"])
-        return Asset(str(a["symbol"]), _int(a["price"]), tiers)
+        return Asset(str(a["symbol"]), _int(a["price"]), tiers, _int(a.get("insurance", 0)))
 
     def market(m: Json) -> PerpMarket:
         brackets = tuple(Bracket(_int(b["floor"]), _int(b["rate"])) for b in m["brackets"])
@@ -117,7 +118,13 @@ def _state_to_json(s: ChainState) -> Json:
         "debt": _nums(s.debt),
         "long": _nums(s.long),
         "short": _nums(s.short),
+        "healthy": s.healthy,
+        "liquidatable": s.liquidatable,
+        "bankrupt": s.bankrupt,
+        "shortfall": str(s.shortfall),
+        "bad_debt": str(s.bad_debt),
         "last_key": str(s.last_key),
+        "held": s.held,
         "batches": s.batches,
         "blind": str(s.blind),
     }
@@ -126,7 +133,9 @@ def _state_to_json(s: ChainState) -> Json:
 def _state_from_json(doc: Json) -> ChainState:
     return ChainState(
         _ints(doc["equity"]), _ints(doc["debt"]), _ints(doc["long"]), _ints(doc["short"]),
-        _int(doc["last_key"]), _int(doc["batches"]), _int(doc["blind"]),
+        _int(doc["healthy"]), _int(doc["liquidatable"]), _int(doc["bankrupt"]),
+        _int(doc["shortfall"]), _int(doc["bad_debt"]),
+        _int(doc["last_key"]), _int(doc["held"]), _int(doc["batches"]), _int(doc["blind"]),
     )  # fmt: skip
 
 

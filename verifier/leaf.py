@@ -1,7 +1,7 @@
 """The account leaf: the Poseidon commitment to one account in the epoch tree."""
 
 from .account import Account
-from .field import AMOUNT_BITS, NULLIFIER_DOMAIN
+from .field import AMOUNT_BITS, LEAF_DOMAIN, NULLIFIER_DOMAIN
 from .poseidon import hash_vector, poseidon
 from .profiles import Profile
 
@@ -15,14 +15,15 @@ def signed_word(v: int) -> int:
 
 
 def leaf_preimage(account: Account, salt: int, profile: Profile) -> list[int]:
-    """[key, salt, packed_0, ...]: the words of all balances then all positions, three to an element."""
+    """[key + 2^64 * LEAF_DOMAIN, salt, packed_0, ...]: the words of all balances then all positions,
+    three to an element."""
     balances, positions = account.padded(profile)
     words = [signed_word(v) for v in (*balances, *positions)]
     packed = [
         sum(w << (WORD_BITS * i) for i, w in enumerate(words[g : g + WORDS_PER_ELEMENT]))
         for g in range(0, len(words), WORDS_PER_ELEMENT)
     ]
-    return [account.key, salt, *packed]
+    return [account.key + (LEAF_DOMAIN << AMOUNT_BITS), salt, *packed]
 
 
 def leaf_hash(account: Account, salt: int, profile: Profile) -> int:

@@ -13,10 +13,11 @@ from .params import CircuitParams
 
 @dataclass(frozen=True)
 class AccountHealth:
-    """An account's margin figures; money in USD * 1e22 (value * ppm)."""
+    """A margin account's figures; money in USD * 1e22 (value * ppm)."""
 
     collateral_value: int
-    """Sum over assets of price * tiered collateral of the positive balance."""
+    """Sum over assets of price * tiered collateral of the positive balance (the settlement asset at its
+    one rate)."""
     debt_value: int
     """Sum over assets of price * negative balance, at full value."""
     position_value: int
@@ -41,22 +42,56 @@ class AccountHealth:
         return self.equity - self.maintenance
 
     @property
-    def failures(self) -> tuple[str, ...]:
-        """Why the account breaks the rules, in words; empty when it is healthy."""
-        out = []
-        if self.free < 0:
-            out.append(
-                f"cross margin: haircut equity {usd(self.equity)} USD is below maintenance margin "
-                f"{usd(self.maintenance)} USD (short by {usd(-self.free)} USD)"
-            )
-        if self.net_value < 0:
-            out.append(f"negative net value: {usd(self.net_value)} USD")
-        return tuple(out)
+    def healthy(self) -> bool:
+        """Haircut equity at least maintenance margin."""
+        return self.free >= 0
 
     @property
-    def healthy(self) -> bool:
-        """True when the batch circuit can accept the account."""
-        return not self.failures
+    def margin_class(self) -> str:
+        """healthy (equity >= MM), liquidatable (0 <= equity < MM) or bankrupt (equity < 0)."""
+        return HEALTHY if self.free >= 0 else LIQUIDATABLE if self.equity >= 0 else BANKRUPT
+
+    @property
+    def shortfall(self) -> int:
+        """Maintenance shortfall, MM - equity, for a liquidatable account; else 0 (USD * 1e22)."""
+        return -self.free if self.margin_class == LIQUIDATABLE else 0
+
+    @property
+    def bad_debt(self) -> int:
+        """Bad debt, -equity, for a bankrupt account; else 0 (USD * 1e22)."""
+        return -self.equity if self.margin_class == BANKRUPT else 0
+
+    @property
+    def in_words(self) -> str:
+        """The account's class and what it means, for the trader."""
+        if self.margin_class == HEALTHY:
+            return (
+                f"healthy: haircut equity {usd(self.equity)} USD covers maintenance margin "
+                f"{usd(self.maintenance)} USD"
+            )
+        if self.margin_class == LIQUIDATABLE:
+            return (
+                f"liquidatable: haircut equity {usd(self.equity)} USD is below maintenance margin "
+                f"{usd(self.maintenance)} USD (short by {usd(self.shortfall)} USD); the venue may "
+                "liquidate it"
+            )
+        return (
+            f"bankrupt: haircut equity is {usd(self.equity)} USD, a loss of {usd(self.bad_debt)} USD "
+            "beyond the account's funds that the venue's insurance fund must absorb"
+        )
+
+
+#: The three classes of a margin account (docs/statement.md, "Classes").
+HEALTHY, LIQUIDATABLE, BANKRUPT = "healthy", "liquidatable", "bankrupt"
+CLASSES = (HEALTHY, LIQUIDATABLE, BANKRUPT)
+
+
+def usd_decimal(weighted: int) -> str:
+    """A USD * 1e22 amount as an exact plain decimal string in USD ("5000", "-0.25")."""
+    sign = "-" if weighted < 0 else ""
+    whole, frac = divmod(abs(weighted), WEIGHTED_SCALE)
+    digits = f"{frac:022d}".rstrip("0")
+    return f"{sign}{whole}" + (f".{digits}" if digits else "")
 
 
 def usd(weighted: int) -> str:

@@ -8,9 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from .field import FLOOR_SENTINEL, PPM, PRICE_SCALE
+from .field import FLOOR_SENTINEL, PARAMS_DOMAIN, PPM, PRICE_SCALE
 from .poseidon import hash_vector
 from .profiles import Profile
+
+#: A symbol is at most 31 bytes of UTF-8, so that it is one field element.
+SYMBOL_BYTES = 31
 
 
 class ParamsError(ValueError):
@@ -27,11 +30,13 @@ class CollateralTier:
 
 @dataclass(frozen=True)
 class Asset:
-    """A spot asset: its oracle price (USD * 1e8 per unit) and its progressive collateral tiers."""
+    """A spot asset: its oracle price (USD * 1e8 per unit), its progressive collateral tiers, and the
+    venue's insurance fund holding of it (quanta, apart from the reserves)."""
 
     symbol: str
     price: int
     tiers: tuple[CollateralTier, ...]
+    insurance: int = 0
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,8 @@ class CircuitParams:
     """The parameters as the circuits see them: padded to a profile, with derived tables."""
 
     profile: Profile
+    labels: int
+    """The labels hash: symbols and insurance fund, hashed off-circuit (`labels_hash`)."""
     price: tuple[int, ...]
     tier_floor: tuple[tuple[int, ...], ...]
     tier_rate: tuple[tuple[int, ...], ...]
@@ -68,7 +75,7 @@ class CircuitParams:
     @cached_property
     def vector(self) -> tuple[int, ...]:
         """The parameter vector, in the order docs/statement.md gives."""
-        out: list[int] = []
+        out: list[int] = [self.labels]
         for a in range(self.profile.assets):
             out += [self.price[a], *self.tier_floor[a][1:], *self.tier_rate[a]]
         for m in range(self.profile.markets):
@@ -90,6 +97,7 @@ class EpochParams:
 
     def validate(self, profile: Profile) -> None:
         """Raise ParamsError naming the first field that breaks a rule of the statement."""
+        _check(profile.assets >= 2, "profile", "a profile with a settlement asset and tiered assets")
         _check(1 <= len(self.assets) <= profile.assets, "assets", f"1 to {profile.assets} assets")
         _check(len(self.markets) <= profile.markets, "markets", f"at most {profile.markets} markets")
         symbols = [a.symbol for a in self.assets] + [m.symbol for m in self.markets]
@@ -100,10 +108,33 @@ class EpochParams:
             where = f"assets[{a}] ({asset.symbol})"
             _check(1 <= asset.price < FLOOR_SENTINEL, f"{where}.price", "1 <= price < 2^64")
             _check_table(where + ".tiers", asset.tiers, profile.tiers, decreasing=True)
+            insured = 0 <= asset.insurance < FLOOR_SENTINEL
+            _check(insured, f"{where}.insurance", "0 <= insurance < 2^64 quanta")
+        settlement = self.assets[0]
+        _check(
+            len(settlement.tiers) == 1,
+            f"assets[0] ({settlement.symbol}).tiers",
+            "a single tier: the settlement asset counts at one rate, so no split of an account gains",
+        )
+        for symbol in symbols:
+            fits = len(symbol.encode()) <= SYMBOL_BYTES
+            _check(fits, f"symbol {symbol!r}", f"at most {SYMBOL_BYTES} bytes of UTF-8")
         for m, market in enumerate(self.markets):
             where = f"markets[{m}] ({market.symbol})"
             _check(1 <= market.mark < FLOOR_SENTINEL, f"{where}.mark", "1 <= mark < 2^64")
             _check_table(where + ".brackets", market.brackets, profile.brackets, decreasing=False)
+
+    def labels_hash(self, profile: Profile) -> int:
+        """HashVector(PARAMS_DOMAIN, asset symbols, market symbols, insurance): the first parameter element.
+
+        Symbols are their UTF-8 bytes read as a big-endian integer, padded with 0 to the profile's slots,
+        so relabelling a slot or declaring another insurance fund changes the parameter hash.
+        """
+        symbols = [a.symbol for a in self.assets] + [""] * (profile.assets - len(self.assets))
+        symbols += [m.symbol for m in self.markets] + [""] * (profile.markets - len(self.markets))
+        insurance = [a.insurance for a in self.assets] + [0] * (profile.assets - len(self.assets))
+        encoded = [int.from_bytes(s.encode(), "big") for s in symbols]
+        return hash_vector([PARAMS_DOMAIN, *encoded, *insurance])
 
     def circuit(self, profile: Profile) -> CircuitParams:
         """Validate, then pad to `profile` and derive tier bases, size floors and cumulative amounts."""
@@ -142,6 +173,7 @@ class EpochParams:
             cums.append(tuple(cum))
         return CircuitParams(
             profile,
+            self.labels_hash(profile),
             tuple(price),
             tuple(floors),
             tuple(rates),

@@ -36,7 +36,7 @@ class Profile:
     @property
     def state_length(self) -> int:
         """Length of the batch-chain state vector."""
-        return 2 * self.assets + 2 * self.markets + 3
+        return 2 * self.assets + 2 * self.markets + 10
 
     @property
     def free_bits(self) -> int:

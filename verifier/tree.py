@@ -1,25 +1,34 @@
-"""Quaternary Poseidon Merkle trees of fixed depth; empty subtrees hash to known constants."""
+"""Quaternary Poseidon Merkle trees of fixed depth; empty subtrees hash to known constants.
+
+A node is Poseidon(5)(NODE_DOMAIN, child0, child1, child2, child3); an empty leaf is 0.
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from .field import NODE_DOMAIN
 from .poseidon import poseidon
 
 ARITY = 4
 
 
+def node_hash(children: Sequence[int]) -> int:
+    """A tree node over its four children."""
+    return poseidon([NODE_DOMAIN, *children])
+
+
 @cache
 def empty_root(levels: int) -> int:
     """Root of a subtree of 4^levels empty leaves (an empty leaf is 0)."""
-    return 0 if levels == 0 else poseidon([empty_root(levels - 1)] * ARITY)
+    return 0 if levels == 0 else node_hash([empty_root(levels - 1)] * ARITY)
 
 
 def parent_level(nodes: Sequence[int], levels_below: int) -> list[int]:
     """The level above `nodes`, completing a partial last group with empty subtrees."""
     filler = empty_root(levels_below)
     padded = list(nodes) + [filler] * (-len(nodes) % ARITY)
-    return [poseidon(padded[i : i + ARITY]) for i in range(0, len(padded), ARITY)]
+    return [node_hash(padded[i : i + ARITY]) for i in range(0, len(padded), ARITY)]
 
 
 def root_of(leaves: Sequence[int], depth: int, base_level: int = 0) -> int:
@@ -49,7 +58,7 @@ class MerklePath:
         for position, siblings in zip(self.positions(), self.siblings, strict=True):
             children = list(siblings)
             children.insert(position, node)
-            node = poseidon(children)
+            node = node_hash(children)
         return node
 
 

@@ -6,7 +6,8 @@ include "hash.circom";
 /*
  * EpochParameters(A, M, T, K): unpacks the epoch's parameter vector and binds it to its hash.
  *
- * The vector (docs/statement.md, "Parameter vector") lists, per asset a:
+ * The vector (docs/statement.md, "Parameter vector") starts with the labels hash (the symbols of the
+ * assets and markets and the declared insurance fund, hashed by every verifier) and then lists, per asset a:
  *   price, floor[1..T-1], rate[0..T-1]
  * then per market m:
  *   mark, sizeFloor[1..K-1], mmr[0..K-1], cum[1..K-1].
@@ -19,7 +20,7 @@ include "hash.circom";
 template EpochParameters(A, M, T, K) {
     var PER_ASSET = 2 * T;
     var PER_MARKET = 3 * K - 1;
-    signal input vector[A * PER_ASSET + M * PER_MARKET];
+    signal input vector[1 + A * PER_ASSET + M * PER_MARKET];
     signal input hash;
     signal output price[A];
     signal output tierFloor[A][T];
@@ -30,11 +31,11 @@ template EpochParameters(A, M, T, K) {
     signal output bracketRate[M][K];
     signal output bracketCum[M][K];
 
-    signal computedHash <== HashVector(A * PER_ASSET + M * PER_MARKET)(vector);
+    signal computedHash <== HashVector(1 + A * PER_ASSET + M * PER_MARKET)(vector);
     hash === computedHash;
 
     for (var a = 0; a < A; a++) {
-        var o = a * PER_ASSET;
+        var o = 1 + a * PER_ASSET;
         price[a] <== vector[o];
         RangeCheck(64)(price[a]);
         tierFloor[a][0] <== 0;
@@ -48,7 +49,7 @@ template EpochParameters(A, M, T, K) {
         }
     }
     for (var m = 0; m < M; m++) {
-        var o = A * PER_ASSET + m * PER_MARKET;
+        var o = 1 + A * PER_ASSET + m * PER_MARKET;
         mark[m] <== vector[o];
         RangeCheck(64)(mark[m]);
         bracketFloor[m][0] <== 0;
