@@ -5,16 +5,19 @@ and shows that no witness exists (the circuit's constraints fail) or that the pr
 """
 
 import copy
+from dataclasses import replace
 
 import pytest
 from conftest import Circuits
-from factories import UNIT, venue, worked_example
+from factories import UNIT, USD, venue, worked_example
 
 from zksolvency.prover.inputs import Signals, batch_signals
 from zksolvency.prover.witness import WitnessError
 from zksolvency.verifier.account import Account
-from zksolvency.verifier.field import R
+from zksolvency.verifier.field import PPM, WEIGHTED_SCALE, R
 from zksolvency.verifier.groth16 import verify
+from zksolvency.verifier.margin import evaluate
+from zksolvency.verifier.params import Asset, Bracket, CollateralTier, EpochParams, PerpMarket
 from zksolvency.verifier.state import ChainState
 
 SALTS = [11, 12, 13, 14]
@@ -75,8 +78,8 @@ def test_overflow_through_leaf_packing(ci: Circuits, honest: Signals) -> None:
 
 def test_prover_chosen_collateral_tier_must_match_the_amount(ci: Circuits, honest: Signals) -> None:
     # 6,000 BTC lies in tier 1 (97.5%); tier 0 (100%) would inflate the collateral.
-    assert honest["tierSel"][0][1] == [0, 1, 0]
-    honest["tierSel"][0][1] = [1, 0, 0]
+    assert honest["tierSel"][0][0] == [0, 1, 0]  # account 0, asset 1 (BTC): the settlement asset has none
+    honest["tierSel"][0][0] = [1, 0, 0]
     rejected(ci, honest, "TieredCollateral")
 
 
@@ -93,50 +96,160 @@ def test_selector_must_be_one_hot(ci: Circuits, honest: Signals, selector: list[
     rejected(ci, honest, "OneHot")
 
 
-def test_undermargined_account_cannot_be_proven(ci: Circuits) -> None:
+def claim(signals: Signals, i: int, margin_class: str) -> Signals:
+    """`signals` with account i claimed to be of `margin_class` (the circuit's healthy and solvent bits)."""
+    bits = {"healthy": (1, 1), "liquidatable": (0, 1), "bankrupt": (0, 0)}[margin_class]
+    signals["healthy"][i], signals["solvent"][i] = bits
+    return signals
+
+
+def test_undermargined_account_counted_healthy(ci: Circuits) -> None:
     # The worked example with 5,800.01 USD less quote balance: free collateral is -0.01 USD.
     account = worked_example()
     short = Account(1, 0, (account.balances[0] - 5_800 * UNIT - UNIT // 100, 0, 0), account.positions)
-    rejected(ci, batch(ci, [short]), "CrossMarginHolds")
+    signals = batch(ci, [short])
+    assert (signals["healthy"][0], signals["solvent"][0]) == (0, 1)
+    ci.batch_prover.witness(signals)
+    rejected(ci, claim(signals, 0, "healthy"), "MarginClass")
 
 
-def test_negative_net_value_cannot_be_proven(ci: Circuits) -> None:
-    rejected(ci, batch(ci, [Account(1, 0, (-1, 0, 0))]), "CrossMarginHolds")
+@pytest.mark.parametrize("pretended", ["healthy", "liquidatable"])
+def test_bankrupt_account_counted_healthier(ci: Circuits, pretended: str) -> None:
+    signals = batch(ci, [Account(1, 0, (-1, 0, 0))])
+    assert (signals["healthy"][0], signals["solvent"][0]) == (0, 0)
+    rejected(ci, claim(signals, 0, pretended), "MarginClass")
+
+
+def test_healthy_account_cannot_be_counted_liquidatable(ci: Circuits, honest: Signals) -> None:
+    rejected(ci, claim(honest, 1, "liquidatable"), "MarginClass")
+
+
+def test_class_bits_must_be_bits(ci: Circuits, honest: Signals) -> None:
+    honest["healthy"][0], honest["solvent"][0] = 2, 1
+    rejected(ci, honest, "MarginClass")
 
 
 def test_dummy_user_with_high_cap_debt_against_haircut_collateral(ci: Circuits) -> None:
-    # ETH counts 90%: 1 ETH (3,000 USD) cannot carry a 2,700.01 USDT debt (attack 9).
-    rejected(ci, batch(ci, [Account(1, 0, (-2_700 * UNIT - UNIT // 100, 0, 1 * UNIT))]), "CrossMarginHolds")
+    # ETH counts 90%: 1 ETH (3,000 USD) cannot carry a 2,700.01 USDT debt (attack 9): it is counted bankrupt.
+    signals = batch(ci, [Account(1, 0, (-2_700 * UNIT - UNIT // 100, 0, 1 * UNIT))])
+    rejected(ci, claim(signals, 0, "liquidatable"), "MarginClass")
 
 
-def test_isolated_subaccount_is_checked_outside_the_cross_pool(ci: Circuits) -> None:
-    # Together the two would be healthy; the isolated position alone is under water.
+def test_isolated_subaccount_is_classified_outside_the_cross_pool(ci: Circuits) -> None:
+    # Together the two would be healthy; the isolated position alone is under water: bankrupt.
     cross = Account(1, 0, (100_000 * UNIT, 0, 0))
     isolated = Account(1, 1, (-550_000 * UNIT + 4_000 * UNIT, 0, 0), (10 * UNIT,))
-    rejected(ci, batch(ci, [cross, isolated]), "CrossMarginHolds")
+    signals = batch(ci, [cross, isolated])
+    rejected(ci, claim(signals, 1, "healthy"), "MarginClass")
+
+
+@pytest.mark.parametrize(("field", "delta"), [("bad_debt", -1), ("shortfall", -1), ("bankrupt", -1)])
+def test_understated_book_cannot_open_the_next_state(ci: Circuits, field: str, delta: int) -> None:
+    liquidatable = worked_example(1)
+    liquidatable = Account(1, 0, (liquidatable.balances[0] - 6_000 * UNIT, 0, 0), liquidatable.positions)
+    params = venue(brackets=3).circuit(ci.profile)
+    accounts = [liquidatable, Account(2, 0, (-1, 0, 0))]
+    padded = accounts + [Account.padding(ci.profile)] * 2
+    signals, _, after = batch_signals(padded, SALTS, ChainState.genesis(ci.profile), params, BLIND)
+    assert after.liquidatable == 1 and after.bankrupt == 1 and after.shortfall > 0 and after.bad_debt > 0
+    signals["nextState"] = replace(after, **{field: getattr(after, field) + delta}).hash
+    rejected(ci, signals, "StateOpening")
+
+
+def _split_venue() -> EpochParams:
+    """margin-rules.md's split example: BTC at 20,000 counts 100% up to 5,000 BTC and 50% above."""
+    btc = Asset("BTC", 20_000 * USD, (CollateralTier(0, PPM), CollateralTier(5_000 * UNIT, PPM // 2)))
+    usdt = Asset("USDT", USD, (CollateralTier(0, PPM),))
+    eth = Asset("ETH", 3_000 * USD, (CollateralTier(0, PPM),))
+    brackets = (Bracket(0, PPM // 100), Bracket(100_000 * USD, PPM // 10))
+    return EpochParams((usdt, btc, eth), (PerpMarket("BTC-PERP", 20_000 * USD, brackets),))
+
+
+def test_split_collateral_over_subaccounts(ci: Circuits) -> None:
+    """6,000 BTC against 115M USDT is bankrupt as one account; halves in two subaccounts are refused."""
+    params = _split_venue().circuit(ci.profile)
+    whole = Account(1, 0, (-115_000_000 * UNIT, 6_000 * UNIT, 0))
+    health = evaluate(whole, params)
+    assert (health.margin_class, health.bad_debt) == ("bankrupt", 5_000_000 * WEIGHTED_SCALE)
+    halves = [
+        Account(1, 0, (-57_500_000 * UNIT, 3_000 * UNIT, 0)),
+        Account(1, 1, (-57_500_000 * UNIT, 3_000 * UNIT, 0)),
+    ]
+    assert all(evaluate(h, params).healthy for h in halves)  # what a per-record rule would have said
+    padded = halves + [Account.padding(ci.profile)] * 2
+    signals, _, _ = batch_signals(padded, SALTS, ChainState.genesis(ci.profile), params, BLIND)
+    rejected(ci, signals, "OneRecordPerHolding")
+    # Claiming the second half opens a new account does not help: its id is the first one's.
+    signals["newAccount"][1] = 1
+    rejected(ci, signals, "AccountOrder")
+
+
+def test_split_position_over_isolated_subaccounts(ci: Circuits) -> None:
+    """A 10 BTC long carries 11,000 USD of MM as one position; as two 5 BTC isolated halves it is refused."""
+    params = _split_venue().circuit(ci.profile)
+    whole = evaluate(Account(1, 1, (-190_000 * UNIT, 0, 0), (10 * UNIT,)), params)
+    assert whole.maintenance == 11_000 * WEIGHTED_SCALE
+    halves = [Account(1, s, (-95_000 * UNIT, 0, 0), (5 * UNIT,)) for s in (1, 2)]
+    assert sum(evaluate(h, params).maintenance for h in halves) == 2_000 * WEIGHTED_SCALE
+    padded = halves + [Account.padding(ci.profile)] * 2
+    signals, _, _ = batch_signals(padded, SALTS, ChainState.genesis(ci.profile), params, BLIND)
+    rejected(ci, signals, "OneRecordPerHolding")
+
+
+def test_split_position_across_two_batches(ci: Circuits) -> None:
+    params = _split_venue().circuit(ci.profile)
+    first, second = (Account(1, s, (-95_000 * UNIT, 0, 0), (5 * UNIT,)) for s in (1, 2))
+    state = ChainState.genesis(ci.profile).after([first], params, BLIND)
+    assert state.held == 1
+    padded = [second] + [Account.padding(ci.profile)] * 3
+    signals, _, _ = batch_signals(padded, SALTS, state, params, BLIND)
+    rejected(ci, signals, "OneRecordPerHolding")
+
+
+def test_padding_between_two_records_of_one_account_resets_nothing(ci: Circuits) -> None:
+    params = _split_venue().circuit(ci.profile)
+    first, second = (Account(1, s, (-95_000 * UNIT, 0, 0), (5 * UNIT,)) for s in (1, 2))
+    pad = Account.padding(ci.profile)
+    signals, _, _ = batch_signals(
+        [first, pad, second, pad], SALTS, ChainState.genesis(ci.profile), params, BLIND
+    )
+    rejected(ci, signals, "OneRecordPerHolding")
+    signals["newAccount"][1] = 1  # padding posing as a new account, to forget what the account holds
+    rejected(ci, signals, "AccountOrder")
+
+
+def test_isolated_subaccount_holding_a_tiered_asset(ci: Circuits, honest: Signals) -> None:
+    honest["subaccount"][2] = 1  # account 3 holds 2 BTC: not allowed outside the cross subaccount
+    rejected(ci, honest, "OneRecordPerHolding")
 
 
 def test_duplicated_account_in_a_batch(ci: Circuits) -> None:
     account = Account(5, 0, (1 * UNIT, 0, 0))
-    rejected(ci, batch(ci, [account, account]), "KeyOrder")
+    rejected(ci, batch(ci, [account, account]), "AccountOrder")
 
 
 def test_duplicated_account_across_batches(ci: Circuits) -> None:
     account = Account(5, 0, (1 * UNIT, 0, 0))
-    state = ChainState.genesis(ci.profile).after([account], ci.profile, BLIND)
-    rejected(ci, batch(ci, [account], state), "KeyOrder")
+    params = venue(brackets=3).circuit(ci.profile)
+    state = ChainState.genesis(ci.profile).after([account], params, BLIND)
+    rejected(ci, batch(ci, [account], state), "AccountOrder")
 
 
 def test_keys_must_increase(ci: Circuits, honest: Signals) -> None:
-    honest["key"][0], honest["key"][1] = honest["key"][1], honest["key"][0]
-    rejected(ci, honest, "KeyOrder")
+    honest["accountId"][0], honest["accountId"][1] = honest["accountId"][1], honest["accountId"][0]
+    rejected(ci, honest, "AccountOrder")
 
 
 def test_key_gap_cannot_wrap_around_the_field(ci: Circuits, honest: Signals) -> None:
-    # A key below the last one, justified by a "gap" of r - 2 (attack 8: wrap-around modulo p).
-    honest["key"][1] = honest["key"][0] - 1
-    honest["keyGap"][1] = R - 2
-    rejected(ci, honest, "KeyOrder")
+    # An id below the last one, whose gap of -2 wraps around the field (attack 8: wrap-around modulo p).
+    honest["accountId"][1] = honest["accountId"][0] - 1
+    rejected(ci, honest, "AccountOrder")
+
+
+def test_subaccount_must_be_16_bits(ci: Circuits, honest: Signals) -> None:
+    # Key 2 * 2^16 written as account 1, subaccount 2^16: the subaccount must be below 2^16.
+    honest["accountId"][1], honest["subaccount"][1], honest["newAccount"][1] = 1, 2**16, 0
+    rejected(ci, honest, "AccountOrder")
 
 
 @pytest.mark.parametrize("field", ["balanceMagnitude", "positionMagnitude"])
@@ -146,12 +259,22 @@ def test_padding_account_carrying_value(ci: Circuits, honest: Signals, field: st
 
 
 def test_prices_must_be_the_committed_parameters(ci: Circuits, honest: Signals) -> None:
-    honest["params"][2 * 3] += 1  # BTC's price (asset 1 starts at index 2 * tiers)
+    honest["params"][1 + 2 * 3] += 1  # BTC's price (asset 1 starts at index 1 + 2 * tiers)
     rejected(ci, honest, "EpochParameters")
 
 
 def test_tier_tables_must_be_the_committed_parameters(ci: Circuits, honest: Signals) -> None:
-    honest["params"][2 * 3 + 3 + 1] = 1_000_000  # BTC's tier-1 rate, 97.5% -> 100%
+    honest["params"][1 + 2 * 3 + 3 + 1] = 1_000_000  # BTC's tier-1 rate, 97.5% -> 100%
+    rejected(ci, honest, "EpochParameters")
+
+
+def test_symbols_and_insurance_must_be_the_committed_labels(ci: Circuits, honest: Signals) -> None:
+    relabelled = venue(brackets=3)
+    relabelled = replace(
+        relabelled,
+        assets=(relabelled.assets[0], replace(relabelled.assets[1], symbol="ETH2"), relabelled.assets[2]),
+    )
+    honest["params"][0] = relabelled.circuit(ci.profile).labels
     rejected(ci, honest, "EpochParameters")
 
 
