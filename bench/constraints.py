@@ -107,8 +107,9 @@ template BenchAccountHealth(A, M, T, K) {
     signal input bracketFloorAbove[M][K - 1];
     signal input bracketRate[M][K];
     signal input bracketCumAbove[M][K - 1];
-    signal input tierSel[A][T];
+    signal input tierSel[A - 1][T];
     signal input bracketSel[M][K];
+    signal output value;
     signal output free;
     var tierFloor[A][T];
     var tierBase[A][T];
@@ -149,13 +150,15 @@ template BenchAccountHealth(A, M, T, K) {
     _ <== health.debt;
     _ <== health.long;
     _ <== health.short;
+    _ <== health.maintenance;
+    value <== health.value;
     free <== health.free;
 }
 """,
     "EpochParameters": """
 /* EpochParameters(A, M, T, K) with its outputs internal, as in the circuits. */
 template BenchEpochParameters(A, M, T, K) {
-    signal input vector[A * 2 * T + M * (3 * K - 1)];
+    signal input vector[1 + A * 2 * T + M * (3 * K - 1)];
     signal input hash;
     component epoch = EpochParameters(A, M, T, K);
     epoch.vector <== vector;
@@ -228,9 +231,9 @@ PARTS: tuple[Part, ...] = (
         f"{LIB}/tiers.circom",
         lambda p: f"{p.tiers}",
         "asset",
-        lambda p: Fraction(p.assets),
+        lambda p: Fraction(p.assets - 1),
         "both",
-        "one asset's tier placement and haircut value",
+        "one tiered asset's tier placement and haircut value (the settlement asset is linear)",
         within="AccountHealth",
     ),
     Part(
@@ -253,15 +256,32 @@ PARTS: tuple[Part, ...] = (
         "all margin rules of one account",
     ),
     Part(
-        "CrossMarginHolds",
-        BATCH,
+        "MarginClass",
+        f"{LIB}/account.circom",
         lambda p: f"FreeBits({_book(p)})",
         "account",
         _one,
         "batch",
-        "free collateral >= 0: a FreeBits-bit range check",
+        "healthy, liquidatable or bankrupt, shortfall and bad debt: two FreeBits-bit range checks",
     ),
-    Part("KeyOrder", BATCH, lambda p: "", "account", _one, "batch", "strictly increasing keys, padding"),
+    Part(
+        "AccountOrder",
+        BATCH,
+        lambda p: "",
+        "account",
+        _one,
+        "batch",
+        "strictly increasing keys, one account's records together, padding",
+    ),
+    Part(
+        "OneRecordPerHolding",
+        BATCH,
+        _book,
+        "account",
+        _one,
+        "batch",
+        "tiered assets only in cross subaccounts, each market in one record of an account",
+    ),
     Part("PaddingIsEmpty", BATCH, _book, "account", _one, "batch", "a padding account holds nothing"),
     Part(
         "AccountLeaf",
@@ -355,7 +375,15 @@ BY_KEY = {part.key: part for part in PARTS}
 #: Parts of the batch circuit whose number does not grow with the batch size, with their number.
 PER_BATCH = {"EpochParameters": 1, "StateOpening": 2}
 #: Parts whose per_account sum should match the marginal cost of one more account in a batch.
-PER_ACCOUNT = ("AccountHealth", "CrossMarginHolds", "KeyOrder", "PaddingIsEmpty", "AccountLeaf", "QuadRoot")
+PER_ACCOUNT = (
+    "AccountHealth",
+    "MarginClass",
+    "AccountOrder",
+    "OneRecordPerHolding",
+    "PaddingIsEmpty",
+    "AccountLeaf",
+    "QuadRoot",
+)
 #: Parts of AccountHealth.
 HEALTH_PARTS = ("SignedAmount", "TieredCollateral", "TieredMaintenance")
 #: Measured parts of AccountMargin, one instance each.
@@ -467,8 +495,9 @@ def summarise(profile: Profile, direct: dict[str, int], in_context: dict[str, in
             "direct_mains": raw,
             "note": (
                 "marginal_per_account = (BatchSolvency - EpochParameters - 2 * StateOpening) / batch_size; "
-                "per_account_parts_sum = AccountHealth + CrossMarginHolds + KeyOrder + PaddingIsEmpty "
-                "+ AccountLeaf + QuadRoot / batch_size; both with constraints_in_context where a part has "
+                "per_account_parts_sum = AccountHealth + MarginClass + AccountOrder + OneRecordPerHolding "
+                "+ PaddingIsEmpty + AccountLeaf + QuadRoot / batch_size; both with constraints_in_context "
+                "where a part has "
                 "it. direct_mains: the same with every part compiled alone."
             ),
         },
@@ -477,8 +506,9 @@ def summarise(profile: Profile, direct: dict[str, int], in_context: dict[str, in
             "parts": {name: amount(share) for name, share in health_shares.items()},
             "rest": amount(health_rest),
             "note": (
-                "in context; parts: SignedAmount x (A + M), TieredCollateral x A, TieredMaintenance x M; "
-                "rest: the A price * (collateral - debt) and M mark * position products"
+                "in context; parts: SignedAmount x (A + M), TieredCollateral x (A - 1), TieredMaintenance "
+                "x M; rest: the settlement asset's rate product and the A price * (collateral - debt) and "
+                "M mark * position products"
             ),
         },
         "margin": {

@@ -6,9 +6,11 @@ import pytest
 from conftest import Circuits
 
 from zksolvency.prover.epoch import EpochKeys, SnapshotError, check_snapshot, prove_epoch
-from zksolvency.prover.sample import sample_venue
+from zksolvency.prover.sample import CRASH, sample_venue
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.epoch import Epoch, verify_epoch
+from zksolvency.verifier.margin import evaluate
+from zksolvency.verifier.params import EpochParams
 
 SECRET = 987654321
 
@@ -29,14 +31,54 @@ def test_sample_epoch_is_valid_and_records_lead_to_the_root(ci: Circuits, proved
     assert all(r.root(ci.profile) == epoch.root for r in records)
 
 
-def test_unhealthy_accounts_are_all_named_before_proving(ci: Circuits) -> None:
-    venue = sample_venue(6, seed=3, profile=ci.profile)
-    broken = [*venue.accounts]
-    broken[1] = dataclasses.replace(broken[1], balances=(-(10**15), *broken[1].balances[1:]))
-    broken[3] = dataclasses.replace(broken[3], balances=(-(10**15), *broken[3].balances[1:]))
-    with pytest.raises(SnapshotError, match="2 accounts break the margin rules") as error:
-        check_snapshot(venue.params, broken, ci.profile)
-    assert broken[1].label in str(error.value) and broken[3].label in str(error.value)
+@pytest.fixture(scope="module")
+def stressed(ci: Circuits) -> tuple[EpochParams, list[Account], Epoch]:
+    """A crash-day sample book: liquidatable and bankrupt accounts beside healthy ones."""
+    venue = sample_venue(16, seed=6, profile=ci.profile, stress=CRASH)
+    epoch, _ = prove_epoch(
+        venue.params, venue.accounts, venue.reserves, ci.profile, EpochKeys(ci.batch, ci.margin), 8, SECRET
+    )
+    return venue.params, venue.accounts, epoch
+
+
+def test_a_stressed_book_is_proven_as_it_is(ci: Circuits, stressed: tuple) -> None:
+    params, accounts, epoch = stressed
+    audit = verify_epoch(epoch)
+    assert audit.valid, audit.failure
+    figures = [evaluate(a, params.circuit(ci.profile)) for a in accounts]
+    classes = [f.margin_class for f in figures]
+    padding = len(epoch.batches) * ci.profile.batch_size - len(accounts)
+    book = audit.book
+    assert book is not None and book.liquidatable > 0 and book.bankrupt > 0
+    assert (book.healthy, book.liquidatable, book.bankrupt) == (
+        classes.count("healthy") + padding,
+        classes.count("liquidatable"),
+        classes.count("bankrupt"),
+    )
+    assert book.shortfall == sum(f.shortfall for f in figures)
+    assert book.bad_debt == sum(f.bad_debt for f in figures) <= book.insurance
+
+
+def test_bad_debt_beyond_the_insurance_fund_fails_the_audit(ci: Circuits, stressed: tuple) -> None:
+    params, accounts, _ = stressed
+    uninsured = dataclasses.replace(
+        params, assets=(dataclasses.replace(params.assets[0], insurance=1), *params.assets[1:])
+    )
+    epoch, _ = prove_epoch(
+        uninsured,
+        accounts,
+        (10**18,) * len(params.assets),
+        ci.profile,
+        EpochKeys(ci.batch, ci.margin),
+        9,
+        SECRET,
+    )
+    audit = verify_epoch(epoch)
+    assert audit.failed_check == "insurance fund"
+    assert "does not cover the proven bad debt" in (audit.failure or "")
+    # Declaring a bigger fund after proving changes the parameter hash: the audit refuses it.
+    insured = dataclasses.replace(epoch, params=params)
+    assert verify_epoch(insured).failed_check == "parameter hash"
 
 
 def test_duplicate_accounts_are_refused_before_proving(ci: Circuits) -> None:

@@ -2,9 +2,13 @@
 
 import pytest
 
-from zksolvency.verifier.field import NODE_DOMAIN
+from zksolvency.verifier.account import Account
+from zksolvency.verifier.field import LEAF_DOMAIN, NODE_DOMAIN, STATE_DOMAIN
+from zksolvency.verifier.leaf import leaf_hash, leaf_preimage
 from zksolvency.verifier.poseidon import hash_vector, poseidon
-from zksolvency.verifier.tree import QuadTree, empty_root, root_of
+from zksolvency.verifier.profiles import PROFILES
+from zksolvency.verifier.state import ChainState
+from zksolvency.verifier.tree import QuadTree, empty_root, node_hash, root_of
 
 
 def test_paths_lead_to_the_root() -> None:
@@ -36,3 +40,17 @@ def test_hash_vector_chains_past_twelve() -> None:
     values = list(range(1, 25))
     expected = poseidon([poseidon([poseidon(values[:12]), *values[12:23]]), values[23]])
     assert hash_vector(values) == expected
+
+
+def test_a_leaf_does_not_open_as_a_node_nor_a_node_as_a_leaf() -> None:
+    """Leaves, nodes and states hash in distinct domains, even where a leaf has four elements like a node."""
+    profile = PROFILES["ci"]  # 3 assets + 2 markets: the leaf preimage is 4 elements, like a node's children
+    account = Account(7, 0, (5, 0, 0), (0, 0))
+    preimage = leaf_preimage(account, 11, profile)
+    assert len(preimage) == 4
+    leaf = leaf_hash(account, 11, profile)
+    assert node_hash(preimage) != leaf  # the leaf's opening read as four children
+    tree = QuadTree([leaf, 1, 2, 3], depth=1)
+    children = [leaf, 1, 2, 3]
+    assert tree.root == node_hash(children) != hash_vector(children)  # the node's children read as a leaf
+    assert preimage[0] >> 64 == LEAF_DOMAIN and ChainState.genesis(profile).vector[0] == STATE_DOMAIN

@@ -117,8 +117,8 @@ class EpochParams:
             "a single tier: the settlement asset counts at one rate, so no split of an account gains",
         )
         for symbol in symbols:
-            fits = len(symbol.encode()) <= SYMBOL_BYTES
-            _check(fits, f"symbol {symbol!r}", f"at most {SYMBOL_BYTES} bytes of UTF-8")
+            fits = len(symbol.encode()) <= SYMBOL_BYTES and symbol.isprintable()
+            _check(fits, f"symbol {symbol!r}", f"at most {SYMBOL_BYTES} bytes of printable UTF-8")
         for m, market in enumerate(self.markets):
             where = f"markets[{m}] ({market.symbol})"
             _check(1 <= market.mark < FLOOR_SENTINEL, f"{where}.mark", "1 <= mark < 2^64")
