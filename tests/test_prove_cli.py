@@ -51,13 +51,19 @@ def test_prove_writes_a_valid_epoch_and_records(keys: Path, tmp_path: Path) -> N
 def test_bad_snapshot_exits_2_and_publishes_nothing(keys: Path, tmp_path: Path) -> None:
     snapshot = sample(tmp_path / "snap", 6)
     with (snapshot / "accounts.jsonl").open("a") as f:
-        f.write(json.dumps({"account_id": 5, "balances": {"USDT": "-1"}}) + "\n")
+        for sub in (0, 1):  # one market in two records of one account: its bracket would be split
+            f.write(
+                json.dumps({"account_id": 10**9, "subaccount": sub, "positions": {"BTC-PERP": "1"}}) + "\n"
+            )
     out = tmp_path / "epoch"
     result = run(
         "prove", str(snapshot), "--keys", str(keys), "--out", str(out), "--secret", str(tmp_path / "s")
     )
     assert result.returncode == 2
-    assert "accounts.jsonl:" in result.stderr and "account 5: cross margin" in result.stderr
+    assert (
+        "accounts.jsonl:" in result.stderr
+        and "account 1000000000/1: positions[0] (BTC-PERP)" in result.stderr
+    )
     assert not out.exists() and not (tmp_path / "epoch.work").exists()
 
 

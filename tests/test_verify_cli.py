@@ -228,11 +228,14 @@ def test_trader_checks_their_own_account(folder: Path, records: list[Json], tmp_
     assert code == 0 and report["valid"] is True
     names = [c["check"] for c in report["checks"]]
     batch = record["index"] // 4
-    for name in ("epoch id", "batch subtree", f"batch {batch} proof", "epoch root", "margin rules"):
+    for name in ("epoch id", "batch subtree", f"batch {batch} proof", "epoch root"):
         assert name in names
     account = report["account"]
     assert account["batch"] == batch and account["index"] == record["index"]
-    assert set(account["balances"]) == {"USDT", "BTC", "ETH"} and account["healthy"] is True
+    assert set(account["balances"]) == {"USDT", "BTC", "ETH"}
+    assert account["margin_class"] in ("healthy", "liquidatable", "bankrupt")
+    assert account["healthy"] is (account["margin_class"] == "healthy")
+    assert account["in_words"].startswith(account["margin_class"])
     assert report["seconds"] < 0.2
 
 
@@ -245,7 +248,7 @@ def test_text_report_says_what_was_proven(folder: Path, records: list[Json], tmp
         "What the epoch proves",
         "free collateral",
         "maintenance margin",
-        "health: healthy",
+        "class: healthy",
         "VALID",
     ):
         assert words in result.stdout
