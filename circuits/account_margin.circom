@@ -78,8 +78,9 @@ template AccountMargin(DEPTH, A, M, T, K) {
     epoch.vector <== params;
     epoch.hash <== paramsHash;
 
-    // 2. Inclusion of a real account.
+    // 2. Inclusion of a real account (a key in [1, 2^64), so the leaf's first element lies in its domain).
     NonZero()(key);
+    RangeCheck(64)(key);
     signal leaf <== AccountLeaf(A, M)(key, salt, balanceSign, balanceMagnitude, positionSign, positionMagnitude);
     Inclusion(DEPTH)(root, leaf, siblings, positionBits);
 

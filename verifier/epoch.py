@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from .ceremonies import CEREMONY, CIRCUIT_KINDS, SETUP_KINDS, CeremonyReference, KnownCeremony, find, pinned
-from .field import AMOUNT_BITS, PPM, R
+from .field import AMOUNT_BITS, R
 from .groth16 import MalformedKey, MalformedProof, Proof, VerificationKey, parse_key, verify
 from .margin import usd_decimal
 from .params import CircuitParams, EpochParams
@@ -65,6 +65,13 @@ class Coverage:
     symbol: str
     reserves: int
     liabilities: Fraction
+    insurance: int = 0
+    """The insurance fund's holding of the asset, held in addition to the reserves."""
+
+    @property
+    def holdings(self) -> int:
+        """What the venue must hold of the asset: reserves plus the insurance fund."""
+        return self.reserves + self.insurance
 
     @property
     def covered(self) -> bool:
@@ -137,8 +144,13 @@ def book_lines(book: Book) -> list[str]:
 
 
 def insurance_value(params: EpochParams) -> int:
-    """The declared insurance fund at the epoch's prices, USD * 1e22."""
-    return sum(a.insurance * a.price for a in params.assets) * PPM
+    """The declared insurance fund at the epoch's prices and each asset's first collateral rate, USD * 1e22.
+
+    The fund is held apart from the reserves: the holdings an auditor verifies per asset are reserves plus
+    insurance (a fund that is declared and not held could otherwise cover the bad debt of a fake debtor
+    whose debt lowered the net liabilities).
+    """
+    return sum(a.insurance * a.price * a.tiers[0].rate for a in params.assets)
 
 
 @dataclass
@@ -332,7 +344,7 @@ def _verify(
     for asset, reserve, owed in zip(
         epoch.params.assets, epoch.reserves, net_liabilities(epoch.params, final), strict=True
     ):
-        audit.coverage.append(Coverage(asset.symbol, reserve, owed))
+        audit.coverage.append(Coverage(asset.symbol, reserve, owed, asset.insurance))
     for c in audit.coverage:
         check(
             f"reserves {c.symbol}",
