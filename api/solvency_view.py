@@ -1,0 +1,148 @@
+"""What the public solvency page shows, read from the published epochs.
+
+Nothing here reveals a balance, a position or the exact account count: accounts are given as an upper
+bound (the proven batches times the batch size), and the healthy class, whose count with the other two
+would give the exact number, is not counted.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from zksolvency.verifier.amounts import format_scaled
+from zksolvency.verifier.field import PRICE_SCALE
+
+from .charts import BarChart, LineChart, bar_chart, line_chart, percent
+from .store import list_epochs
+from .tables import EpochRow
+
+#: Epochs listed on the page, newest first (all of them are in /v1/epochs).
+EPOCHS_SHOWN = 50
+#: Epochs in the coverage history chart.
+HISTORY = 30
+#: The classes of accounts and the bad-debt figures an epoch's stored audit may carry.
+COUNTED_CLASSES = ("liquidatable_accounts", "bankrupt_accounts")
+AMOUNTS = ("maintenance_shortfall_usd", "bad_debt_usd", "insurance_usd")
+
+
+def hex_root(value: str) -> str:
+    """A root (decimal or 0x hex) as the chain shows it: 0x and 64 hex digits."""
+    return f"0x{int(value, 0):064x}"
+
+
+@dataclass(frozen=True)
+class EpochLine:
+    """One published epoch in the list."""
+
+    epoch_id: int
+    published_at: datetime
+    profile: str
+    root: str
+    setup_kind: str
+    unsafe: bool
+    valid: bool
+    batches: int
+    batch_size: int
+    coverage: list[dict[str, Any]]
+
+    @property
+    def published(self) -> str:
+        """The publication time in UTC, to the second."""
+        return self.published_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+    @property
+    def max_accounts(self) -> int:
+        """The most accounts the proven batches hold: the count published, to within a batch."""
+        return self.batches * self.batch_size
+
+    @property
+    def covered(self) -> bool:
+        """Every asset's net liabilities are covered by reserves."""
+        return all(c["covered"] for c in self.coverage)
+
+    @property
+    def lowest(self) -> str:
+        """The lowest coverage over the assets."""
+        ratios = [c["ratio"] for c in self.coverage if c["ratio"] is not None]
+        return percent(min(ratios)) if ratios else percent(None)
+
+
+@dataclass(frozen=True)
+class Latest:
+    """The newest epoch in detail."""
+
+    line: EpochLine
+    chart: BarChart
+    classes: dict[str, str | None]
+    """Each counted class and amount by name; None when the epoch does not report it."""
+    reports_healthy: bool
+    keys: dict[str, str]
+    ceremony: str | None
+    prices: list[tuple[str, str]]
+    marks: list[tuple[str, str]]
+    checks: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class SolvencyView:
+    """The whole page."""
+
+    epochs: list[EpochLine]
+    total: int
+    latest: Latest | None
+    history: LineChart | None
+    any_unsafe: bool
+
+
+def _line(row: EpochRow, header: dict[str, Any], audit: dict[str, Any]) -> EpochLine:
+    batch_size = 4 ** header["profile"]["batch_levels"]
+    return EpochLine(
+        epoch_id=row.epoch_id,
+        published_at=row.published_at.replace(tzinfo=row.published_at.tzinfo or UTC),
+        profile=row.profile,
+        root=hex_root(row.root),
+        setup_kind=row.setup_kind,
+        unsafe=row.unsafe,
+        valid=row.valid,
+        batches=row.batch_count,
+        batch_size=batch_size,
+        coverage=audit["coverage"],
+    )
+
+
+def _latest(line: EpochLine, header: dict[str, Any], audit: dict[str, Any]) -> Latest:
+    setup = header.get("setup", {})
+    params = header["params"]
+    return Latest(
+        line=line,
+        chart=bar_chart(line.coverage),
+        classes={name: _text(audit.get(name)) for name in COUNTED_CLASSES + AMOUNTS},
+        reports_healthy=audit.get("healthy_accounts") is not None,
+        keys=setup.get("keys", {}),
+        ceremony=(setup.get("ceremony") or {}).get("transcript_sha256"),
+        prices=[(a["symbol"], _usd(a["price"])) for a in params["assets"]],
+        marks=[(m["symbol"], _usd(m["mark"])) for m in params["markets"]],
+        checks=audit["checks"],
+    )
+
+
+def _usd(scaled: str) -> str:
+    return format_scaled(int(scaled, 0), PRICE_SCALE)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def solvency_view(session: Session) -> SolvencyView:
+    """The page's content: the newest epochs, the newest in detail, and the coverage history."""
+    rows, total = list_epochs(session, 0, EPOCHS_SHOWN)
+    parsed = [(row, json.loads(row.header), json.loads(row.audit)) for row in rows]
+    lines = [_line(row, header, audit) for row, header, audit in parsed]
+    latest = _latest(lines[0], parsed[0][1], parsed[0][2]) if parsed else None
+    oldest_first = list(reversed(lines[:HISTORY]))
+    history = line_chart([(e.epoch_id, e.coverage) for e in oldest_first]) if lines else None
+    return SolvencyView(lines, total, latest, history, any(e.unsafe for e in lines))
