@@ -2,9 +2,11 @@
 
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -31,3 +33,12 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield b
         b.close()
+
+
+def screenshot_ok(path: Path, width: int, height: int) -> Image.Image:
+    """The screenshot at `path`: of the expected size (to a pixel: boxes may start mid-pixel), not blank."""
+    image = Image.open(path).convert("RGB")
+    assert abs(image.width - width) <= 1 and abs(image.height - height) <= 1, (image.size, width, height)
+    colours = image.getcolors(maxcolors=1_000_000)
+    assert colours is not None and len(colours) > 8, "the screenshot is blank"
+    return image

@@ -10,13 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
-from PIL import Image
 from sqlalchemy.orm import Session
 
 from zksolvency.api.db import make_engine
 from zksolvency.api.tables import EpochRow
 
-from .chromium import needs_chromium
+from .chromium import needs_chromium, screenshot_ok
 from .conftest import EPOCH_ID, Proved, settings_for, venue_headers
 from .server import live_server
 
@@ -107,15 +106,6 @@ def test_an_empty_service_says_so(client: httpx.Client) -> None:
     assert answer.status_code == 200 and "No epoch has been published yet." in answer.text
 
 
-def _png(path: Path, width: int, height: int) -> Image.Image:
-    """The screenshot at `path`: of the expected size (to a pixel: boxes may start mid-pixel), not blank."""
-    image = Image.open(path).convert("RGB")
-    assert abs(image.width - width) <= 1 and abs(image.height - height) <= 1, (image.size, width, height)
-    colours = image.getcolors(maxcolors=1_000_000)
-    assert colours is not None and len(colours) > 8, "the screenshot is blank"
-    return image
-
-
 @needs_chromium
 def test_chromium_draws_the_charts_from_the_epochs_data(browser: Any, site: Site, tmp_path: Path) -> None:
     page = browser.new_page(viewport={"width": 1100, "height": 900})
@@ -171,12 +161,12 @@ def test_chromium_draws_the_charts_from_the_epochs_data(browser: Any, site: Site
     shot = tmp_path / "solvency.png"
     page.screenshot(path=str(shot), full_page=True)
     height = page.evaluate("document.documentElement.scrollHeight")
-    _png(shot, 1100, height)
+    screenshot_ok(shot, 1100, height)
     for chart in ("coverage-chart", "history-chart"):
         path = tmp_path / f"{chart}.png"
         box = page.locator(f"#{chart}").bounding_box()
         page.locator(f"#{chart}").screenshot(path=str(path))
-        image = _png(path, round(box["width"]), round(box["height"]))
+        image = screenshot_ok(path, round(box["width"]), round(box["height"]))
         colours = image.getcolors(1_000_000) or []
         coloured = sum(n for n, (r, g, b) in colours if abs(r - g) > 60 or abs(g - b) > 60)
         assert coloured > 200, f"{chart}: no coloured bars or lines"
