@@ -25,7 +25,7 @@ HEADERS = {
 router = APIRouter(tags=["public page"])
 
 
-@router.get("/", include_in_schema=False, response_class=HTMLResponse)
+@router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False, response_class=HTMLResponse)
 def solvency_page(request: Request, session: SessionDep) -> HTMLResponse:
     """The venue's epochs, their coverage, classes and setup, and links to the public documents."""
     view = solvency_view(session)

@@ -79,6 +79,7 @@ def site(proved: Proved, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
 
 
 def test_the_page_is_server_rendered_html_listing_the_epochs(site: Site, proved: Proved) -> None:
+    assert site.client.head("/").status_code == 200  # curl -I
     answer = site.client.get("/")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/html")
