@@ -16,7 +16,7 @@ from zksolvency.verifier.amounts import format_scaled
 from zksolvency.verifier.field import PRICE_SCALE
 
 from .charts import BarChart, LineChart, bar_chart, line_chart, percent
-from .store import list_epochs
+from .store import get_epoch, list_epochs
 from .tables import EpochRow
 
 #: Epochs listed on the page, newest first (all of them are in /v1/epochs).
@@ -71,10 +71,11 @@ class EpochLine:
 
 
 @dataclass(frozen=True)
-class Latest:
-    """The newest epoch in detail."""
+class Detail:
+    """One epoch in detail (the newest unless another is asked for)."""
 
     line: EpochLine
+    newest: bool
     chart: BarChart
     classes: dict[str, str | None]
     """Each counted class and amount by name; None when the epoch does not report it."""
@@ -92,7 +93,7 @@ class SolvencyView:
 
     epochs: list[EpochLine]
     total: int
-    latest: Latest | None
+    detail: Detail | None
     history: LineChart | None
     any_unsafe: bool
 
@@ -113,11 +114,14 @@ def _line(row: EpochRow, header: dict[str, Any], audit: dict[str, Any]) -> Epoch
     )
 
 
-def _latest(line: EpochLine, header: dict[str, Any], audit: dict[str, Any]) -> Latest:
+def _detail(row: EpochRow, newest: bool) -> Detail:
+    header, audit = json.loads(row.header), json.loads(row.audit)
+    line = _line(row, header, audit)
     setup = header.get("setup", {})
     params = header["params"]
-    return Latest(
+    return Detail(
         line=line,
+        newest=newest,
         chart=bar_chart(line.coverage),
         classes={name: _text(audit.get(name)) for name in COUNTED_CLASSES + AMOUNTS},
         reports_healthy=audit.get("healthy_accounts") is not None,
@@ -137,12 +141,17 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def solvency_view(session: Session) -> SolvencyView:
-    """The page's content: the newest epochs, the newest in detail, and the coverage history."""
+def solvency_view(session: Session, epoch_id: int | None = None) -> SolvencyView | None:
+    """The page's content: the newest epochs, one in detail (`epoch_id`, else the newest), the coverage
+    history; None if `epoch_id` is not published."""
     rows, total = list_epochs(session, 0, EPOCHS_SHOWN)
-    parsed = [(row, json.loads(row.header), json.loads(row.audit)) for row in rows]
-    lines = [_line(row, header, audit) for row, header, audit in parsed]
-    latest = _latest(lines[0], parsed[0][1], parsed[0][2]) if parsed else None
+    lines = [_line(row, json.loads(row.header), json.loads(row.audit)) for row in rows]
+    chosen = rows[0] if rows and epoch_id is None else None
+    if epoch_id is not None:
+        chosen = get_epoch(session, epoch_id)
+        if chosen is None:
+            return None
+    detail = _detail(chosen, newest=chosen.epoch_id == rows[0].epoch_id) if chosen is not None else None
     oldest_first = list(reversed(lines[:HISTORY]))
     history = line_chart([(e.epoch_id, e.coverage) for e in oldest_first]) if lines else None
-    return SolvencyView(lines, total, latest, history, any(e.unsafe for e in lines))
+    return SolvencyView(lines, total, detail, history, any(e.unsafe for e in lines))

@@ -104,6 +104,16 @@ def test_the_page_is_server_rendered_html_listing_the_epochs(site: Site, proved:
     assert f'href="/v1/epochs/{EPOCH_ID}/verification-keys"' in html
     for link in re.findall(r'href="(/v1/[^"]+)"', html):
         assert site.client.get(link).status_code == 200, link
+    assert f'<h2 id="detail" data-epoch="{site.ids[0]}">Epoch {site.ids[0]}, the newest</h2>' in html
+
+
+def test_each_epoch_has_its_own_page(site: Site) -> None:
+    html = site.client.get("/", params={"epoch": EPOCH_ID}).text
+    heading = f'<h2 id="detail" data-epoch="{EPOCH_ID}">Epoch {EPOCH_ID} (<a href="/">the newest</a>)</h2>'
+    assert heading in html
+    assert f'href="/?epoch={EPOCH_ID}"' in html and 'data-field="bad_debt_usd">not reported<' in html
+    assert site.client.get("/", params={"epoch": 99}).status_code == 404
+    assert site.client.get("/", params={"epoch": -1}).status_code == 422
 
 
 def test_an_empty_service_says_so(client: httpx.Client) -> None:

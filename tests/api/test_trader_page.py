@@ -108,6 +108,9 @@ def test_a_valid_account_shows_valid_and_nothing_leaves_the_browser(
     with page.expect_download() as download:
         page.click("#download")
     assert json.loads(Path(download.value.path()).read_text()) == record
+    account, sub = record["account"]["account_id"], record["account"]["subaccount"]
+    name = f"zksolvency-record-epoch-{EPOCH_ID}-account-{account}{f'-{sub}' if sub else ''}.json"
+    assert download.value.suggested_filename == name
     # Only GETs of public data (and the record itself, with the token); nothing about the account goes out.
     assert all(r.method == "GET" for r in requests)
     secrets = [

@@ -51,7 +51,7 @@
     check("margin proof pairing", valid === true, "the Groth16 pairing check fails");
     const record = window.ZkTrader && ZkTrader.checked;
     let yours = null;
-    if (record && record.epochId !== undefined && BigInt(record.epochId) === file.epochId) {
+    if (record && record.epochId === file.epochId) {
       ZkPoseidon.load(await getJson("/trader/poseidon-constants.json"));
       const key = (record.account.accountId << SUBACCOUNT_BITS) | record.account.subaccount;
       check("margin proof account", ZkPoseidon.poseidon([NULLIFIER_DOMAIN, key, record.salt]) === file.nullifier,

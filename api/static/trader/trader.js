@@ -46,7 +46,7 @@
       throw new InputError("the record has no account balances, positions or path");
     }
     return {
-      epochId: doc.epoch_id,
+      epochId: big(doc.epoch_id, "epoch_id"),
       profile: doc.profile,
       account: {
         accountId: big(a.account_id, "account_id"),
@@ -72,7 +72,7 @@
     showEpoch(epoch);
     const profile = epoch.profile_sizes;
     check("profile", record.profile === profile.name, `the record is of profile ${record.profile}, the epoch of ${profile.name}`);
-    check("epoch id", record.epochId === epoch.epoch_id, "the record is of another epoch");
+    check("epoch id", record.epochId === BigInt(epoch.epoch_id), "the record is of another epoch");
     const acc = record.account;
     check(
       "account",
@@ -174,7 +174,8 @@
     const a = doc.account || {};
     const blob = new Blob([JSON.stringify(doc, null, 2) + "\n"], { type: "application/json" });
     link.href = URL.createObjectURL(blob);
-    link.download = `zksolvency-record-epoch-${doc.epoch_id}-account-${a.account_id}${a.subaccount ? "-" + a.subaccount : ""}.json`;
+    const part = (v) => String(v).replace(/[^0-9A-Za-z_-]/g, "");
+    link.download = `zksolvency-record-epoch-${part(doc.epoch_id)}-account-${part(a.account_id)}${a.subaccount ? "-" + part(a.subaccount) : ""}.json`;
     link.hidden = false;
   }
 
