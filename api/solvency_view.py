@@ -1,8 +1,8 @@
 """What the public solvency page shows, read from the published epochs.
 
 Nothing here reveals a balance, a position or the exact account count: accounts are given as an upper
-bound (the proven batches times the batch size), and the healthy class, whose count with the other two
-would give the exact number, is not counted.
+bound (the proven batches times the batch size), and the healthy class counts the empty padding slots of
+the last batch too, so the three classes add up to that bound.
 """
 
 import json
@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from zksolvency.verifier.amounts import format_scaled
-from zksolvency.verifier.field import PRICE_SCALE
+from zksolvency.verifier.field import PRICE_SCALE, QUANTA_PER_UNIT
 
 from .charts import BarChart, LineChart, bar_chart, line_chart, percent
 from .store import get_epoch, list_epochs
@@ -23,8 +23,8 @@ from .tables import EpochRow
 EPOCHS_SHOWN = 50
 #: Epochs in the coverage history chart.
 HISTORY = 30
-#: The classes of accounts and the bad-debt figures an epoch's stored audit may carry.
-COUNTED_CLASSES = ("liquidatable_accounts", "bankrupt_accounts")
+#: The book an epoch's stored audit carries (verifier.epoch.book_json): class counts, then USD amounts.
+COUNTS = ("healthy_accounts", "liquidatable_accounts", "bankrupt_accounts")
 AMOUNTS = ("maintenance_shortfall_usd", "bad_debt_usd", "insurance_usd")
 
 
@@ -78,8 +78,10 @@ class Detail:
     newest: bool
     chart: BarChart
     classes: dict[str, str | None]
-    """Each counted class and amount by name; None when the epoch does not report it."""
-    reports_healthy: bool
+    """Each class count and amount by name; None when the epoch does not report it."""
+    insurance_covers: bool | None
+    insurance: list[tuple[str, str]]
+    """The insurance fund by asset, in units, where the parameters declare one."""
     keys: dict[str, str]
     ceremony: str | None
     prices: list[tuple[str, str]]
@@ -123,14 +125,24 @@ def _detail(row: EpochRow, newest: bool) -> Detail:
         line=line,
         newest=newest,
         chart=bar_chart(line.coverage),
-        classes={name: _text(audit.get(name)) for name in COUNTED_CLASSES + AMOUNTS},
-        reports_healthy=audit.get("healthy_accounts") is not None,
+        classes={name: _text(audit.get(name)) for name in COUNTS + AMOUNTS},
+        insurance_covers=audit.get("insurance_covers_bad_debt"),
+        insurance=[(a["symbol"], _units(a["insurance"])) for a in params["assets"] if _held(a)],
         keys=setup.get("keys", {}),
         ceremony=(setup.get("ceremony") or {}).get("transcript_sha256"),
         prices=[(a["symbol"], _usd(a["price"])) for a in params["assets"]],
         marks=[(m["symbol"], _usd(m["mark"])) for m in params["markets"]],
         checks=audit["checks"],
     )
+
+
+def _held(asset: dict[str, Any]) -> bool:
+    """The parameters declare an insurance fund holding of this asset."""
+    return int(asset.get("insurance") or 0) > 0
+
+
+def _units(quanta: str) -> str:
+    return format_scaled(int(quanta), QUANTA_PER_UNIT)
 
 
 def _usd(scaled: str) -> str:

@@ -17,10 +17,11 @@ SCRIPT = """
 const P = require(process.argv[2]); const M = require(process.argv[3]);
 const input = JSON.parse(require('fs').readFileSync(process.argv[4], 'utf8'));
 P.load(JSON.parse(require('fs').readFileSync(process.argv[5], 'utf8')));
-const params = M.circuitParams(input.params, input.profile);
+const params = M.circuitParams(input.params, input.profile, P.hashVector);
 const out = {hash: P.hashVector(params.vector).toString(), accounts: input.accounts.map(([b, p]) => {
   const h = M.evaluate(b.map(BigInt), p.map(BigInt), params);
-  return [h.equity, h.maintenance, h.free, h.netValue].map(String).concat([M.usd(h.equity), h.healthy]);
+  return [h.equity, h.maintenance, h.free, h.netValue, h.shortfall, h.badDebt].map(String)
+    .concat([M.usd(h.equity), h.healthy, h.marginClass]);
 })};
 console.log(JSON.stringify(out));
 """
@@ -54,8 +55,7 @@ def test_margin_js_is_the_verifiers_model(profile_name: str, tmp_path: Path) -> 
     expected = []
     for a in venue.accounts:
         h = evaluate(a, params)
-        expected.append(
-            [str(h.equity), str(h.maintenance), str(h.free), str(h.net_value), usd(h.equity), h.healthy]
-        )
+        figures = (h.equity, h.maintenance, h.free, h.net_value, h.shortfall, h.bad_debt)
+        expected.append([*map(str, figures), usd(h.equity), h.healthy, h.margin_class])
     assert out["accounts"] == expected
     assert any(int(row[1]) > 0 for row in expected)  # positions with margin due are covered

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from zksolvency.api.db import make_engine
 from zksolvency.api.tables import EpochRow
+from zksolvency.verifier.epoch import book_json, verify_epoch
+from zksolvency.verifier.formats import epoch_from_json
 
 from .chromium import needs_chromium, screenshot_ok
 from .conftest import EPOCH_ID, Proved, settings_for, venue_headers
@@ -21,11 +23,12 @@ from .server import live_server
 
 #: The later epochs the test stores beside the published one: their audits carry the classes.
 CLASSES = {
-    EPOCH_ID + 1: {"healthy_accounts": 12, "liquidatable_accounts": 2, "bankrupt_accounts": 0,
-                   "maintenance_shortfall_usd": "1520.25", "bad_debt_usd": "0", "insurance_usd": "250000"},
-    EPOCH_ID + 2: {"healthy_accounts": 11, "liquidatable_accounts": 2, "bankrupt_accounts": 1,
+    EPOCH_ID + 1: {"healthy_accounts": 14, "liquidatable_accounts": 2, "bankrupt_accounts": 0,
+                   "maintenance_shortfall_usd": "1520.25", "bad_debt_usd": "0", "insurance_usd": "250000",
+                   "insurance_covers_bad_debt": True},
+    EPOCH_ID + 2: {"healthy_accounts": 13, "liquidatable_accounts": 2, "bankrupt_accounts": 1,
                    "maintenance_shortfall_usd": "8100.5", "bad_debt_usd": "310.75",
-                   "insurance_usd": "249689.25"},
+                   "insurance_usd": "249689.25", "insurance_covers_bad_debt": True},
 }  # fmt: skip
 
 
@@ -107,11 +110,17 @@ def test_the_page_is_server_rendered_html_listing_the_epochs(site: Site, proved:
     assert f'<h2 id="detail" data-epoch="{site.ids[0]}">Epoch {site.ids[0]}, the newest</h2>' in html
 
 
-def test_each_epoch_has_its_own_page(site: Site) -> None:
+def test_each_epoch_has_its_own_page_with_its_book(site: Site, proved: Proved) -> None:
     html = site.client.get("/", params={"epoch": EPOCH_ID}).text
+    cells = dict(re.findall(r'data-field="(\w+)">([^<]*)<', html))
+    book = book_json(verify_epoch(epoch_from_json(proved.document)).book)  # what publishing stored
+    for name in ("healthy_accounts", "liquidatable_accounts", "bankrupt_accounts"):
+        assert cells[name] == str(book[name])
+    for name in ("maintenance_shortfall_usd", "bad_debt_usd", "insurance_usd"):
+        assert cells[name] == f"{book[name]} USD"
     heading = f'<h2 id="detail" data-epoch="{EPOCH_ID}">Epoch {EPOCH_ID} (<a href="/">the newest</a>)</h2>'
     assert heading in html
-    assert f'href="/?epoch={EPOCH_ID}"' in html and 'data-field="bad_debt_usd">not reported<' in html
+    assert f'href="/?epoch={EPOCH_ID}"' in html
     assert site.client.get("/", params={"epoch": 99}).status_code == 404
     assert site.client.get("/", params={"epoch": -1}).status_code == 422
 
@@ -165,7 +174,8 @@ def test_chromium_draws_the_charts_from_the_epochs_data(browser: Any, site: Site
     assert classes["bankrupt_accounts"] == str(newest_classes["bankrupt_accounts"])
     assert classes["bad_debt_usd"] == f"{newest_classes['bad_debt_usd']} USD"
     assert classes["insurance_usd"] == f"{newest_classes['insurance_usd']} USD"
-    assert classes["healthy_accounts"] == "all the others"
+    assert classes["healthy_accounts"] == str(newest_classes["healthy_accounts"])
+    assert classes["insurance_covers_bad_debt"] == "yes"
 
     banner = page.locator("#unsafe-banner")
     assert banner.is_visible() and banner.inner_text().startswith("UNSAFE")

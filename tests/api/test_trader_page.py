@@ -86,12 +86,15 @@ def test_a_valid_account_shows_valid_and_nothing_leaves_the_browser(
         "ok batch subtree" in checks and "ok epoch root" in checks and all(c.startswith("ok") for c in checks)
     )
     assert f"ok batch {token['index'] // 4} proof" in checks  # the Groth16 check, by snarkjs in the page
-    assert checks[-1] == "ok margin rules" and "ok parameter hash" in checks
+    assert checks[-1] == "ok epoch root" and "ok parameter hash" in checks
     figures = published.client.post("/v1/verify/record", json={"record": record}).json()["account"]
     for element, field in (("#equity", "haircut_equity_usd"), ("#maintenance", "maintenance_margin_usd"),
                            ("#free", "free_collateral_usd")):  # fmt: skip
         assert page.inner_text(element) == f"{figures[field]} USD"
-    assert page.inner_text("#health").startswith("Health: healthy")
+    epoch_doc = epoch_from_json(published.proved.document)
+    health = evaluate(record_from_json(record).account, epoch_doc.params.circuit(epoch_doc.profile))
+    assert page.eval_on_selector("#health", "e => e.dataset.class") == health.margin_class
+    assert page.inner_text("#health").startswith(f"Class: {health.in_words}")
     assert not [m for m in console if "Content Security Policy" in m], console
     # The epoch's facts: UNSAFE first, the root whole as the chain shows it, the prices and marks used.
     epoch = published.client.get(f"/v1/epochs/{EPOCH_ID}").json()

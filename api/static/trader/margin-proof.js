@@ -6,9 +6,7 @@
   const { InputError, CheckFailed, getJson, esc, hex32, scaled } = ZkPage;
   const FORMAT = "zksolvency-margin-proof/1";
   const AMOUNT_BITS = 64n;
-  // int.from_bytes(b"zksolvency/nullifier", "big"): the nullifier's domain (verifier/field.py).
-  const NULLIFIER_DOMAIN = BigInt("0x" + [...new TextEncoder().encode("zksolvency/nullifier")]
-    .map((b) => b.toString(16).padStart(2, "0")).join(""));
+  const NULLIFIER_DOMAIN = ZkPage.domain("nullifier");
   const SUBACCOUNT_BITS = 16n;
 
   const int = (v, where) => ZkPage.integer(v, where, (why) => new InputError(`the margin proof's ${why}`));

@@ -43,6 +43,9 @@
     throw fault(`${where} is not an integer`);
   }
 
+  // A hash domain: the ASCII bytes of "zksolvency/<kind>" as a big-endian integer (verifier/field.py).
+  const domain = (kind) => [...new TextEncoder().encode(`zksolvency/${kind}`)].reduce((n, b) => (n << 8n) | BigInt(b), 0n);
+
   const esc = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
   // A hash or root as the chain shows it: 0x and 64 hex digits.
@@ -85,5 +88,5 @@
     };
   }
 
-  root.ZkPage = { InputError, CheckFailed, HttpError, getJson, epoch, integer, esc, hex32, scaled, report };
+  root.ZkPage = { InputError, CheckFailed, HttpError, getJson, epoch, integer, domain, esc, hex32, scaled, report };
 })(window);

@@ -5,6 +5,8 @@
   const AMOUNT_BITS = 64n;
   const WORD_BITS = 65n;
   const SUBACCOUNT_BITS = 16n;
+  const LEAF_DOMAIN = ZkPage.domain("leaf");
+  const NODE_DOMAIN = ZkPage.domain("node");
   const $ = (id) => document.getElementById(id);
   const { InputError, CheckFailed, HttpError, getJson, esc, hex32, scaled } = ZkPage;
   // A record field that is not an integer: the file is not a readable record.
@@ -26,7 +28,7 @@
       packed.push(element);
     }
     const key = (account.accountId << SUBACCOUNT_BITS) | account.subaccount;
-    return ZkPoseidon.hashVector([key, salt, ...packed]);
+    return ZkPoseidon.hashVector([key + (LEAF_DOMAIN << AMOUNT_BITS), salt, ...packed]);
   }
 
   function climb(node, index, siblings, from, to) {
@@ -34,7 +36,7 @@
       const position = Number((BigInt(index) >> BigInt(2 * level)) & 3n);
       const children = [...siblings[level]];
       children.splice(position, 0, node);
-      node = ZkPoseidon.poseidon(children);
+      node = ZkPoseidon.poseidon([NODE_DOMAIN, ...children]);
     }
     return node;
   }
@@ -93,7 +95,7 @@
       getJson("/trader/poseidon-constants.json"),
     ]);
     ZkPoseidon.load(constants);
-    const params = ZkMargin.circuitParams(epoch.params, profile);
+    const params = ZkMargin.circuitParams(epoch.params, profile, ZkPoseidon.hashVector);
     check("parameter hash", ZkPoseidon.hashVector(params.vector) === BigInt(epoch.params_hash),
       "the published parameters hash to another value");
     const statement = batch.statement.map(BigInt);
@@ -108,7 +110,6 @@
     const root = climb(node, record.index, record.path, profile.batch_levels, profile.tree_depth);
     check("epoch root", root === BigInt(epoch.root), "your path does not lead to the published epoch root");
     const health = ZkMargin.evaluate(acc.balances, acc.positions, params);
-    check("margin rules", health.healthy, "the account does not meet the margin rules under the epoch's parameters");
     return { record, epoch, batch: b, health };
   }
 
@@ -126,7 +127,7 @@
         `<tr><td>maintenance margin</td><td id="maintenance">${ZkMargin.usd(health.maintenance)} USD</td></tr>`,
         `<tr><td>free collateral</td><td id="free">${ZkMargin.usd(health.free)} USD</td></tr>`,
       ]).join("");
-    const share = health.maintenance > 0n && health.equity > 0n
+    const share = health.healthy && health.maintenance > 0n && health.equity > 0n
       ? ` (maintenance margin is ${(Number((health.maintenance * 10000n) / health.equity) / 100).toFixed(2)}% of haircut equity)`
       : health.maintenance === 0n ? " (no maintenance margin is due: no open position)" : "";
     const unsafe = epoch.unsafe
@@ -136,13 +137,28 @@
       <ul>
         <li>These balances and positions are exactly those committed in leaf ${record.index}, under the published
             root <code class="hash">${hex32(epoch.root)}</code> of epoch ${epoch.epoch_id}.</li>
-        <li>The proof of batch ${batch} (checked here) shows that every account of that batch, yours included, meets
-            the cross-margin rule at the published prices and marks: its haircut equity is at least its maintenance margin.</li>
+        <li>The proof of batch ${batch} (checked here) classifies every account of that batch, yours included, at the
+            published prices and marks (healthy, liquidatable or bankrupt), and counts it into the epoch's published
+            classes, maintenance shortfall and bad debt.</li>
         <li>Together with the other batches, your account is counted in the venue's totals, which the published reserves
             cover asset by asset (the whole-epoch audit, run by the server when the epoch was published: ${epoch.valid ? "passed" : "failed"}).</li>
       </ul>${unsafe}
       <table><tbody>${rows}</tbody></table>
-      <p id="health">Health: ${health.healthy ? "healthy" : "NOT healthy"}${share}.</p>`;
+      <p id="health" data-class="${health.marginClass}">Class: ${inWords(health)}${share}.</p>`;
+  }
+
+  // The account's class and what it means (AccountHealth.in_words).
+  function inWords(h) {
+    const usd = ZkMargin.usd;
+    if (h.marginClass === "healthy") {
+      return `healthy: haircut equity ${usd(h.equity)} USD covers maintenance margin ${usd(h.maintenance)} USD`;
+    }
+    if (h.marginClass === "liquidatable") {
+      return `liquidatable: haircut equity ${usd(h.equity)} USD is below maintenance margin ${usd(h.maintenance)} USD ` +
+        `(short by ${usd(h.shortfall)} USD); the venue may liquidate it`;
+    }
+    return `bankrupt: haircut equity is ${usd(h.equity)} USD, a loss of ${usd(h.badDebt)} USD beyond the account's ` +
+      "funds that the venue's insurance fund must absorb";
   }
 
   // The epoch a record is checked against: its setup (UNSAFE first), its root as the chain shows it, and
@@ -244,7 +260,7 @@
   }
 
   // The record checked last (for the margin proof's account check), and Poseidon as the leaf uses it.
-  const ZkTrader = { checked: null, climb, leafHash };
+  const ZkTrader = { checked: null };
   window.ZkTrader = ZkTrader;
   init();
 })();
