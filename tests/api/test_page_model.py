@@ -1,5 +1,6 @@
 """The trader page's margin model (margin.js) against the verifier's, on sample venues, through Node."""
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -33,7 +34,14 @@ def test_margin_js_is_the_verifiers_model(profile_name: str, tmp_path: Path) -> 
     profile = PROFILES[profile_name]
     venue = sample_venue(300, seed=8, profile=profile)
     params = venue.params.circuit(profile)
-    accounts = [[[str(v) for v in a.balances], [str(v) for v in a.positions]] for a in venue.accounts]
+    # The sample is healthy; the same accounts with settlement debt added are liquidatable or bankrupt.
+    indebted = [
+        dataclasses.replace(a, balances=(a.balances[0] - 10**8 * 10**k, *a.balances[1:]))
+        for a in venue.accounts[:40]
+        for k in range(3, 8)
+    ]
+    every = [*venue.accounts, *indebted]
+    accounts = [[[str(v) for v in a.balances], [str(v) for v in a.positions]] for a in every]
     data = tmp_path / "input.json"
     data.write_text(
         json.dumps({"params": params_to_json(venue.params), "profile": vars(profile), "accounts": accounts})
@@ -53,9 +61,10 @@ def test_margin_js_is_the_verifiers_model(profile_name: str, tmp_path: Path) -> 
     out = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
     assert out["hash"] == str(params.hash)
     expected = []
-    for a in venue.accounts:
+    for a in every:
         h = evaluate(a, params)
         figures = (h.equity, h.maintenance, h.free, h.net_value, h.shortfall, h.bad_debt)
         expected.append([*map(str, figures), usd(h.equity), h.healthy, h.margin_class])
     assert out["accounts"] == expected
     assert any(int(row[1]) > 0 for row in expected)  # positions with margin due are covered
+    assert {row[-1] for row in expected} == {"healthy", "liquidatable", "bankrupt"}
