@@ -145,6 +145,13 @@ def test_a_record_file_checks_and_a_tampered_one_shows_invalid(browser: Any, pub
     failed = page.eval_on_selector_all("#checks li.fail", "items => items.map(i => i.textContent)")
     assert len(failed) == 1 and failed[0].startswith("batch subtree")
 
+    isolated = copy.deepcopy(record)  # an isolated subaccount holding more than the settlement asset
+    isolated["account"]["subaccount"] = 1
+    isolated["account"]["balances"][1] = "100000000"
+    _load_file(page, isolated)
+    assert _check(page) == "invalid"
+    assert _items(page, "#checks li.fail")[0].startswith("fail account: ")
+
     moved = copy.deepcopy(record)
     moved["path"][2][0] = str(int(moved["path"][2][0]) + 1)
     _load_file(page, moved)

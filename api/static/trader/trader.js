@@ -80,8 +80,9 @@
       "account",
       acc.balances.length === epoch.params.assets.length && acc.positions.length === epoch.params.markets.length &&
         [...acc.balances, ...acc.positions].every((v) => v > -(1n << AMOUNT_BITS) && v < (1n << AMOUNT_BITS)) &&
-        acc.accountId > 0n && acc.accountId < (1n << 48n) && acc.subaccount >= 0n && acc.subaccount < (1n << 16n),
-      "the record is not an account of this epoch's assets and markets",
+        acc.accountId > 0n && acc.accountId < (1n << 48n) && acc.subaccount >= 0n && acc.subaccount < (1n << 16n) &&
+        (acc.subaccount === 0n || acc.balances.slice(1).every((v) => v === 0n)),
+      "the record is not an account of this epoch's assets and markets (an isolated subaccount holds only the settlement asset)",
     );
     const size = 4 ** profile.batch_levels;
     check("path", record.path.length === profile.tree_depth && record.path.every((l) => l.every((x) => x >= 0n && x < ZkPoseidon.R)),
