@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from zksolvency.verifier.epoch import Epoch, verify_epoch
+from zksolvency.verifier.epoch import Epoch, book_json, verify_epoch
 from zksolvency.verifier.formats import FormatError, epoch_from_json, record_from_json
 from zksolvency.verifier.records import InclusionRecord
 
@@ -116,6 +116,7 @@ def check_upload(document: dict[str, Any], records: str) -> Checked:
     audit_doc = {
         "checks": [c.model_dump() for c in audit_checks(audit)],
         "coverage": [c.model_dump() for c in coverage(audit.coverage)],
+        **book_json(audit.book),  # the classes, shortfall, bad debt and insurance: the public page shows them
     }
     return Checked(epoch, document, json.dumps(audit_doc), checked)
 

@@ -60,30 +60,26 @@ def trader_page() -> FileResponse:
     return FileResponse(STATIC / "index.html", media_type="text/html", headers=PAGE_HEADERS)
 
 
-@router.get("/trader/trader.js", include_in_schema=False)
-def trader_script() -> FileResponse:
-    """The page's checks."""
-    return FileResponse(STATIC / "trader.js", media_type="text/javascript")
+#: The page's own scripts, by file name.
+SCRIPTS = {
+    "page.js": "what the checks share: the API, input faults against failed checks, number forms",
+    "trader.js": "the record's checks, the epoch's facts, the record's download",
+    "margin-proof.js": "a margin proof's checks",
+    "poseidon.js": "Poseidon as circomlib computes it, in BigInt JavaScript",
+    "margin.js": "the margin model (parameters, their hash vector, an account's figures)",
+}
 
 
-@router.get("/trader/poseidon.js", include_in_schema=False)
-def poseidon_script() -> FileResponse:
-    """Poseidon as circomlib computes it, in BigInt JavaScript."""
-    return FileResponse(STATIC / "poseidon.js", media_type="text/javascript")
-
-
-@router.get("/trader/margin.js", include_in_schema=False)
-def margin_script() -> FileResponse:
-    """The margin model (parameters, their hash vector, an account's figures) in BigInt JavaScript."""
-    return FileResponse(STATIC / "margin.js", media_type="text/javascript")
-
-
-@router.get("/trader/snarkjs.min.js", include_in_schema=False)
-def snarkjs_script() -> FileResponse:
-    """snarkjs's browser build, from the pinned npm package."""
-    if not SNARKJS.is_file():
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "snarkjs is not installed here (run npm ci)")
-    return FileResponse(SNARKJS, media_type="text/javascript")
+@router.get("/trader/{name}.js", include_in_schema=False)
+def page_script(name: str) -> FileResponse:
+    """One of the page's scripts (see SCRIPTS), or snarkjs's browser build from the pinned npm package."""
+    if name == "snarkjs.min":
+        if not SNARKJS.is_file():
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "snarkjs is not installed here (run npm ci)")
+        return FileResponse(SNARKJS, media_type="text/javascript")
+    if f"{name}.js" not in SCRIPTS:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no script {name}.js")
+    return FileResponse(STATIC / f"{name}.js", media_type="text/javascript")
 
 
 @router.get("/trader/poseidon-constants.json", include_in_schema=False)

@@ -15,6 +15,7 @@ from zksolvency.prover.epoch import EpochKeys, prove_epoch
 from zksolvency.prover.sample import sample_venue
 from zksolvency.verifier.formats import epoch_to_json, record_to_json
 
+from .chromium import browser  # noqa: F401 (the page tests' fixture)
 from .server import live_server
 
 VENUE_TOKEN = "venue-token-for-tests-0123456789abcdef"

@@ -2,44 +2,63 @@
 
 import copy
 import json
-import shutil
-from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-import pytest
+from conftest import Circuits
 
+from zksolvency.prover.inputs import margin_signals
+from zksolvency.verifier.field import THRESHOLD_TO_WEIGHTED
+from zksolvency.verifier.formats import epoch_from_json, record_from_json
+from zksolvency.verifier.margin import evaluate
+from zksolvency.verifier.margin_proof import MarginProofFile
+
+from .chromium import needs_chromium, screenshot_ok
 from .conftest import EPOCH_ID, Published
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None, reason="Debian's chromium is not installed (.ci/setup installs it)"
-)
+pytestmark = needs_chromium
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Chromium from /usr/bin/chromium (never a downloaded browser)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
+#: The states a check ends in: valid, invalid (a check failed), input (the input is at fault), error.
+DONE = ", ".join(f"#{{verdict}}[data-state='{s}']" for s in ("valid", "invalid", "input", "error"))
+RECIPIENT = "0x00000000000000000000000000000000000000b0"
+CHAIN_ID = 31337
 
 
-def _check(page: Any) -> str:
-    page.click("#check")
-    page.wait_for_selector("#verdict[data-state='valid'], #verdict[data-state='invalid']", timeout=120_000)
-    return page.eval_on_selector("#verdict", "e => e.dataset.state")
+def _check(page: Any, button: str = "#check", verdict: str = "verdict") -> str:
+    page.click(button)
+    page.wait_for_selector(DONE.format(verdict=verdict), timeout=120_000)
+    return page.eval_on_selector(f"#{verdict}", "e => e.dataset.state")
+
+
+def _give(page: Any, selector: str, content: bytes) -> None:
+    """Choose a file of this content in the file input `selector`."""
+    page.set_input_files(
+        selector, files=[{"name": "record.json", "mimeType": "application/json", "buffer": content}]
+    )
+
+
+def _items(page: Any, selector: str) -> list[str]:
+    """Each list item's class and text."""
+    return page.eval_on_selector_all(selector, "items => items.map(i => i.className + ' ' + i.textContent)")
+
+
+def _red(page: Any, selector: str) -> bool:
+    return page.eval_on_selector(selector, "e => getComputedStyle(e).color") == "rgb(179, 38, 30)"
+
+
+def margin_proof_file(ci: Circuits, published: Published, index: int) -> dict[str, Any]:
+    """A margin proof of record `index`'s account: half its free collateral, for RECIPIENT on CHAIN_ID."""
+    epoch = epoch_from_json(published.proved.document)
+    record = record_from_json(published.proved.records[index])
+    circuit = epoch.params.circuit(ci.profile)
+    threshold = evaluate(record.account, circuit).free // THRESHOLD_TO_WEIGHTED // 2
+    signals, statement = margin_signals(
+        record.account, record.salt, record.path, circuit, threshold, int(RECIPIENT, 16), CHAIN_ID
+    )
+    proof = ci.margin_prover.prove(signals)
+    inputs = tuple(statement.public_inputs)
+    return MarginProofFile(EPOCH_ID, statement, int(RECIPIENT, 16), CHAIN_ID, inputs, proof).to_json()
 
 
 def test_a_valid_account_shows_valid_and_nothing_leaves_the_browser(
@@ -67,13 +86,34 @@ def test_a_valid_account_shows_valid_and_nothing_leaves_the_browser(
         "ok batch subtree" in checks and "ok epoch root" in checks and all(c.startswith("ok") for c in checks)
     )
     assert f"ok batch {token['index'] // 4} proof" in checks  # the Groth16 check, by snarkjs in the page
-    assert checks[-1] == "ok margin rules" and "ok parameter hash" in checks
+    assert checks[-1] == "ok epoch root" and "ok parameter hash" in checks
     figures = published.client.post("/v1/verify/record", json={"record": record}).json()["account"]
     for element, field in (("#equity", "haircut_equity_usd"), ("#maintenance", "maintenance_margin_usd"),
                            ("#free", "free_collateral_usd")):  # fmt: skip
         assert page.inner_text(element) == f"{figures[field]} USD"
-    assert page.inner_text("#health").startswith("Health: healthy")
+    epoch_doc = epoch_from_json(published.proved.document)
+    health = evaluate(record_from_json(record).account, epoch_doc.params.circuit(epoch_doc.profile))
+    assert page.eval_on_selector("#health", "e => e.dataset.class") == health.margin_class
+    assert page.inner_text("#health").startswith(f"Class: {health.in_words}")
     assert not [m for m in console if "Content Security Policy" in m], console
+    # The epoch's facts: UNSAFE first, the root whole as the chain shows it, the prices and marks used.
+    epoch = published.client.get(f"/v1/epochs/{EPOCH_ID}").json()
+    assert page.inner_text("#root") == f"0x{int(epoch['root']):064x}" and len(page.inner_text("#root")) == 66
+    banner = page.locator("#unsafe")
+    assert banner.is_visible() and banner.inner_text().startswith("UNSAFE")
+    assert banner.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(179, 38, 30)"
+    prices = page.eval_on_selector_all("#prices tr", "rows => rows.map(r => r.innerText.split('\\t'))")
+    expected = [[f"{a['symbol']} price", a["price"]] for a in epoch["params"]["assets"]] + [
+        [f"{m['symbol']} mark", m["mark"]] for m in epoch["params"]["markets"]
+    ]
+    assert [[name, str(round(float(usd) * 10**8))] for name, usd in prices] == expected
+    # The trader downloads their own record, as the server holds it.
+    with page.expect_download() as download:
+        page.click("#download")
+    assert json.loads(Path(download.value.path()).read_text()) == record
+    account, sub = record["account"]["account_id"], record["account"]["subaccount"]
+    name = f"zksolvency-record-epoch-{EPOCH_ID}-account-{account}{f'-{sub}' if sub else ''}.json"
+    assert download.value.suggested_filename == name
     # Only GETs of public data (and the record itself, with the token); nothing about the account goes out.
     assert all(r.method == "GET" for r in requests)
     secrets = [
@@ -87,8 +127,7 @@ def test_a_valid_account_shows_valid_and_nothing_leaves_the_browser(
 
 
 def _load_file(page: Any, document: dict[str, Any]) -> None:
-    payload = {"name": "record.json", "mimeType": "application/json", "buffer": json.dumps(document).encode()}
-    page.set_input_files("#record-file", files=[payload])
+    _give(page, "#record-file", json.dumps(document).encode())
 
 
 def test_a_record_file_checks_and_a_tampered_one_shows_invalid(browser: Any, published: Published) -> None:
@@ -106,6 +145,13 @@ def test_a_record_file_checks_and_a_tampered_one_shows_invalid(browser: Any, pub
     failed = page.eval_on_selector_all("#checks li.fail", "items => items.map(i => i.textContent)")
     assert len(failed) == 1 and failed[0].startswith("batch subtree")
 
+    isolated = copy.deepcopy(record)  # an isolated subaccount holding more than the settlement asset
+    isolated["account"]["subaccount"] = 1
+    isolated["account"]["balances"][1] = "100000000"
+    _load_file(page, isolated)
+    assert _check(page) == "invalid"
+    assert _items(page, "#checks li.fail")[0].startswith("fail account: ")
+
     moved = copy.deepcopy(record)
     moved["path"][2][0] = str(int(moved["path"][2][0]) + 1)
     _load_file(page, moved)
@@ -116,11 +162,63 @@ def test_a_record_file_checks_and_a_tampered_one_shows_invalid(browser: Any, pub
     page.close()
 
 
-def test_a_wrong_token_shows_invalid(browser: Any, published: Published) -> None:
+def test_a_missing_or_wrong_token_or_file_is_a_message_about_the_input(
+    browser: Any, published: Published
+) -> None:
     page = browser.new_page()
     page.goto(f"{published.url}/trader/")
     page.wait_for_selector("body[data-ready='true']")
+    assert _check(page) == "input"
+    assert page.inner_text("#verdict") == "Check your input: give your access token or your record file"
     page.fill("#token", "not-my-token")
-    assert _check(page) == "invalid"
-    assert "no record for this token" in page.inner_text("#verdict")
+    assert _check(page) == "input"
+    text = page.inner_text("#verdict")
+    assert text.startswith("Check your input: no record for this token in epoch 7") and "INVALID" not in text
+    assert not _red(page, "#verdict") and page.eval_on_selector_all("#checks li", "l => l.length") == 0
+    files = {b"{not json": "record.json is not JSON", b'{"format": 1}': "not a zksolvency-record/1 document"}
+    for content, why in files.items():
+        _give(page, "#record-file", content)
+        assert _check(page) == "input" and why in page.inner_text("#verdict")
+    page.close()
+
+
+def test_a_margin_proof_is_checked_on_the_page(
+    browser: Any, published: Published, ci: Circuits, tmp_path: Path
+) -> None:
+    mine, other = margin_proof_file(ci, published, 4), margin_proof_file(ci, published, 9)
+    page = browser.new_page()
+    page.goto(f"{published.url}/trader/")
+    page.wait_for_selector("body[data-ready='true']")
+    page.fill("#token", published.tokens[4]["token"])
+    assert _check(page) == "valid"
+
+    def check(document: dict[str, Any]) -> str:
+        _give(page, "#margin-file", json.dumps(document).encode())
+        return _check(page, "#check-margin", "margin-verdict")
+
+    assert check(mine) == "valid", page.inner_text("body")
+    checks = _items(page, "#margin-checks li")
+    assert "ok margin proof pairing" in checks and checks[-1] == "ok margin proof account"
+    assert page.inner_text("#margin-threshold") == f"{mine['threshold_usd']} USD"
+    assert page.inner_text("#margin-recipient") == RECIPIENT
+    assert page.inner_text("#margin-chain") == str(CHAIN_ID)
+    assert "Your account" in page.inner_text("#margin-summary")
+    shot = tmp_path / "trader.png"
+    page.screenshot(path=str(shot), full_page=True)
+    screenshot_ok(shot, 1280, page.evaluate("document.documentElement.scrollHeight"))
+
+    forged = copy.deepcopy(mine)
+    forged["threshold"] = forged["public_inputs"][2] = str(int(mine["threshold"]) * 2)
+    assert check(forged) == "invalid" and _red(page, "#margin-verdict")
+    assert _items(page, "#margin-checks li.fail") == [
+        "fail margin proof pairing: the Groth16 pairing check fails"
+    ]
+
+    elsewhere = dict(mine, recipient="0x00000000000000000000000000000000000000b1")
+    assert check(elsewhere) == "invalid"
+    assert _items(page, "#margin-checks li.fail")[0].startswith("fail margin proof statement")
+
+    assert check(other) == "invalid"
+    assert _items(page, "#margin-checks li.fail")[0].startswith("fail margin proof account: its nullifier")
+    assert check({"format": "zksolvency-margin-proof/1"}) == "input"
     page.close()

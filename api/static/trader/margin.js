@@ -1,14 +1,32 @@
 // The margin model of docs/statement.md in BigInt JavaScript, as verifier/params.py and verifier/margin.py
 // compute it: the epoch's parameters padded to the profile with derived tables, their vector (whose
-// hash is the paramsHash every batch proof binds), and one account's margin figures.
+// hash is the paramsHash every batch proof binds, its first element the labels hash of the symbols and
+// the insurance fund), and one account's margin figures and class.
 (function (root) {
   "use strict";
   const FLOOR_SENTINEL = 1n << 64n;
   const PPM = 1000000n;
   const PRICE_SCALE = 100000000n;
   const CENTS = 10n ** 20n; // USD * 1e22 to cents
+  const encoder = new TextEncoder();
+  // A string's UTF-8 bytes as a big-endian integer: symbols and hash domains ("zksolvency/params").
+  const bytesInt = (text) => [...encoder.encode(text)].reduce((n, b) => (n << 8n) | BigInt(b), 0n);
+  const PARAMS_DOMAIN = bytesInt("zksolvency/params");
 
-  function circuitParams(params, profile) {
+  // HashVector(PARAMS_DOMAIN, asset symbols, market symbols, insurance), padded to the profile's slots
+  // (EpochParams.labels_hash).
+  function labelsHash(params, profile, hashVector) {
+    const slots = (list, n, pick, pad) => Array.from({ length: n }, (_, i) => (list[i] ? pick(list[i]) : pad));
+    return hashVector([
+      PARAMS_DOMAIN,
+      ...slots(params.assets, profile.assets, (a) => bytesInt(a.symbol), 0n),
+      ...slots(params.markets, profile.markets, (m) => bytesInt(m.symbol), 0n),
+      ...slots(params.assets, profile.assets, (a) => BigInt(a.insurance || 0), 0n),
+    ]);
+  }
+
+  // `hashVector` is ZkPoseidon.hashVector (with its constants loaded): the labels hash needs it.
+  function circuitParams(params, profile, hashVector) {
     const price = [], floors = [], rates = [], bases = [];
     for (let a = 0; a < profile.assets; a++) {
       const asset = params.assets[a];
@@ -42,7 +60,7 @@
       }
       sizeFloors.push(sf); mmrs.push(mmr); cums.push(cum);
     }
-    const vector = [];
+    const vector = [labelsHash(params, profile, hashVector)];
     for (let a = 0; a < profile.assets; a++) vector.push(price[a], ...floors[a].slice(1), ...rates[a]);
     for (let m = 0; m < profile.markets; m++) vector.push(mark[m], ...sizeFloors[m].slice(1), ...mmrs[m], ...cums[m].slice(1));
     return { profile, price, floors, rates, bases, mark, sizeFloors, mmrs, cums, vector };
@@ -76,7 +94,14 @@
     const equity = collateral - debt + position;
     const free = equity - maintenance;
     const netValue = net + position;
-    return { equity, maintenance, free, netValue, healthy: free >= 0n && netValue >= 0n };
+    // healthy (equity >= MM), liquidatable (0 <= equity < MM) or bankrupt (equity < 0), as AccountHealth.
+    const marginClass = free >= 0n ? "healthy" : equity >= 0n ? "liquidatable" : "bankrupt";
+    return {
+      equity, maintenance, free, netValue, marginClass,
+      healthy: free >= 0n,
+      shortfall: marginClass === "liquidatable" ? -free : 0n,
+      badDebt: marginClass === "bankrupt" ? -equity : 0n,
+    };
   }
 
   // A USD * 1e22 amount as USD with cents, rounded toward zero, thousands separated (verifier.margin.usd).

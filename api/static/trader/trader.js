@@ -5,37 +5,13 @@
   const AMOUNT_BITS = 64n;
   const WORD_BITS = 65n;
   const SUBACCOUNT_BITS = 16n;
-  const QUANTA = 100000000n;
+  const LEAF_DOMAIN = ZkPage.domain("leaf");
+  const NODE_DOMAIN = ZkPage.domain("node");
   const $ = (id) => document.getElementById(id);
-
-  class CheckFailed extends Error {
-    constructor(check, why) { super(`${check}: ${why}`); this.check = check; }
-  }
-
-  async function getJson(url, headers) {
-    const response = await fetch(url, { headers: headers || {}, cache: "no-store" });
-    if (!response.ok) {
-      let detail = response.statusText;
-      try { detail = (await response.json()).detail; } catch (e) { /* keep the status text */ }
-      throw new Error(`${url}: ${response.status} ${typeof detail === "string" ? detail : JSON.stringify(detail)}`);
-    }
-    return response.json();
-  }
-
-  const big = (v, where) => {
-    if (typeof v === "number" && Number.isSafeInteger(v)) return BigInt(v);
-    if (typeof v === "string" && /^-?[0-9]{1,80}$/.test(v)) return BigInt(v);
-    throw new CheckFailed("record", `${where} is not an integer`);
-  };
-
-  function units(q) {
-    const negative = q < 0n;
-    const a = negative ? -q : q;
-    const frac = (a % QUANTA).toString().padStart(8, "0").replace(/0+$/, "");
-    return `${negative ? "-" : ""}${a / QUANTA}${frac ? "." + frac : ""}`;
-  }
-
-  const esc = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const { InputError, CheckFailed, HttpError, getJson, esc, hex32, scaled } = ZkPage;
+  // A record field that is not an integer: the file is not a readable record.
+  const big = (v, where) => ZkPage.integer(v, where, (why) => new InputError(`the record's ${why}`));
+  const units = (q) => scaled(q, 8);
 
   const signedWord = (v) => (v < 0n ? -v + (1n << AMOUNT_BITS) : v);
 
@@ -52,7 +28,7 @@
       packed.push(element);
     }
     const key = (account.accountId << SUBACCOUNT_BITS) | account.subaccount;
-    return ZkPoseidon.hashVector([key, salt, ...packed]);
+    return ZkPoseidon.hashVector([key + (LEAF_DOMAIN << AMOUNT_BITS), salt, ...packed]);
   }
 
   function climb(node, index, siblings, from, to) {
@@ -60,19 +36,19 @@
       const position = Number((BigInt(index) >> BigInt(2 * level)) & 3n);
       const children = [...siblings[level]];
       children.splice(position, 0, node);
-      node = ZkPoseidon.poseidon(children);
+      node = ZkPoseidon.poseidon([NODE_DOMAIN, ...children]);
     }
     return node;
   }
 
   function readRecord(doc) {
-    if (!doc || doc.format !== "zksolvency-record/1") throw new CheckFailed("record", "not a zksolvency-record/1 document");
+    if (!doc || doc.format !== "zksolvency-record/1") throw new InputError("the file is not a zksolvency-record/1 document");
     const a = doc.account || {};
     if (!Array.isArray(a.balances) || !Array.isArray(a.positions) || !Array.isArray(doc.path)) {
-      throw new CheckFailed("record", "account balances, positions and path are required");
+      throw new InputError("the record has no account balances, positions or path");
     }
     return {
-      epochId: doc.epoch_id,
+      epochId: big(doc.epoch_id, "epoch_id"),
       profile: doc.profile,
       account: {
         accountId: big(a.account_id, "account_id"),
@@ -83,7 +59,7 @@
       salt: big(doc.salt, "salt"),
       index: Number(big(doc.index, "index")),
       path: doc.path.map((level, l) => {
-        if (!Array.isArray(level) || level.length !== 3) throw new CheckFailed("path", `level ${l} must have three siblings`);
+        if (!Array.isArray(level) || level.length !== 3) throw new InputError(`the record's path level ${l} is not three siblings`);
         return level.map((x) => big(x, `path[${l}]`));
       }),
     };
@@ -94,17 +70,19 @@
     const check = (name, ok, why) => { if (!ok) throw new CheckFailed(name, why); passed(name); };
     const record = readRecord(doc);
     const epochId = record.epochId;
-    const epoch = await getJson(`/v1/epochs/${encodeURIComponent(epochId)}`);
+    const epoch = await ZkPage.epoch(epochId);
+    showEpoch(epoch);
     const profile = epoch.profile_sizes;
     check("profile", record.profile === profile.name, `the record is of profile ${record.profile}, the epoch of ${profile.name}`);
-    check("epoch id", record.epochId === epoch.epoch_id, "the record is of another epoch");
+    check("epoch id", record.epochId === BigInt(epoch.epoch_id), "the record is of another epoch");
     const acc = record.account;
     check(
       "account",
       acc.balances.length === epoch.params.assets.length && acc.positions.length === epoch.params.markets.length &&
         [...acc.balances, ...acc.positions].every((v) => v > -(1n << AMOUNT_BITS) && v < (1n << AMOUNT_BITS)) &&
-        acc.accountId > 0n && acc.accountId < (1n << 48n) && acc.subaccount >= 0n && acc.subaccount < (1n << 16n),
-      "the record is not an account of this epoch's assets and markets",
+        acc.accountId > 0n && acc.accountId < (1n << 48n) && acc.subaccount >= 0n && acc.subaccount < (1n << 16n) &&
+        (acc.subaccount === 0n || acc.balances.slice(1).every((v) => v === 0n)),
+      "the record is not an account of this epoch's assets and markets (an isolated subaccount holds only the settlement asset)",
     );
     const size = 4 ** profile.batch_levels;
     check("path", record.path.length === profile.tree_depth && record.path.every((l) => l.every((x) => x >= 0n && x < ZkPoseidon.R)),
@@ -118,12 +96,12 @@
       getJson("/trader/poseidon-constants.json"),
     ]);
     ZkPoseidon.load(constants);
-    const params = ZkMargin.circuitParams(epoch.params, profile);
+    const params = ZkMargin.circuitParams(epoch.params, profile, ZkPoseidon.hashVector);
     check("parameter hash", ZkPoseidon.hashVector(params.vector) === BigInt(epoch.params_hash),
       "the published parameters hash to another value");
     const statement = batch.statement.map(BigInt);
     // The pairing comes first: nothing the batch claims is used before its proof verifies.
-    const valid = await snarkjs.groth16.verify(keys.batch, batch.statement, batch.proof);
+    const valid = await snarkjs.groth16.verify(keys.batch, statement.map(String), batch.proof);
     check(`batch ${b} proof`, valid === true, "the Groth16 pairing check fails");
     check(`batch ${b} index`, statement[1] === BigInt(b), `it claims index ${statement[1]}`);
     check(`batch ${b} parameters`, statement[0] === BigInt(epoch.params_hash), "it was proven with other parameters");
@@ -133,7 +111,6 @@
     const root = climb(node, record.index, record.path, profile.batch_levels, profile.tree_depth);
     check("epoch root", root === BigInt(epoch.root), "your path does not lead to the published epoch root");
     const health = ZkMargin.evaluate(acc.balances, acc.positions, params);
-    check("margin rules", health.healthy, "the account does not meet the margin rules under the epoch's parameters");
     return { record, epoch, batch: b, health };
   }
 
@@ -151,59 +128,115 @@
         `<tr><td>maintenance margin</td><td id="maintenance">${ZkMargin.usd(health.maintenance)} USD</td></tr>`,
         `<tr><td>free collateral</td><td id="free">${ZkMargin.usd(health.free)} USD</td></tr>`,
       ]).join("");
-    const share = health.maintenance > 0n && health.equity > 0n
+    const share = health.healthy && health.maintenance > 0n && health.equity > 0n
       ? ` (maintenance margin is ${(Number((health.maintenance * 10000n) / health.equity) / 100).toFixed(2)}% of haircut equity)`
       : health.maintenance === 0n ? " (no maintenance margin is due: no open position)" : "";
     const unsafe = epoch.unsafe
-      ? "<p><strong>UNSAFE:</strong> this epoch was proven with development keys from a single-party setup; whoever made them could forge proofs.</p>"
+      ? `<p class="unsafe-note"><strong>UNSAFE:</strong> these proofs were made with development keys; whoever made them could forge proofs.</p>`
       : "";
     return `<h2>What was proven about ${label}</h2>
       <ul>
         <li>These balances and positions are exactly those committed in leaf ${record.index}, under the published
-            root of epoch ${epoch.epoch_id}.</li>
-        <li>The proof of batch ${batch} (checked here) shows that every account of that batch, yours included, meets
-            the cross-margin rule at the published prices and marks: its haircut equity is at least its maintenance margin.</li>
+            root <code class="hash">${hex32(epoch.root)}</code> of epoch ${epoch.epoch_id}.</li>
+        <li>The proof of batch ${batch} (checked here) classifies every account of that batch, yours included, at the
+            published prices and marks (healthy, liquidatable or bankrupt), and counts it into the epoch's published
+            classes, maintenance shortfall and bad debt.</li>
         <li>Together with the other batches, your account is counted in the venue's totals, which the published reserves
             cover asset by asset (the whole-epoch audit, run by the server when the epoch was published: ${epoch.valid ? "passed" : "failed"}).</li>
       </ul>${unsafe}
       <table><tbody>${rows}</tbody></table>
-      <p id="health">Health: ${health.healthy ? "healthy" : "NOT healthy"}${share}.</p>`;
+      <p id="health" data-class="${health.marginClass}">Class: ${inWords(health)}${share}.</p>`;
+  }
+
+  // The account's class and what it means (AccountHealth.in_words).
+  function inWords(h) {
+    const usd = ZkMargin.usd;
+    if (h.marginClass === "healthy") {
+      return `healthy: haircut equity ${usd(h.equity)} USD covers maintenance margin ${usd(h.maintenance)} USD`;
+    }
+    if (h.marginClass === "liquidatable") {
+      return `liquidatable: haircut equity ${usd(h.equity)} USD is below maintenance margin ${usd(h.maintenance)} USD ` +
+        `(short by ${usd(h.shortfall)} USD); the venue may liquidate it`;
+    }
+    return `bankrupt: haircut equity is ${usd(h.equity)} USD, a loss of ${usd(h.badDebt)} USD beyond the account's ` +
+      "funds that the venue's insurance fund must absorb";
+  }
+
+  // The epoch a record is checked against: its setup (UNSAFE first), its root as the chain shows it, and
+  // the prices and marks every account of it was measured with.
+  function showEpoch(epoch) {
+    const unsafe = epoch.unsafe
+      ? `<div id="unsafe" class="unsafe-banner" role="alert"><strong>UNSAFE</strong>: epoch ${epoch.epoch_id} was proven
+         with development keys from a single-party setup. Whoever made them could forge every proof below: a VALID here
+         means nothing until the venue uses keys from a public ceremony.</div>`
+      : "";
+    const prices = epoch.params.assets.map((a) => `<tr><td>${esc(a.symbol)} price</td><td>${scaled(a.price, 8)}</td></tr>`)
+      .concat(epoch.params.markets.map((m) => `<tr><td>${esc(m.symbol)} mark</td><td>${scaled(m.mark, 8)}</td></tr>`));
+    $("epoch-info").innerHTML = `${unsafe}
+      <table class="facts"><tbody>
+        <tr><th>epoch</th><td id="epoch-id">${epoch.epoch_id}</td></tr>
+        <tr><th>account root</th><td><code id="root" class="hash">${hex32(epoch.root)}</code></td></tr>
+        <tr><th>setup</th><td id="setup">${epoch.unsafe ? '<span class="badge">UNSAFE</span> ' : ""}${esc(epoch.setup.kind)}</td></tr>
+        <tr><th>published audit</th><td>${epoch.valid ? "passed" : "failed"}</td></tr>
+      </tbody></table>
+      <h3>Prices and marks used (USD)</h3>
+      <table id="prices"><tbody>${prices.join("")}</tbody></table>`;
+    $("epoch-info").dataset.epoch = String(epoch.epoch_id);
+  }
+
+  // The record as read, offered back to the trader as a file.
+  function offerDownload(doc) {
+    const link = $("download");
+    if (link.href) URL.revokeObjectURL(link.href);
+    const a = doc.account || {};
+    const blob = new Blob([JSON.stringify(doc, null, 2) + "\n"], { type: "application/json" });
+    link.href = URL.createObjectURL(blob);
+    const part = (v) => String(v).replace(/[^0-9A-Za-z_-]/g, "");
+    link.download = `zksolvency-record-epoch-${part(doc.epoch_id)}-account-${part(a.account_id)}${a.subaccount ? "-" + part(a.subaccount) : ""}.json`;
+    link.hidden = false;
+  }
+
+  async function readInput() {
+    const file = $("record-file").files[0];
+    if (file) {
+      try { return JSON.parse(await file.text()); } catch (e) { throw new InputError(`${file.name} is not JSON`); }
+    }
+    const token = $("token").value.trim();
+    const epochId = $("epoch").value;
+    if (!token) throw new InputError("give your access token or your record file");
+    try {
+      return await getJson(`/v1/epochs/${encodeURIComponent(epochId)}/record`, { Authorization: `Bearer ${token}` });
+    } catch (error) {
+      if (error instanceof HttpError && [401, 403, 404].includes(error.status)) {
+        throw new InputError(`no record for this token in epoch ${epochId}: check the token and the epoch`);
+      }
+      throw error;
+    }
   }
 
   async function run() {
-    const checks = $("checks");
-    const verdict = $("verdict");
-    checks.innerHTML = "";
+    const out = ZkPage.report("verdict", "checks");
     $("summary").innerHTML = "";
-    verdict.className = "";
-    verdict.dataset.state = "checking";
-    verdict.textContent = "Checking...";
-    const show = (name, ok, why) => {
-      const li = document.createElement("li");
-      li.className = ok ? "ok" : "fail";
-      li.textContent = ok ? name : `${name}: ${why}`;
-      checks.appendChild(li);
-    };
+    $("download").hidden = true;
+    ZkTrader.checked = null;
+    out.start();
     try {
-      let doc;
-      const file = $("record-file").files[0];
-      if (file) {
-        try { doc = JSON.parse(await file.text()); } catch (e) { throw new CheckFailed("record", "the file is not JSON"); }
-      } else {
-        const token = $("token").value.trim();
-        if (!token) throw new Error("give your access token or your record file");
-        doc = await getJson(`/v1/epochs/${encodeURIComponent($("epoch").value)}/record`, { Authorization: `Bearer ${token}` });
-      }
-      const result = await verify(doc, show);
-      verdict.className = "valid";
-      verdict.dataset.state = "valid";
-      verdict.textContent = "VALID: your account is in the published epoch, and its batch proof holds.";
+      const doc = await readInput();
+      if (doc && typeof doc === "object" && doc.format === "zksolvency-record/1") offerDownload(doc);
+      const result = await verify(doc, out.show);
+      ZkTrader.checked = result.record;
+      out.valid("VALID: your account is in the published epoch, and its batch proof holds.");
       $("summary").innerHTML = summary(result);
     } catch (error) {
-      if (error instanceof CheckFailed) show(error.check, false, error.message.slice(error.check.length + 2));
-      verdict.className = "invalid";
-      verdict.dataset.state = "invalid";
-      verdict.textContent = `INVALID: ${error.message}`;
+      out.fail(error);
+    }
+  }
+
+  async function selectEpoch() {
+    try {
+      showEpoch(await ZkPage.epoch($("epoch").value));
+    } catch (error) {
+      $("epoch-info").textContent = `cannot read epoch ${$("epoch").value}: ${error.message}`;
     }
   }
 
@@ -213,17 +246,22 @@
       for (const e of list.epochs) {
         const option = document.createElement("option");
         option.value = e.epoch_id;
-        option.textContent = `epoch ${e.epoch_id} (${e.accounts} accounts, root ${e.root.slice(0, 12)}...)`;
+        option.textContent = `epoch ${e.epoch_id}, ${e.published_at.slice(0, 10)}${e.unsafe ? " (UNSAFE keys)" : ""}`;
         $("epoch").appendChild(option);
       }
+      if (list.epochs.length) await selectEpoch();
     } catch (error) {
       $("verdict").textContent = `cannot list epochs: ${error.message}`;
     }
+    $("epoch").addEventListener("change", selectEpoch);
     $("check").addEventListener("click", run);
     $("token").addEventListener("input", () => { $("record-file").value = ""; }); // the last one given wins
     $("record-file").addEventListener("change", () => { $("token").value = ""; });
     document.body.dataset.ready = "true";
   }
 
+  // The record checked last (for the margin proof's account check), and Poseidon as the leaf uses it.
+  const ZkTrader = { checked: null };
+  window.ZkTrader = ZkTrader;
   init();
 })();
