@@ -95,3 +95,24 @@ def test_interrupted_run_leaves_no_epoch_and_a_rerun_reuses_its_proofs(keys: Pat
     assert json.loads(result.stdout)["reused_batches"] == len(kept)
     assert verify_epoch(epoch_from_json(json.loads((out / PUBLIC_EPOCH).read_text()))).valid
     assert not work.exists()
+
+
+def test_bad_debt_beyond_the_fund_publishes_nothing_and_exits_1(keys: Path, tmp_path: Path) -> None:
+    snapshot = sample(tmp_path / "snap", 6)
+    market = json.loads((snapshot / "market.json").read_text())
+    for asset in market["assets"]:
+        asset["insurance"] = "0"
+    (snapshot / "market.json").write_text(json.dumps(market))
+    with (snapshot / "accounts.jsonl").open("a") as f:  # owes 5 USDT and holds nothing: bankrupt
+        f.write(json.dumps({"account_id": 10**9, "balances": {"USDT": "-5"}}) + "\n")
+    out = tmp_path / "epoch"
+    result = run(
+        "prove", str(snapshot), "--keys", str(keys), "--out", str(out), "--secret", str(tmp_path / "s")
+    )
+    assert result.returncode == 1, result.stderr
+    assert (
+        "nothing was published" in result.stderr
+        and "insurance fund: the insurance fund of 0 USD" in result.stderr
+    )
+    assert "proven bad debt of 5 USD" in result.stderr
+    assert not out.exists()

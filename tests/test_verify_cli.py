@@ -5,8 +5,10 @@ check that names it; unreadable input exits 2.
 """
 
 import copy
+import dataclasses
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -19,7 +21,7 @@ from conftest import Circuits
 
 from zksolvency.prover.epoch import EpochKeys, prove_epoch
 from zksolvency.prover.publish import write_epoch
-from zksolvency.prover.sample import sample_venue
+from zksolvency.prover.sample import CRASH, sample_venue
 from zksolvency.verifier.formats import MARGIN_KIT, PUBLIC_EPOCH, RECORDS
 from zksolvency.verifier.groth16 import Proof
 
@@ -389,3 +391,25 @@ def test_prove_account_refuses_what_it_cannot_prove(
     stale["epoch_id"] = 8
     result = run(*base[:1], write(tmp_path / "stale.json", stale), *base[2:], "--threshold", "1")
     assert result.returncode == 1 and "epoch 8" in result.stderr
+
+
+def test_book_is_reported_in_json(folder: Path) -> None:
+    code, report = run_json("verify", folder)
+    assert code == 0
+    counts = [report[f"{c}_accounts"] for c in ("healthy", "liquidatable", "bankrupt")]
+    assert all(isinstance(n, int) for n in counts) and sum(counts) % 4 == 0  # padding slots count as healthy
+    for field in ("maintenance_shortfall_usd", "bad_debt_usd", "insurance_usd"):
+        assert re.fullmatch(r"-?\d+(\.\d+)?", report[field]), report[field]
+
+
+def test_bad_debt_beyond_the_fund_fails_verify_naming_the_check(ci: Circuits, tmp_path: Path) -> None:
+    venue = sample_venue(16, seed=6, profile=ci.profile, stress=CRASH)
+    assets = (dataclasses.replace(venue.params.assets[0], insurance=0), *venue.params.assets[1:])
+    params = dataclasses.replace(venue.params, assets=assets)
+    keys = EpochKeys(ci.batch, ci.margin)
+    epoch, records = prove_epoch(params, venue.accounts, venue.reserves, ci.profile, keys, 9, SECRET)
+    write_epoch(tmp_path / "epoch-9", epoch, records, ci.margin)
+    code, report = run_json("verify", tmp_path / "epoch-9")
+    assert code == 1 and report["failed_check"] == "insurance fund"
+    assert report["bankrupt_accounts"] >= 1 and report["insurance_usd"] == "0"
+    assert f"proven bad debt of {report['bad_debt_usd']} USD" in report["failure"]
