@@ -20,10 +20,11 @@ import pytest
 from conftest import Circuits
 
 from zksolvency.prover.epoch import EpochKeys, prove_epoch
-from zksolvency.prover.publish import write_epoch
+from zksolvency.prover.publish import AT_RISK, write_epoch
 from zksolvency.prover.sample import CRASH, sample_venue
 from zksolvency.verifier.formats import MARGIN_KIT, PUBLIC_EPOCH, RECORDS
 from zksolvency.verifier.groth16 import Proof
+from zksolvency.verifier.margin import evaluate
 
 CLI = str(Path(sys.executable).parent / "zksolvency")
 SECRET = 987654321
@@ -409,6 +410,9 @@ def test_bad_debt_beyond_the_fund_fails_verify_naming_the_check(ci: Circuits, tm
     keys = EpochKeys(ci.batch, ci.margin)
     epoch, records = prove_epoch(params, venue.accounts, venue.reserves, ci.profile, keys, 9, SECRET)
     write_epoch(tmp_path / "epoch-9", epoch, records, ci.margin)
+    at_risk = [json.loads(line) for line in (tmp_path / "epoch-9" / AT_RISK).read_text().splitlines()]
+    classes = [evaluate(a, params.circuit(ci.profile)).margin_class for a in venue.accounts]
+    assert [row["margin_class"] for row in at_risk] == [c for c in classes if c != "healthy"]
     code, report = run_json("verify", tmp_path / "epoch-9")
     assert code == 1 and report["failed_check"] == "insurance fund"
     assert report["bankrupt_accounts"] >= 1 and report["insurance_usd"] == "0"
