@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from zksolvency.prover.cli import app
-from zksolvency.verifier.cli import fail
+from zksolvency.verifier.cli import fail, run
 
 
 def serve(
@@ -51,4 +51,4 @@ app.command("serve")(serve)
 
 def main() -> None:
     """Entry point of the `zksolvency` script."""
-    app()
+    run(app)

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from zksolvency.verifier.epoch import Epoch, verify_epoch
 from zksolvency.verifier.formats import FormatError, epoch_from_json, record_from_json
 from zksolvency.verifier.records import InclusionRecord
+from zksolvency.verifier.reports import checks, coverage
+from zksolvency.verifier.vocabulary import field_hex
 
 from .models.publish import IssuedToken, PublishResponse
-from .reports import audit_checks, coverage
 from .tables import BatchRow, EpochRow, RecordRow
 from .tokens import new_token, token_hash
 
@@ -114,8 +115,8 @@ def check_upload(document: dict[str, Any], records: str) -> Checked:
         seen_indices.add(record.index)
         checked.append((record, line.strip()))
     audit_doc = {
-        "checks": [c.model_dump() for c in audit_checks(audit)],
-        "coverage": [c.model_dump() for c in coverage(audit.coverage)],
+        "checks": checks(audit.passed, audit.failed_check, audit.failure),
+        "coverage": coverage(audit.coverage),
     }
     return Checked(epoch, document, json.dumps(audit_doc), checked)
 
@@ -177,7 +178,7 @@ def store(session: Session, checked: Checked) -> PublishResponse:
         ) from None
     return PublishResponse(
         epoch_id=epoch.epoch_id,
-        root=str(epoch.root),
+        root=field_hex(epoch.root),
         accounts=len(tokens),
         batches=len(epoch.batches),
         tokens=tokens,

@@ -18,6 +18,7 @@ from .profiles import PROFILES, Profile
 from .state import ChainState
 from .statements import BatchStatement
 from .tree import root_of
+from .vocabulary import field_hex, units
 
 #: Public inputs of each circuit (docs/statement.md sections 6 and 7).
 PUBLIC_INPUTS = 5
@@ -150,7 +151,11 @@ def check_keys(epoch: Epoch) -> dict[str, VerificationKey]:
         if key.n_public != PUBLIC_INPUTS:
             raise CheckFailed(name, f"the {kind} key takes {key.n_public} public inputs, not {PUBLIC_INPUTS}")
         if epoch.key_hashes is not None and epoch.key_hashes.get(kind) != key.sha256:
-            raise CheckFailed(name, f"the {kind} key does not hash to the published {kind} key hash")
+            raise CheckFailed(
+                name,
+                f"the {kind} key hashes to 0x{key.sha256}, the published {kind} key hash is "
+                f"{epoch.key_hashes.get(kind)!r}",
+            )
         keys[kind] = key
     return keys
 
@@ -213,7 +218,10 @@ def _verify(
         raise CheckFailed("parameters", str(exc)) from None
     check("parameters", True, "")
     check(
-        "parameter hash", params.hash == epoch.params_hash, "the published parameters hash to another value"
+        "parameter hash",
+        params.hash == epoch.params_hash,
+        f"the published parameters hash to {field_hex(params.hash)}, not to params_hash "
+        f"{field_hex(epoch.params_hash)}",
     )
     n = len(epoch.batches)
     check(
@@ -231,21 +239,24 @@ def _verify(
         except MalformedProof as exc:
             valid, why = False, f"malformed: {exc}"
         check(f"batch {i} proof", valid, why)
-        check(f"batch {i} index", s.batch_index == i, f"it claims index {s.batch_index}")
+        check(f"batch {i} index", s.batch_index == i, f"it claims index {s.batch_index}, not {i}")
         check(
-            f"batch {i} parameters", s.params_hash == epoch.params_hash, "it was proven with other parameters"
+            f"batch {i} parameters",
+            s.params_hash == epoch.params_hash,
+            f"it was proven with parameters {field_hex(s.params_hash)}, not {field_hex(epoch.params_hash)}",
         )
         check(
             f"batch {i} chain",
             s.prev_state == state,
-            "its previous state is not the state the batch before left",
+            f"its previous state {field_hex(s.prev_state)} is not the state the batch before left, "
+            f"{field_hex(state)}",
         )
         state = s.next_state
     final = epoch.final_state
     check(
         "final state",
         _well_formed_state(final, profile) and final.hash == state,
-        "the published totals do not open the last batch's state",
+        f"the published totals do not open the last batch's state {field_hex(state)}",
     )
     check("final batch count", final.batches == n, f"the final state counts {final.batches} batches, not {n}")
     check("key bound", final.last_key < 2 ** (AMOUNT_BITS), "the last key is not below 2^64")
@@ -255,7 +266,12 @@ def _verify(
     )
     check("padding slots", empty, "an unused asset or market slot carries a total")
     roots = [b.statement.subtree_root for b in epoch.batches]
-    check("account root", root_of(roots, profile.tree_depth, profile.batch_levels) == epoch.root, "mismatch")
+    root = root_of(roots, profile.tree_depth, profile.batch_levels)
+    check(
+        "account root",
+        root == epoch.root,
+        f"the batches' subtree roots give {field_hex(root)}, the published root is {field_hex(epoch.root)}",
+    )
     check(
         "reserves listed",
         len(epoch.reserves) == real_assets and all(r >= 0 for r in epoch.reserves),
@@ -269,5 +285,6 @@ def _verify(
         check(
             f"reserves {c.symbol}",
             c.covered,
-            f"reserves {c.reserves} are below net liabilities {float(c.liabilities):.0f}",
+            f"reserves {units(c.reserves)} {c.symbol} are below net liabilities "
+            f"{units(c.liabilities)} {c.symbol}",
         )

@@ -4,11 +4,11 @@ It computes exactly what AccountHealth (circuits/lib/account.circom) computes, w
 """
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 from .account import Account
-from .field import FLOOR_SENTINEL, PPM, WEIGHTED_SCALE
+from .field import FLOOR_SENTINEL, PPM
 from .params import CircuitParams
+from .vocabulary import usd
 
 
 @dataclass(frozen=True)
@@ -57,14 +57,6 @@ class AccountHealth:
     def healthy(self) -> bool:
         """True when the batch circuit can accept the account."""
         return not self.failures
-
-
-def usd(weighted: int) -> str:
-    """A USD * 1e22 amount as a decimal USD string with cents (rounded toward zero)."""
-    cents = Fraction(weighted, WEIGHTED_SCALE // 100)
-    whole = int(cents)
-    sign = "-" if whole < 0 else ""
-    return f"{sign}{abs(whole) // 100:,}.{abs(whole) % 100:02d}"
 
 
 def tier_of(x: int, floors: tuple[int, ...]) -> int:

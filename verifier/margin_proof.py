@@ -4,27 +4,21 @@ The file carries the epoch it is about, its five public inputs (root, paramsHash
 nullifier) spelled out, the recipient and chain the binding stands for, and the snarkjs proof.
 """
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from .epoch import CheckFailed, Epoch
-from .field import AMOUNT_BITS, PRICE_SCALE
+from .field import AMOUNT_BITS
 from .formats import FormatError, Json
 from .groth16 import MalformedProof, Proof, UnreadableProof, VerificationKey, verify
 from .leaf import nullifier
 from .records import InclusionRecord
 from .statements import MarginStatement, binding
+from .vocabulary import checksum_address, field_hex, parse_address, selector, usd_price
 
 MARGIN_PROOF_FORMAT = "zksolvency-margin-proof/1"
-#: An Ethereum-style address: 0x and 40 hex digits.
-ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
-
-
-def threshold_usd(threshold: int) -> str:
-    """A threshold in USD * 1e8 as an exact decimal USD string."""
-    whole, frac = divmod(threshold, PRICE_SCALE)
-    return f"{whole}.{frac:08d}".rstrip("0").rstrip(".")
+#: MarginGate's claimCredit(uint64 epochId, uint256[5] statement, bytes proof) (contracts/src/MarginGate.sol).
+CLAIM_SELECTOR = selector("claimCredit(uint64,uint256[5],bytes)")
 
 
 @dataclass(frozen=True)
@@ -47,13 +41,19 @@ class MarginProofFile:
             "root": str(s.root),
             "params_hash": str(s.params_hash),
             "threshold": str(s.threshold),
-            "threshold_usd": threshold_usd(s.threshold),
-            "recipient": f"0x{self.recipient:040x}",
+            "threshold_usd": usd_price(s.threshold),
+            "recipient": checksum_address(self.recipient),
             "chain_id": self.chain_id,
             "nullifier": str(s.nullifier),
             "public_inputs": [str(x) for x in self.public_inputs],
             "proof": self.proof.to_snarkjs(),
         }
+
+    def calldata(self) -> bytes:
+        """The ABI-encoded call MarginGate.claimCredit(epochId, statement, proof) that redeems this proof;
+        it must be sent from the recipient, on the chain the proof is bound to."""
+        head = [self.epoch_id, *self.public_inputs, 32 * 7, len(proof := self.proof.to_bytes())]
+        return CLAIM_SELECTOR + b"".join(x.to_bytes(32, "big") for x in head) + proof
 
     @classmethod
     def from_json(cls, doc: Any) -> "MarginProofFile":
@@ -79,9 +79,10 @@ class MarginProofFile:
         inputs = field("public_inputs", list)
         if len(inputs) != 5 or not all(isinstance(x, str) and x.isdigit() for x in inputs):
             raise FormatError("public_inputs: expected five decimal strings")
-        recipient = field("recipient", str)
-        if not ADDRESS.fullmatch(recipient):
-            raise FormatError("recipient: expected a 0x address of 40 hex digits")
+        try:
+            recipient = parse_address(field("recipient", str), "recipient")
+        except ValueError as exc:
+            raise FormatError(str(exc)) from None
         try:
             proof = Proof.from_snarkjs(field("proof", dict))
         except MalformedProof as exc:
@@ -92,7 +93,7 @@ class MarginProofFile:
         return cls(
             field("epoch_id", int),
             statement,
-            int(recipient, 16),
+            recipient,
             field("chain_id", int),
             tuple(int(x) for x in inputs),
             proof,
@@ -115,9 +116,21 @@ def check_margin_proof(
             raise CheckFailed(name, why)
         passed.append(name)
 
-    check("margin proof epoch", file.epoch_id == epoch.epoch_id, f"it is about epoch {file.epoch_id}")
-    check("margin proof root", s.root == epoch.root, "it is about another account root")
-    check("margin proof parameters", s.params_hash == epoch.params_hash, "it uses other parameters")
+    check(
+        "margin proof epoch",
+        file.epoch_id == epoch.epoch_id,
+        f"it is about epoch {file.epoch_id}, not epoch {epoch.epoch_id}",
+    )
+    check(
+        "margin proof root",
+        s.root == epoch.root,
+        f"it is about account root {field_hex(s.root)}, not the epoch's {field_hex(epoch.root)}",
+    )
+    check(
+        "margin proof parameters",
+        s.params_hash == epoch.params_hash,
+        f"it uses parameters {field_hex(s.params_hash)}, not the epoch's {field_hex(epoch.params_hash)}",
+    )
     try:
         expected = binding(file.recipient, file.chain_id)
     except ValueError as exc:
