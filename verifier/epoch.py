@@ -12,7 +12,15 @@ from typing import Any
 
 from .ceremonies import CEREMONY, CIRCUIT_KINDS, SETUP_KINDS, CeremonyReference, KnownCeremony, find, pinned
 from .field import AMOUNT_BITS, R
-from .groth16 import MalformedKey, MalformedProof, Proof, VerificationKey, parse_key, verify
+from .groth16 import (
+    MalformedKey,
+    MalformedProof,
+    Proof,
+    VerificationKey,
+    check_key_subgroups,
+    parse_key,
+    verify,
+)
 from .params import CircuitParams, EpochParams
 from .profiles import PROFILES, Profile
 from .state import ChainState
@@ -146,6 +154,7 @@ def check_keys(epoch: Epoch) -> dict[str, VerificationKey]:
             raise CheckFailed(name, f"no {kind} key")
         try:
             key = parse_key(epoch.verification_keys[kind])
+            check_key_subgroups(key)
         except MalformedKey as exc:
             raise CheckFailed(name, f"the {kind} key is malformed: {exc}") from None
         if key.n_public != PUBLIC_INPUTS:
@@ -153,8 +162,7 @@ def check_keys(epoch: Epoch) -> dict[str, VerificationKey]:
         if epoch.key_hashes is not None and epoch.key_hashes.get(kind) != key.sha256:
             raise CheckFailed(
                 name,
-                f"the {kind} key hashes to 0x{key.sha256}, the published {kind} key hash is "
-                f"{epoch.key_hashes.get(kind)!r}",
+                f"the {kind} key hashes to 0x{key.sha256}, not to the published {kind} key hash",
             )
         keys[kind] = key
     return keys
@@ -163,9 +171,7 @@ def check_keys(epoch: Epoch) -> dict[str, VerificationKey]:
 def check_setup(epoch: Epoch, keys: dict[str, VerificationKey], ceremonies: Sequence[KnownCeremony]) -> None:
     """CheckFailed("setup", ...) unless the setup kind is known and a "ceremony" is a known ceremony's."""
     if epoch.setup_kind not in SETUP_KINDS:
-        raise CheckFailed(
-            "setup", f"unknown setup kind {epoch.setup_kind!r}; known: {', '.join(SETUP_KINDS)}"
-        )
+        raise CheckFailed("setup", f"unknown setup kind; known: {', '.join(SETUP_KINDS)}")
     if epoch.setup_kind != CEREMONY:
         return
     if epoch.ceremony is None:
@@ -206,7 +212,7 @@ def _verify(
     check(
         "profile",
         PROFILES.get(profile.name) == profile,
-        f"{profile.name!r} is not a known profile, or its sizes are not that profile's",
+        f"not a known profile ({', '.join(PROFILES)}), or its sizes are not that profile's",
     )
     keys = check_keys(epoch)
     check("verification keys", True, "")

@@ -105,7 +105,7 @@ def _verify(
     check(
         "profile",
         profiles.get(profile.name) == profile and record_profile in (None, profile.name),
-        f"the epoch's profile {profile.name!r} is not a known profile, or the record is of another profile",
+        "the epoch's profile is not a known profile, or the record is of another profile",
     )
     keys = check_keys(epoch)
     check("verification keys", True, "")

@@ -4,6 +4,7 @@ The file carries the epoch it is about, its five public inputs (root, paramsHash
 nullifier) spelled out, the recipient and chain the binding stands for, and the snarkjs proof.
 """
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,7 +67,9 @@ class MarginProofFile:
             try:
                 if kind is int:
                     if isinstance(value, bool) or not isinstance(value, int | str):
-                        raise ValueError(f"expected an integer, got {value!r}")
+                        raise ValueError(f"expected an integer, got a {type(value).__name__}")
+                    if isinstance(value, str) and not re.fullmatch(r"[0-9]{1,80}|0x[0-9a-fA-F]{1,64}", value):
+                        raise ValueError("expected an integer: decimal digits (or 0x and hex digits)")
                     return int(value, 0) if isinstance(value, str) else value
                 if not isinstance(value, kind):
                     raise ValueError(f"expected {kind.__name__}")

@@ -1,8 +1,9 @@
 """Stateless verification: an epoch document, a record against a stored epoch, a margin proof."""
 
+import hashlib
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
@@ -12,6 +13,7 @@ from zksolvency.verifier.formats import FormatError, record_from_json
 from zksolvency.verifier.inclusion import verify_account
 from zksolvency.verifier.margin_proof import MarginProofFile, check_margin_proof
 
+from ..audits import Audits
 from ..deps import CacheDep, SessionDep
 from ..models.common import Problem
 from ..models.verify import (
@@ -44,10 +46,34 @@ def _epoch_report(document: dict[str, Any]) -> EpochReport:
     return EpochReport(**reports.epoch_report(epoch, verify_epoch(epoch)))
 
 
-@router.post("/epoch", responses=UNREADABLE)
-async def verify_epoch_document(document: dict[str, Any]) -> EpochReport:
-    """Audit an uploaded public epoch document (zksolvency-epoch/1): every proof, chain, root, reserves."""
-    return await run_in_threadpool(_epoch_report, document)
+AUDIT_LIMITS: dict[int | str, dict[str, Any]] = {
+    **UNREADABLE,
+    429: {"model": Problem, "description": "Every audit slot is busy (or this client is over its rate)."},
+}
+
+
+@router.post("/epoch", responses=AUDIT_LIMITS)
+async def verify_epoch_document(document: dict[str, Any], request: Request) -> EpochReport:
+    """Audit an uploaded public epoch document (zksolvency-epoch/1): every proof, chain, root, reserves.
+
+    The same document (by SHA-256) is audited once and its report cached; a few audits run at a time,
+    past that 429; the body has a size cap of its own (docs/api.md).
+    """
+    audits: Audits = request.app.state.audits
+    digest = hashlib.sha256(await request.body()).hexdigest()
+    report = audits.cached(digest)
+    if report is not None:
+        return report
+    if not audits.take_slot():
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS, "every audit slot is busy; retry shortly", {"Retry-After": "1"}
+        )
+    try:
+        report = await run_in_threadpool(_epoch_report, document)
+    finally:
+        audits.free_slot()
+    audits.keep(digest, report)
+    return report
 
 
 def _record_report(session: Session, cache: EpochCache, doc: dict[str, Any]) -> RecordReport:

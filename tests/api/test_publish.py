@@ -36,10 +36,7 @@ def test_publish_list_read_and_verify(published: Published) -> None:
     ]
     assert all(r["covered"] for r in detail["coverage"])
     assert detail["checks"][-1]["ok"] is True and detail["batches"] == 4
-    assert (
-        "accounts" not in detail
-        and detail["accounts_at_most"] == 4 * PROFILES["ci"].batch_size
-    )
+    assert "accounts" not in detail and detail["accounts_at_most"] == 4 * PROFILES["ci"].batch_size
 
     batches = c.get(f"/v1/epochs/{EPOCH_ID}/batches", params={"limit": 2, "offset": 1}).json()
     assert batches["total"] == 4 and [b["index"] for b in batches["batches"]] == [1, 2]
