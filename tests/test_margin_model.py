@@ -50,7 +50,7 @@ def test_negative_net_value_is_named() -> None:
 
 
 def test_usd_formatting() -> None:
-    assert usd(4_200 * WEIGHTED_SCALE) == "4,200.00"
+    assert usd(4_200 * WEIGHTED_SCALE) == "4200.00"  # no thousands separator (docs/json.md)
     assert usd(-WEIGHTED_SCALE // 2) == "-0.50"
 
 
