@@ -94,9 +94,9 @@ def run(app: typer.Typer) -> None:
         return
     try:
         status = app(standalone_mode=False)
-    except typer.Abort:
-        typer.echo(error_json("aborted", EXIT_INVALID))
-        sys.exit(EXIT_INVALID)
+    except typer.Abort:  # Ctrl-C: the shell's status for SIGINT
+        typer.echo(error_json("interrupted", 130))
+        sys.exit(130)
     except typer.TyperException as exc:  # a usage error: unknown option, missing argument, bad value
         code = getattr(exc, "exit_code", EXIT_BAD_INPUT)
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)

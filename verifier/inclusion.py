@@ -25,6 +25,7 @@ from .poseidon import poseidon
 from .profiles import PROFILES, Profile
 from .records import InclusionRecord
 from .tree import MerklePath
+from .vocabulary import field_hex
 
 
 @dataclass
@@ -122,7 +123,10 @@ def _verify(
         raise CheckFailed("parameters", str(exc)) from None
     check("parameters", True, "")
     check(
-        "parameter hash", params.hash == epoch.params_hash, "the published parameters hash to another value"
+        "parameter hash",
+        params.hash == epoch.params_hash,
+        f"the published parameters hash to {field_hex(params.hash)}, not to params_hash "
+        f"{field_hex(epoch.params_hash)}",
     )
     result.params = params
     account = record.account
@@ -170,21 +174,29 @@ def _verify(
         valid, why = False, f"malformed: {exc}"
     check(f"batch {b} proof", valid, why)
     check(
-        f"batch {b} index", batch.statement.batch_index == b, f"it claims index {batch.statement.batch_index}"
+        f"batch {b} index",
+        batch.statement.batch_index == b,
+        f"it claims index {batch.statement.batch_index}, not {b}",
     )
     check(
         f"batch {b} parameters",
         batch.statement.params_hash == epoch.params_hash,
-        "it was proven with other parameters",
+        f"it was proven with parameters {field_hex(batch.statement.params_hash)}, not "
+        f"{field_hex(epoch.params_hash)}",
     )
     node = _climb(leaf_hash(account, record.salt, profile), path, range(profile.batch_levels))
     check(
         "batch subtree",
         node == batch.statement.subtree_root,
-        f"your leaf and path do not lead to the subtree root of batch {b}: the record is not the one proven",
+        f"your leaf and path lead to {field_hex(node)}, not to the subtree root of batch {b}, "
+        f"{field_hex(batch.statement.subtree_root)}: the record is not the one proven",
     )
     root = _climb(node, path, range(profile.batch_levels, profile.tree_depth))
-    check("epoch root", root == epoch.root, "your path does not lead to the published epoch root")
+    check(
+        "epoch root",
+        root == epoch.root,
+        f"your path leads to {field_hex(root)}, not to the published epoch root {field_hex(epoch.root)}",
+    )
     health = evaluate(account, params)
     result.health = health
     check("margin rules", health.healthy, "; ".join(health.failures))
