@@ -158,9 +158,16 @@ def prove_account_command(
     partial = out.with_name(f".{out.name}.partial")
     try:
         partial.write_text(json.dumps(file.to_json(), indent=1) + "\n")
-        os.replace(partial, out)
+        if force:
+            os.replace(partial, out)
+        else:  # a hard link never replaces a file that appeared while the proof was being made
+            os.link(partial, out)
+    except FileExistsError:
+        raise fail(f"{out} exists; pass --force to replace it", EXIT_BAD_INPUT) from None
     except OSError as exc:
         raise fail(f"{out}: {exc.strerror or exc}", EXIT_BAD_INPUT) from None
+    finally:
+        partial.unlink(missing_ok=True)
     claim = margin_proof(file)
     call = "0x" + file.calldata().hex()
     if as_json:

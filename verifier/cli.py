@@ -89,7 +89,7 @@ VersionOption = Annotated[
 
 def run(app: typer.Typer) -> None:
     """Run the `zksolvency` app; under `--json`, a usage error is also a JSON object on stdout."""
-    if "--json" not in sys.argv[1:]:
+    if not json_requested():
         app()
         return
     try:
