@@ -205,7 +205,8 @@ class VerificationKey:
         """Parse snarkjs verification_key.json (protocol groth16, curve bn128, affine points, z = 1).
 
         MalformedKey for another shape, a point off its curve or at infinity. Derived fields that
-        snarkjs adds (vk_alphabeta_12) are ignored. G2 subgroups are the backends' to check.
+        snarkjs adds (vk_alphabeta_12) are ignored. G2 subgroups are the backends' to check
+        (`check_key_subgroups`, which the epoch audit's key check calls for every key).
         """
         if not isinstance(doc, dict):
             raise MalformedKey("a verification key is a JSON object")
