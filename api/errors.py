@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -57,7 +58,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": detail}, exc.status_code, headers=headers)
 
 
+async def _database_down(_request: Request, _exc: Exception) -> Response:
+    """The database went away while serving: 503 with one line, not a 500 with a traceback."""
+    return JSONResponse(
+        {"detail": "the database does not answer; try again later"}, 503, headers={"Retry-After": "5"}
+    )
+
+
 def install(app: FastAPI) -> None:
     """Add the service's error handlers to `app`."""
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    for lost in (OperationalError, InterfaceError):
+        app.add_exception_handler(lost, _database_down)
