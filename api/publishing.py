@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from zksolvency.verifier.epoch import Epoch, verify_epoch
 from zksolvency.verifier.formats import FormatError, epoch_from_json, record_from_json
 from zksolvency.verifier.records import InclusionRecord
-from zksolvency.verifier.reports import checks, coverage
+from zksolvency.verifier.reports import epoch_report
 from zksolvency.verifier.vocabulary import field_hex
 
 from .models.publish import IssuedToken, PublishResponse
@@ -44,6 +44,7 @@ class Checked:
     epoch: Epoch
     document: dict[str, Any]
     audit_json: str
+    """The epoch report (`reports.epoch_report`) as JSON."""
     records: list[tuple[InclusionRecord, str]]
     """Each record with its line, as uploaded."""
 
@@ -114,11 +115,8 @@ def check_upload(document: dict[str, Any], records: str) -> Checked:
         seen_keys.add(record.account.key)
         seen_indices.add(record.index)
         checked.append((record, line.strip()))
-    audit_doc = {
-        "checks": checks(audit.passed, audit.failed_check, audit.failure),
-        "coverage": coverage(audit.coverage),
-    }
-    return Checked(epoch, document, json.dumps(audit_doc), checked)
+    report = epoch_report(epoch, audit)  # stored whole: GET /v1/epochs/{id} serves its fields
+    return Checked(epoch, document, json.dumps(report), checked)
 
 
 def store(session: Session, checked: Checked) -> PublishResponse:

@@ -79,23 +79,28 @@ def read_epoch(epoch_id: EpochId, session: SessionDep) -> EpochDetail:
     """An epoch: root, totals, reserves and coverage, parameters, setup, verification status."""
     row = epoch_or_404(session, epoch_id)
     header = json.loads(row.header)
-    audit = json.loads(row.audit)
-    setup = header.get("setup", {})
-    transcript = (setup.get("ceremony") or {}).get("transcript_sha256")
-    return EpochDetail(
-        **_summary(row),
-        params=header["params"],
-        params_hash=field_hex(int(header["params_hash"], 0)),
-        profile_sizes=header["profile"],
-        final_state=header["final_state"],
-        coverage=audit["coverage"],
-        setup=Setup(
+    summary = _summary(row)
+    # The epoch report made when the epoch was published (reports.epoch_report): each of its fields that
+    # the detail model has is served as it was stored, so a field added to the report and the model
+    # appears here with nothing else to change.
+    report = json.loads(row.audit)
+    stored = {k: v for k, v in report.items() if k in EpochDetail.model_fields and k not in summary}
+    if "setup" not in stored:  # stored by an older version: only checks and coverage
+        setup = header.get("setup", {})
+        transcript = (setup.get("ceremony") or {}).get("transcript_sha256")
+        stored["setup"] = Setup(
             kind=setup.get("kind", row.setup_kind),
             unsafe=row.unsafe,
             keys={kind: sha256_hex(h) for kind, h in setup.get("keys", {}).items()},
             ceremony_transcript_sha256=transcript and sha256_hex(transcript),
-        ),
-        checks=audit["checks"],
+        )
+    stored.setdefault("params_hash", field_hex(int(header["params_hash"], 0)))
+    return EpochDetail(
+        **summary,
+        params=header["params"],
+        profile_sizes=header["profile"],
+        final_state=header["final_state"],
+        **stored,
     )
 
 
