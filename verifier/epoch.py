@@ -79,11 +79,6 @@ class Coverage:
         """Reserves at least the net liabilities."""
         return self.reserves >= self.liabilities
 
-    @property
-    def ratio(self) -> float | None:
-        """reserves / liabilities; None when nothing is owed."""
-        return float(self.reserves / self.liabilities) if self.liabilities > 0 else None
-
 
 @dataclass
 class Audit:

@@ -5,7 +5,7 @@ nullifiers are 0x and 64 lowercase hex digits; addresses are EIP-55 checksummed.
 its text output and every API response write values with the functions here (the reports themselves
 are built in `reports.py`), so a value has one form everywhere. The published documents
 (zksolvency-epoch/1, -record/1, -margin-proof/1) keep their snarkjs-style decimal strings: they are
-formats, not reports; every reader here accepts both forms of a field element.
+formats, not reports (their readers take an integer as decimal digits or as 0x hex).
 """
 
 import re
@@ -14,15 +14,11 @@ from fractions import Fraction
 from Crypto.Hash import keccak
 
 from .amounts import format_scaled
-from .field import PRICE_SCALE, QUANTA_PER_UNIT, WEIGHTED_SCALE, R
+from .field import PRICE_SCALE, QUANTA_PER_UNIT, WEIGHTED_SCALE
 
 #: Decimal places of a ratio (rounded toward zero: coverage is never overstated).
 RATIO_DECIMALS = 6
-_HEX_256 = re.compile(r"0x[0-9a-fA-F]{1,64}")
-_DECIMAL = re.compile(r"[0-9]{1,78}")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
-
-# -- values --------------------------------------------------------------------------------------------
 
 
 def units(quanta: int | Fraction) -> str:
@@ -58,19 +54,6 @@ def field_hex(value: int) -> str:
 def sha256_hex(digest: str) -> str:
     """A SHA-256 hex digest in the same form as every other hash: 0x and 64 lowercase hex digits."""
     return "0x" + digest.removeprefix("0x").lower()
-
-
-def parse_field(text: str) -> int:
-    """A field element written either way (0x hex or decimal) as an integer; ValueError otherwise."""
-    if isinstance(text, str) and _HEX_256.fullmatch(text):
-        value = int(text, 16)
-    elif isinstance(text, str) and _DECIMAL.fullmatch(text):
-        value = int(text)
-    else:
-        raise ValueError("expected a field element as 0x and up to 64 hex digits, or decimal digits")
-    if value >= R:
-        raise ValueError("expected a field element below the BN254 scalar field order")
-    return value
 
 
 def _keccak(data: bytes) -> bytes:
