@@ -3,13 +3,24 @@
 It lives here because the service builds on the prover and the verifier, which must not import it.
 """
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from zksolvency.prover.cli import app
-from zksolvency.verifier.cli import fail
+from zksolvency.verifier.cli import fail, run
+
+
+def loopback_only(host: str) -> bool:
+    """True when `host` is a loopback address (or localhost): nothing outside this machine can connect."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def serve(
@@ -26,8 +37,10 @@ def serve(
     """Run the HTTP API (settings from ZKSOLVENCY_* variables; see docs/api.md)."""
     import uvicorn
     from pydantic import ValidationError
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
 
-    from .config import Settings
+    from .config import DEFAULT_SECRET, Settings
     from .main import create_app
 
     overrides: dict[str, object] = {}
@@ -39,11 +52,23 @@ def serve(
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise fail(f"settings: {exc.errors()[0]['msg']}") from None
-    if settings.environment == "development" and settings.venue_token.get_secret_value() == "changethis":
+    if settings.venue_token.get_secret_value() == DEFAULT_SECRET:
+        if not loopback_only(host):
+            raise fail(
+                f"the default venue token is refused on {host}, which other machines can reach: set "
+                "ZKSOLVENCY_VENUE_TOKEN to a secret of at least 32 characters, or listen on 127.0.0.1"
+            )
         typer.echo(
-            "warning: development mode with the default venue token; set ZKSOLVENCY_VENUE_TOKEN", err=True
+            "warning: the default venue token (listening on loopback only); set ZKSOLVENCY_VENUE_TOKEN",
+            err=True,
         )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    try:
+        app = create_app(settings)
+    except (SQLAlchemyError, OSError) as exc:
+        where = make_url(settings.database).render_as_string(hide_password=True)
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise fail(f"database {where}: {reason}") from None
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 app.command("serve")(serve)
@@ -51,4 +76,4 @@ app.command("serve")(serve)
 
 def main() -> None:
     """Entry point of the `zksolvency` script."""
-    app()
+    run(app)

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     """Requests per second each client may sustain (token bucket refill)."""
     rate_burst: int = Field(default=200, ge=1)
     """Requests a client may send at once (token bucket size)."""
+    verify_max_body_bytes: int = Field(default=32 * 2**20, ge=1024)
+    """POST /v1/verify/epoch refuses a larger document with 413 (a reference epoch of 2^20 accounts is
+    about 20 MB)."""
+    verify_slots: int = Field(default=2, ge=1)
+    """Uploaded epoch documents audited at once; past that, 429 (reports are cached by document hash)."""
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Self:

@@ -24,25 +24,27 @@ async def _refuse(send: Send, status: int, detail: str, headers: Sequence[tuple[
 
 
 class BodyLimit:
-    """Refuse with 413 a request whose body is over `limit` bytes, declared or streamed."""
+    """Refuse with 413 a request whose body is over `limit` bytes (or the limit of its path in `paths`),
+    declared or streamed."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, paths: dict[str, int] | None = None) -> None:
+        self.app, self.default, self.paths = app, limit, paths or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.paths.get(scope.get("path", "").rstrip("/"), self.default)
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None:
             try:
-                too_big = int(declared) > self.limit
+                too_big = int(declared) > limit
             except ValueError:
                 await _refuse(send, 400, "Content-Length is not a number")
                 return
             if too_big:
-                await _refuse(send, 413, f"the request body is over {self.limit} bytes")
+                await _refuse(send, 413, f"the request body is over {limit} bytes")
                 return
         # Read the whole body (chunked uploads have no Content-Length), then replay it.
         chunks: list[bytes] = []
@@ -54,8 +56,8 @@ class BodyLimit:
                 return  # the client went away mid-body: nothing reaches the app
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.limit:
-                await _refuse(send, 413, f"the request body is over {self.limit} bytes")
+            if size > limit:
+                await _refuse(send, 413, f"the request body is over {limit} bytes")
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)

@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from .audits import Audits
 from .config import Settings
 from .db import make_engine, make_sessions
 from .errors import install as install_error_handlers
@@ -29,10 +30,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_sessions(engine)
     app.state.epochs = EpochCache()
+    app.state.audits = Audits(settings.verify_slots)
     routers = (health.router, epochs.router, records.router, verify.router, trader.router, solvency.router)
     for router in routers:
         app.include_router(router)
     install_error_handlers(app)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        paths={"/v1/verify/epoch": min(settings.verify_max_body_bytes, settings.max_body_bytes)},
+    )
     app.add_middleware(RateLimit, rate=settings.rate_per_second, burst=settings.rate_burst)
     return app

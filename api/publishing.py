@@ -13,12 +13,13 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from zksolvency.verifier.epoch import Epoch, book_json, verify_epoch
+from zksolvency.verifier.epoch import Epoch, verify_epoch
 from zksolvency.verifier.formats import FormatError, epoch_from_json, record_from_json
 from zksolvency.verifier.records import InclusionRecord
+from zksolvency.verifier.reports import epoch_report
+from zksolvency.verifier.vocabulary import field_hex
 
 from .models.publish import IssuedToken, PublishResponse
-from .reports import audit_checks, coverage
 from .tables import BatchRow, EpochRow, RecordRow
 from .tokens import new_token, token_hash
 
@@ -43,6 +44,7 @@ class Checked:
     epoch: Epoch
     document: dict[str, Any]
     audit_json: str
+    """The epoch report (`reports.epoch_report`) as JSON."""
     records: list[tuple[InclusionRecord, str]]
     """Each record with its line, as uploaded."""
 
@@ -113,12 +115,8 @@ def check_upload(document: dict[str, Any], records: str) -> Checked:
         seen_keys.add(record.account.key)
         seen_indices.add(record.index)
         checked.append((record, line.strip()))
-    audit_doc = {
-        "checks": [c.model_dump() for c in audit_checks(audit)],
-        "coverage": [c.model_dump() for c in coverage(audit.coverage)],
-        **book_json(audit.book),  # the classes, shortfall, bad debt and insurance: the public page shows them
-    }
-    return Checked(epoch, document, json.dumps(audit_doc), checked)
+    report = epoch_report(epoch, audit)  # stored whole: GET /v1/epochs/{id} serves its fields
+    return Checked(epoch, document, json.dumps(report), checked)
 
 
 def store(session: Session, checked: Checked) -> PublishResponse:
@@ -178,7 +176,7 @@ def store(session: Session, checked: Checked) -> PublishResponse:
         ) from None
     return PublishResponse(
         epoch_id=epoch.epoch_id,
-        root=str(epoch.root),
+        root=field_hex(epoch.root),
         accounts=len(tokens),
         batches=len(epoch.batches),
         tokens=tokens,

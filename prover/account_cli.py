@@ -17,7 +17,7 @@ import typer
 
 from zksolvency.verifier.amounts import parse_scaled
 from zksolvency.verifier.ceremonies import pinned
-from zksolvency.verifier.cli import EXIT_BAD_INPUT, EXIT_INVALID, fail
+from zksolvency.verifier.cli import EXIT_BAD_INPUT, EXIT_INVALID, JsonOption, fail
 from zksolvency.verifier.documents import read_json
 from zksolvency.verifier.epoch import CheckFailed, Epoch, check_keys, check_setup
 from zksolvency.verifier.field import AMOUNT_BITS, PRICE_SCALE, THRESHOLD_TO_WEIGHTED
@@ -30,9 +30,11 @@ from zksolvency.verifier.formats import (
 )
 from zksolvency.verifier.groth16 import MalformedKey, Proof, key_hash, verify
 from zksolvency.verifier.leaf import leaf_hash
-from zksolvency.verifier.margin import evaluate, usd
-from zksolvency.verifier.margin_proof import ADDRESS, MarginProofFile, threshold_usd
+from zksolvency.verifier.margin import evaluate
+from zksolvency.verifier.margin_proof import MarginProofFile
 from zksolvency.verifier.records import InclusionRecord
+from zksolvency.verifier.reports import margin_proof
+from zksolvency.verifier.vocabulary import parse_address, usd, usd_price
 
 from .inputs import margin_signals
 from .witness import WitnessCalculator, WitnessError
@@ -55,13 +57,6 @@ def parse_threshold(text: str) -> int:
     if value >= 2**AMOUNT_BITS:
         raise ValueError(f"threshold {text!r}: must be below 2^64 / 1e8 USD")
     return value
-
-
-def parse_recipient(text: str) -> int:
-    """A 0x-address (40 hex digits) as an integer; ValueError otherwise."""
-    if not ADDRESS.fullmatch(text):
-        raise ValueError(f"recipient {text!r}: a 0x address of 40 hex digits")
-    return int(text, 16)
 
 
 def check_record(epoch: Epoch, record: InclusionRecord) -> None:
@@ -102,7 +97,7 @@ def prove_account(
     health = evaluate(record.account, params)
     if health.free < threshold * THRESHOLD_TO_WEIGHTED:
         raise AccountProofError(
-            f"free collateral {usd(health.free)} USD is below the threshold {threshold_usd(threshold)} USD"
+            f"free collateral {usd(health.free)} USD is below the threshold {usd_price(threshold)} USD"
         )
     signals, statement = margin_signals(
         record.account, record.salt, record.path, params, threshold, recipient, chain_id
@@ -130,13 +125,20 @@ def prove_account_command(
     recipient: Annotated[str, typer.Option(help="The 0x address the proof is bound to.")],
     chain_id: Annotated[int, typer.Option("--chain-id", help="The chain id the proof is bound to.")],
     out: Annotated[Path, typer.Option(help="Where to write the margin proof.")] = Path("margin-proof.json"),
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
+    calldata: Annotated[
+        bool, typer.Option("--calldata", help="Also print the MarginGate.claimCredit calldata (0x hex).")
+    ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Prove that your account's free collateral is at least THRESHOLD USD, bound to a recipient and chain."""
     try:
         amount = parse_threshold(threshold)
-        address = parse_recipient(recipient)
+        address = parse_address(recipient, "recipient")
         if not 0 < chain_id < 2**AMOUNT_BITS:
             raise ValueError(f"chain id {chain_id}: must be in [1, 2^64)")
+        if out.exists() and not force:
+            raise ValueError(f"{out} exists; pass --force to replace it")
     except ValueError as exc:
         raise fail(str(exc), EXIT_BAD_INPUT) from None
     document = epoch_document(epoch_path)
@@ -156,15 +158,33 @@ def prove_account_command(
     partial = out.with_name(f".{out.name}.partial")
     try:
         partial.write_text(json.dumps(file.to_json(), indent=1) + "\n")
-        os.replace(partial, out)
+        if force:
+            os.replace(partial, out)
+        else:  # a hard link never replaces a file that appeared while the proof was being made
+            os.link(partial, out)
+    except FileExistsError:
+        raise fail(f"{out} exists; pass --force to replace it", EXIT_BAD_INPUT) from None
     except OSError as exc:
         raise fail(f"{out}: {exc.strerror or exc}", EXIT_BAD_INPUT) from None
+    finally:
+        partial.unlink(missing_ok=True)
+    claim = margin_proof(file)
+    call = "0x" + file.calldata().hex()
+    if as_json:
+        report = {"margin_proof_file": str(out), "unsafe": epoch.unsafe, **claim}
+        typer.echo(json.dumps({**report, "calldata": call} if calldata else report, indent=2))
+        return
     if epoch.unsafe:
         typer.echo("UNSAFE: the epoch's keys come from a single-party development setup.")
     typer.echo(
-        f"margin proof written to {out}: free collateral >= {threshold_usd(amount)} USD in epoch "
-        f"{epoch.epoch_id}, bound to {recipient} on chain {chain_id}, nullifier {file.statement.nullifier}"
+        f"margin proof written to {out}: free collateral >= {claim['threshold_usd']} USD in epoch "
+        f"{epoch.epoch_id}, bound to {claim['recipient']} on chain {chain_id}, nullifier {claim['nullifier']}"
     )
+    if calldata:
+        typer.echo(
+            f"MarginGate.claimCredit calldata (send it from {claim['recipient']} on chain {chain_id}):"
+        )
+        typer.echo(call)
 
 
 def register(app: typer.Typer) -> None:

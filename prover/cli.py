@@ -12,12 +12,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from zksolvency.verifier.amounts import format_scaled
-from zksolvency.verifier.cli import EXIT_INVALID, JsonOption, fail
+from zksolvency.verifier import reports
+from zksolvency.verifier.cli import EXIT_INVALID, JsonOption, VersionOption, fail, run
 from zksolvency.verifier.cli import register as register_verifier_commands
 from zksolvency.verifier.epoch import book_json, book_lines, verify_epoch
-from zksolvency.verifier.field import QUANTA_PER_UNIT, R
+from zksolvency.verifier.field import R
 from zksolvency.verifier.profiles import PROFILES, get_profile
+from zksolvency.verifier.vocabulary import field_hex
 
 from .account_cli import register as register_account_commands
 from .ceremony_cli import register as register_ceremony_commands
@@ -33,6 +34,12 @@ from .toolchain import ToolchainError
 app = typer.Typer(no_args_is_help=True, help="Zero-knowledge proof of solvency with margin health.")
 circuits_app = typer.Typer(no_args_is_help=True, help="The Circom circuits of a profile.")
 app.add_typer(circuits_app, name="circuits")
+
+
+@app.callback()
+def _options(_version: VersionOption = False) -> None:
+    """Zero-knowledge proof of solvency with margin health."""
+
 
 ProfileOption = Annotated[str, typer.Option("--profile", help=f"One of: {', '.join(PROFILES)}.")]
 
@@ -191,8 +198,8 @@ def prove(
         "accounts": len(records),
         "batches": len(epoch.batches),
         "reused_batches": bars.last.get("reused", 0),
-        "root": str(epoch.root),
-        "setup": {"kind": epoch.setup_kind, "unsafe": epoch_keys.batch.unsafe},
+        "root": field_hex(epoch.root),
+        "setup": reports.setup(epoch),
         **book_json(audit.book),
         "prove_seconds": round(prove_seconds, 3),
         "accounts_per_second": round(len(records) / prove_seconds, 2),
@@ -279,23 +286,8 @@ def demo(
     audit = verify_epoch(epoch)
     verify_seconds = time.perf_counter() - started
     report = {
-        "valid": audit.valid,
-        "failure": audit.failure,
-        "profile": chosen.name,
+        **reports.epoch_report(epoch, audit),
         "accounts": len(records),
-        "batches": len(epoch.batches),
-        "setup": {"kind": epoch.setup_kind, "unsafe": keys.batch.unsafe},
-        "root": hex(epoch.root),
-        "coverage": [
-            {
-                "asset": c.symbol,
-                "net_liabilities": format_scaled(c.liabilities, QUANTA_PER_UNIT),
-                "reserves": format_scaled(c.reserves, QUANTA_PER_UNIT),
-                "ratio": c.ratio,
-            }
-            for c in audit.coverage
-        ],
-        **book_json(audit.book),
         "setup_seconds": round(setup_seconds, 3),
         "prove_seconds": round(prove_seconds, 3),
         "verify_seconds": round(verify_seconds, 3),
@@ -324,10 +316,10 @@ def _print_demo(report: dict[str, Any], unsafe: bool) -> None:
         f"(profile {report['profile']}): {verdict}"
     )
     table = Table(title="reserves against net liabilities")
-    for column in ("asset", "net liabilities", "reserves", "coverage"):
+    for column in ("asset", "net liabilities", "reserves", "ratio"):
         table.add_column(column, justify="left" if column == "asset" else "right")
     for row in report["coverage"]:
-        ratio = f"{row['ratio']:.2%}" if row["ratio"] is not None else "nothing owed"
+        ratio = row["ratio"] if row["ratio"] is not None else "nothing owed"
         table.add_row(row["asset"], row["net_liabilities"], row["reserves"], ratio)
     console.print(table)
     console.print(
@@ -351,4 +343,4 @@ register_ceremony_commands(app)  # ceremony ptau, start, contribute, verify, fin
 
 def main() -> None:
     """Entry point of the `zksolvency` script."""
-    app()
+    run(app)

@@ -20,8 +20,9 @@ from pathlib import Path
 
 from zksolvency.verifier.epoch import Epoch
 from zksolvency.verifier.formats import MARGIN_KIT, PUBLIC_EPOCH, RECORDS, epoch_to_json, record_to_json
-from zksolvency.verifier.margin import HEALTHY, AccountHealth, evaluate, usd_decimal
+from zksolvency.verifier.margin import HEALTHY, AccountHealth, evaluate
 from zksolvency.verifier.records import InclusionRecord
+from zksolvency.verifier.vocabulary import usd_decimal
 
 from .keys import CircuitKeys
 

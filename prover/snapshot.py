@@ -7,6 +7,7 @@ line at a time (JSON Lines or CSV); every error names the file, the line, the ac
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from zksolvency.verifier.account import Account, AccountError
 from zksolvency.verifier.amounts import format_scaled, parse_scaled
-from zksolvency.verifier.field import PPM, PRICE_SCALE, QUANTA_PER_UNIT
+from zksolvency.verifier.field import AMOUNT_BITS, PPM, PRICE_SCALE, QUANTA_PER_UNIT
 from zksolvency.verifier.params import Asset, Bracket, CollateralTier, EpochParams, ParamsError, PerpMarket
 from zksolvency.verifier.profiles import Profile
 
@@ -28,13 +29,53 @@ class SnapshotError(ValueError):
     """A snapshot that cannot be proven; the message says where (file, line, account, field) and why."""
 
 
-def _decimal(scale: int) -> Any:
-    return BeforeValidator(lambda v: parse_scaled(v, scale))
+def _decimal(scale: int, unit: str) -> Any:
+    """A decimal string read exactly at `scale`; the error speaks of the documented unit."""
+    digits = len(str(scale)) - 1
+
+    def parse(value: Any) -> int:
+        try:
+            scaled = parse_scaled(value, scale)
+        except ValueError:
+            if isinstance(value, str) and re.fullmatch(r"-?\d+\.\d+", value):
+                raise ValueError(f"{value}: at most {digits} decimals in {unit}") from None
+            raise ValueError(
+                f'expected a decimal number in {unit} written as a string (like "12.5")'
+            ) from None
+        if abs(scaled) >= 2**AMOUNT_BITS:
+            raise ValueError(
+                f"{value}: out of range, at most {format_scaled(2**AMOUNT_BITS - 1, scale)} {unit}"
+            )
+        return scaled
+
+    return BeforeValidator(parse)
 
 
-Units = Annotated[int, _decimal(QUANTA_PER_UNIT)]
-Usd = Annotated[int, _decimal(PRICE_SCALE)]
-Percent = Annotated[int, _decimal(PPM // 100)]
+Units = Annotated[int, _decimal(QUANTA_PER_UNIT, "units of the asset")]
+Usd = Annotated[int, _decimal(PRICE_SCALE, "USD")]
+Percent = Annotated[int, _decimal(PPM // 100, "percent")]
+#: The largest amount a field holds, in units (2^64 quanta); prices and USD floors are the same number.
+MAX_UNITS = format_scaled(2**64 - 1, QUANTA_PER_UNIT)
+#: The verifier's parameter rules name scaled fields; the market file's documented names and units.
+_DOCUMENTED = (
+    (re.compile(r"\.(tiers|brackets)\[(\d+)\]\.floor"), r".\1[\2].from"),
+    (re.compile(r"\.brackets\[(\d+)\]\.rate"), r".brackets[\1].mmr"),
+    (re.compile(r"a rate in ppm, 0\.\.\d+"), "a percentage from 0 to 100"),
+    (re.compile(r"1 <= (price|mark) < 2\^64"), f"above 0 and at most {MAX_UNITS} USD"),
+    (
+        re.compile(r"above the previous floor and below 2\^64"),
+        f"above the previous row's from, at most {MAX_UNITS}",
+    ),
+)
+
+
+def _documented(message: str) -> str:
+    """A parameter error in the market file's terms: `from`, `rate`/`mmr` in percent, prices in USD."""
+    for pattern, replacement in _DOCUMENTED:
+        message = pattern.sub(replacement, message)
+    return message
+
+
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -121,7 +162,7 @@ class Snapshot:
 def _where_pydantic(error: ValidationError) -> str:
     first = error.errors()[0]
     field = ".".join(str(p) for p in first["loc"]) or "(line)"
-    return f"{field}: {first['msg']}"
+    return f"{field}: {first['msg'].removeprefix('Value error, ')}"
 
 
 def read_market(path: Path) -> MarketFile:
@@ -134,15 +175,33 @@ def read_market(path: Path) -> MarketFile:
         raise SnapshotError(f"{path}: {_where_pydantic(exc)}") from None
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, raw row) for each account line, JSON Lines or CSV by suffix."""
-    with path.open(newline="") as f:
+def _csv_header(path: Path, header: list[str] | None, symbols: set[str]) -> list[str]:
+    """The CSV header, checked: account_id, subaccount, then known asset or market symbols, once each."""
+    if not header or header[:2] != ["account_id", "subaccount"]:
+        raise SnapshotError(f"{path}:1: the header must start with account_id,subaccount")
+    for column in header[2:]:
+        if column not in symbols:
+            raise SnapshotError(
+                f"{path}:1: column {column!r}: not an asset or market symbol of market.json "
+                f"(known: {', '.join(sorted(symbols))})"
+            )
+        if header.count(column) > 1:
+            raise SnapshotError(f"{path}:1: column {column!r} appears twice")
+    return header
+
+
+def _rows(path: Path, symbols: set[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, raw row) for each account line, JSON Lines or CSV by suffix; blank lines skipped.
+
+    A UTF-8 byte-order mark (as spreadsheets export) is read as nothing.
+    """
+    with path.open(newline="", encoding="utf-8-sig") as f:
         if path.suffix == ".csv":
             reader = csv.reader(f)
-            header = next(reader, None)
-            if not header or header[:2] != ["account_id", "subaccount"]:
-                raise SnapshotError(f"{path}:1: the header must start with account_id,subaccount")
+            header = _csv_header(path, next(reader, None), symbols)
             for number, cells in enumerate(reader, start=2):
+                if not any(cell.strip() for cell in cells):
+                    continue  # a blank line, or a spreadsheet's row of empty cells
                 if len(cells) != len(header):
                     raise SnapshotError(f"{path}:{number}: {len(cells)} cells, the header has {len(header)}")
                 yield (
@@ -171,7 +230,7 @@ def read_accounts(path: Path, params: EpochParams, profile: Profile) -> tuple[li
     markets = {m.symbol: i for i, m in enumerate(params.markets)}
     seen: dict[int, int] = {}
     accounts = []
-    for number, raw in _rows(path):
+    for number, raw in _rows(path, {*assets, *markets}):
         if "amounts" in raw:  # CSV: split the symbol columns into balances and positions, skipping blanks
             amounts = {k: v for k, v in raw.pop("amounts").items() if v != ""}
             raw["balances"] = {k: v for k, v in amounts.items() if k not in markets}
@@ -227,7 +286,7 @@ def read_snapshot(folder: Path, profile: Profile) -> Snapshot:
     try:
         params.validate(profile)
     except ParamsError as exc:
-        raise SnapshotError(f"{folder / MARKET_FILE}: {exc}") from None
+        raise SnapshotError(f"{folder / MARKET_FILE}: {_documented(str(exc))}") from None
     accounts, origin = read_accounts(accounts_file(folder), params, profile)
     return Snapshot(market.epoch_id, params, tuple(a.reserves for a in market.assets), accounts, origin)
 

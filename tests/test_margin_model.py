@@ -7,9 +7,10 @@ from factories import UNIT, USD, venue, worked_example
 
 from zksolvency.verifier.account import Account, AccountError
 from zksolvency.verifier.field import PPM, WEIGHTED_SCALE
-from zksolvency.verifier.margin import evaluate, usd, usd_decimal
+from zksolvency.verifier.margin import evaluate, usd
 from zksolvency.verifier.params import Asset, Bracket, CollateralTier, EpochParams, ParamsError, PerpMarket
 from zksolvency.verifier.profiles import PROFILES
+from zksolvency.verifier.vocabulary import usd_decimal
 
 REFERENCE = PROFILES["reference"]
 
@@ -55,7 +56,7 @@ def test_negative_equity_is_bankrupt() -> None:
 
 
 def test_usd_formatting() -> None:
-    assert usd(4_200 * WEIGHTED_SCALE) == "4,200.00"
+    assert usd(4_200 * WEIGHTED_SCALE) == "4200.00"  # no thousands separator (docs/json.md)
     assert usd(-WEIGHTED_SCALE // 2) == "-0.50"
 
 

@@ -1,6 +1,7 @@
 """Snapshot files: exact decimal conversion, and bad input named by file, line, account and field."""
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -51,15 +52,16 @@ def test_decimals_are_exact() -> None:
         ({"account_id": 999999, "balances": {"DOGE": "1"}}, r"account 999999: balances.DOGE: unknown asset"),
         (
             {"account_id": 999999, "balances": {"BTC": "0.123456789"}},
-            r"account 999999: balances.BTC: .*more decimals",
+            r"account 999999: balances.BTC: 0.123456789: at most 8 decimals in units of the asset",
         ),
         (
             {"account_id": 999999, "balances": {"BTC": "184467440737.09551616"}},
-            r"account 999999: balances\[1\].*2\^64",
+            r"account 999999: balances.BTC: 184467440737.09551616: out of range, at most "
+            r"184467440737.09551615 units of the asset",
         ),
         (
             {"account_id": 999999, "positions": {"BTC-PERP": 5}},
-            r"account 999999: positions.BTC-PERP: .*not a decimal",
+            r"account 999999: positions.BTC-PERP: expected a decimal number in units of the asset",
         ),
         ({"account_id": 999999, "balance": {}}, r"account 999999: balance: Extra inputs"),
         ({"account_id": 2**48}, r"account 281474976710656: account_id must be"),
@@ -96,7 +98,7 @@ def test_bad_market_file_names_the_field(snapshot: Path) -> None:
         read_snapshot(snapshot, CI)
     market["assets"][1]["price"] = 61250
     (snapshot / "market.json").write_text(json.dumps(market))
-    with pytest.raises(SnapshotError, match=r"market.json: assets.1.price: Value error"):
+    with pytest.raises(SnapshotError, match=r"market.json: assets.1.price: expected a decimal number in USD"):
         read_snapshot(snapshot, CI)
 
 
@@ -123,3 +125,67 @@ def test_an_isolated_subaccount_with_a_tiered_asset_is_refused(snapshot: Path) -
         SnapshotError, match=rf"accounts.jsonl:{line}: account 999990/2: balances\[1\] is not"
     ):
         read_snapshot(snapshot, CI)
+
+
+def _write_market(folder: Path, change: Callable[[dict], None]) -> None:
+    market = json.loads((folder / "market.json").read_text())
+    change(market)
+    (folder / "market.json").write_text(json.dumps(market))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda m: m["assets"][1]["tiers"][1].update(rate="100.5"),
+            r"assets\[1\] \(BTC\)\.tiers\[1\]\.rate: must be a percentage from 0 to 100",
+        ),
+        (
+            lambda m: m["markets"][0]["brackets"][1].update(mmr="101"),
+            r"markets\[0\] \(BTC-PERP\)\.brackets\[1\]\.mmr: must be a percentage from 0 to 100",
+        ),
+        (
+            lambda m: m["assets"][1]["tiers"][1].update({"from": "0"}),
+            r"assets\[1\] \(BTC\)\.tiers\[1\]\.from: must be above the previous row's from",
+        ),
+        (lambda m: m["assets"][1].update(price="0"), r"assets\[1\] \(BTC\)\.price: must be above 0"),
+        (
+            lambda m: m["assets"][1].update(price="1.123456789"),
+            r"assets.1.price: 1.123456789: at most 8 decimals in USD",
+        ),
+    ],
+)
+def test_market_errors_use_the_documented_names_and_units(
+    snapshot: Path, change: Callable[[dict], None], message: str
+) -> None:
+    _write_market(snapshot, change)
+    with pytest.raises(SnapshotError, match=message) as caught:
+        read_snapshot(snapshot, CI)
+    assert "ppm" not in str(caught.value) and ".floor" not in str(caught.value)
+
+
+@pytest.fixture
+def csv_snapshot(tmp_path: Path) -> Path:
+    write_snapshot(tmp_path, sample_venue(12, seed=4, profile=CI), "csv")
+    return tmp_path
+
+
+def test_csv_from_a_spreadsheet_with_bom_and_trailing_blank_lines(csv_snapshot: Path) -> None:
+    path = csv_snapshot / "accounts.csv"
+    expected = read_snapshot(csv_snapshot, CI).accounts
+    text = path.read_text()
+    empty_row = "," * text.splitlines()[0].count(",")
+    exported = "\ufeff" + text.replace("\n", "\r\n") + "\r\n\r\n" + empty_row + "\r\n"
+    path.write_bytes(exported.encode())
+    assert read_snapshot(csv_snapshot, CI).accounts == expected
+
+
+def test_csv_unknown_column_is_named_on_the_header(csv_snapshot: Path) -> None:
+    path = csv_snapshot / "accounts.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([lines[0] + ",DOGE", *(line + "," for line in lines[1:])]) + "\n")
+    with pytest.raises(SnapshotError, match=r"accounts.csv:1: column 'DOGE': not an asset or market symbol"):
+        read_snapshot(csv_snapshot, CI)
+    path.write_text("\n".join([lines[0] + ",BTC", *(line + "," for line in lines[1:])]) + "\n")
+    with pytest.raises(SnapshotError, match=r"accounts.csv:1: column 'BTC' appears twice"):
+        read_snapshot(csv_snapshot, CI)

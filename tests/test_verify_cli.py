@@ -12,18 +12,22 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import Circuits
+from eth_abi import encode as abi_encode
+from eth_utils import function_signature_to_4byte_selector
+from test_groth16 import twist_point_outside_g2
 
 from zksolvency.prover.epoch import EpochKeys, prove_epoch
 from zksolvency.prover.publish import AT_RISK, write_epoch
 from zksolvency.prover.sample import CRASH, sample_venue
 from zksolvency.verifier.formats import MARGIN_KIT, PUBLIC_EPOCH, RECORDS
-from zksolvency.verifier.groth16 import Proof
+from zksolvency.verifier.groth16 import Proof, key_hash
 from zksolvency.verifier.margin import evaluate
 
 CLI = str(Path(sys.executable).parent / "zksolvency")
@@ -81,7 +85,7 @@ def test_valid_epoch_folder(folder: Path, document: Json) -> None:
     assert report["setup"]["kind"] == "development" and report["setup"]["unsafe"] is True
     assert set(report["setup"]["keys"]) == {"batch", "margin"}
     assert [row["asset"] for row in report["coverage"]] == ["USDT", "BTC", "ETH"]
-    assert all(row["ratio"] >= 1 for row in report["coverage"])
+    assert all(Decimal(row["ratio"]) >= 1 and row["covered"] for row in report["coverage"])
 
 
 def test_text_report_names_checks_coverage_and_unsafe_keys(folder: Path) -> None:
@@ -333,7 +337,7 @@ def test_margin_proof_file(margin_proof: Path, document: Json) -> None:
     assert doc["format"] == "zksolvency-margin-proof/1" and doc["epoch_id"] == 7
     assert doc["root"] == document["root"] and doc["params_hash"] == document["params_hash"]
     assert doc["threshold"] == str(100_050_000_000) and doc["threshold_usd"] == "1000.5"
-    assert doc["recipient"] == RECIPIENT.lower() and doc["chain_id"] == 10
+    assert doc["recipient"] == RECIPIENT and doc["chain_id"] == 10  # EIP-55, as given
     assert doc["public_inputs"][2] == doc["threshold"] and doc["public_inputs"][4] == doc["nullifier"]
     assert int(doc["public_inputs"][3]) == int(RECIPIENT, 16) + (10 << 160)
 
@@ -417,3 +421,157 @@ def test_bad_debt_beyond_the_fund_fails_verify_naming_the_check(ci: Circuits, tm
     assert code == 1 and report["failed_check"] == "insurance fund"
     assert report["bankrupt_accounts"] >= 1 and report["insurance_usd"] == "0"
     assert f"proven bad debt of {report['bad_debt_usd']} USD" in report["failure"]
+
+
+# -- the JSON vocabulary (docs/json.md) ----------------------------------------------------------------
+
+HASH = re.compile(r"0x[0-9a-f]{64}")
+DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def strings(value: Any) -> Iterator[str]:
+    """Every string in a JSON value."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings(v)
+
+
+def assert_vocabulary(report: Json) -> None:
+    """No grouped thousands anywhere; amounts, ratios and hashes in their one form."""
+    assert not [s for s in strings(report) if re.search(r"[0-9],[0-9]", s)]
+    for row in report.get("coverage", []):
+        assert DECIMAL.fullmatch(row["net_liabilities"]) and DECIMAL.fullmatch(row["reserves"])
+        assert row["ratio"] is None or DECIMAL.fullmatch(row["ratio"])
+    assert HASH.fullmatch(report["root"])
+    assert all(HASH.fullmatch(h) for h in report["setup"]["keys"].values())
+    account = report.get("account") or {}
+    for name in ("haircut_equity_usd", "maintenance_margin_usd", "free_collateral_usd", "net_value_usd"):
+        assert name not in account or DECIMAL.fullmatch(account[name])
+    for amount in [*account.get("balances", {}).values(), *account.get("positions", {}).values()]:
+        assert DECIMAL.fullmatch(amount)
+
+
+def test_verify_json_speaks_the_vocabulary(folder: Path, document: Json) -> None:
+    code, report = run_json("verify", folder)
+    assert code == 0
+    assert_vocabulary(report)
+    assert int(report["root"], 16) == int(document["root"])
+    assert int(report["params_hash"], 16) == int(document["params_hash"])
+    assert report["setup"]["keys"]["batch"] == "0x" + document["setup"]["keys"]["batch"]
+    text = run("verify", folder).stdout
+    assert report["root"] in text  # the text output writes the root the same way
+
+
+def test_verify_account_json_speaks_the_vocabulary(
+    folder: Path, records: list[Json], margin_proof: Path, tmp_path: Path
+) -> None:
+    record = write(tmp_path / "record.json", records[5])
+    code, report = run_json("verify-account", record, "--epoch", folder, "--margin-proof", margin_proof)
+    assert code == 0
+    assert_vocabulary(report)
+    claim = report["margin_proof"]
+    proof = json.loads(margin_proof.read_text())
+    assert claim["recipient"] == RECIPIENT and int(claim["nullifier"], 16) == int(proof["nullifier"])
+    assert HASH.fullmatch(claim["nullifier"]) and claim["threshold_usd"] == "1000.5"
+    text = run("verify-account", record, "--epoch", folder, "--margin-proof", margin_proof).stdout
+    assert claim["nullifier"] in text and report["root"] in text and RECIPIENT in text
+
+
+def test_a_failed_reserves_check_is_in_units_with_both_values(document: Json, tmp_path: Path) -> None:
+    doc = copy.deepcopy(document)
+    doc["reserves"][0] = "150000000"  # 1.5 USDT, in quanta
+    code, report = run_json("verify", write(tmp_path / "epoch.json", doc))
+    assert code == 1 and report["failed_check"] == "reserves USDT"
+    owed = next(row["net_liabilities"] for row in report["coverage"] if row["asset"] == "USDT")
+    assert report["failure"] == f"reserves USDT: reserves 1.5 USDT are below net liabilities {owed} USDT"
+
+
+def test_a_mismatch_shows_both_values(document: Json, tmp_path: Path) -> None:
+    doc = copy.deepcopy(document)
+    wrong_root(doc)
+    code, report = run_json("verify", write(tmp_path / "epoch.json", doc))
+    published = f"0x{int(doc['root']):064x}"
+    computed = f"0x{int(document['root']):064x}"
+    assert code == 1 and published in report["failure"] and computed in report["failure"]
+
+
+def test_json_errors_are_json_on_stdout_with_the_exit_status(tmp_path: Path, folder: Path) -> None:
+    for args in (
+        ["verify", tmp_path / "missing"],
+        ["verify", write(tmp_path / "broken.json", "{")],
+        ["verify-account", tmp_path / "missing.json", "--epoch", folder],
+        ["verify", "--no-such-option"],
+        ["verify-account", tmp_path / "missing.json"],  # --epoch missing: a usage error
+    ):
+        result = run(*args, "--json")
+        assert result.returncode == 2, result
+        assert json.loads(result.stdout) == {
+            "error": result.stderr.strip().removeprefix("error: "),
+            "exit_status": 2,
+        }
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0 and re.fullmatch(r"zksolvency \d+\.\d+\.\d+\S*\n", result.stdout)
+
+
+def test_the_epoch_audit_checks_the_g2_subgroup_of_every_key_point(document: Json, tmp_path: Path) -> None:
+    """A margin key whose delta is on the twist but outside G2, published under its own hash, is refused."""
+    doc = copy.deepcopy(document)
+    outside = twist_point_outside_g2()
+    doc["verification_keys"]["margin"]["vk_delta_2"] = [[str(c) for c in xy] for xy in outside] + [["1", "0"]]
+    doc["setup"]["keys"]["margin"] = key_hash(doc["verification_keys"]["margin"])
+    code, report = run_json("verify", write(tmp_path / "epoch.json", doc))
+    assert code == 1 and report["failed_check"] == "verification keys", report["failure"]
+    assert "margin key" in report["failure"] and "subgroup" in report["failure"]
+
+
+def test_prove_account_refuses_a_wrong_checksum_and_an_existing_out(
+    folder: Path, records: list[Json], margin_proof: Path, tmp_path: Path
+) -> None:
+    record = write(tmp_path / "record.json", records[5])
+    base = ["prove-account", record, "--epoch", folder, "--threshold", "1", "--chain-id", "10"]
+    miscased = RECIPIENT.replace("DeaDBeef", "DeadBeef")
+    result = run(*base, "--recipient", miscased, "--out", tmp_path / "p.json")
+    assert result.returncode == 2 and "EIP-55" in result.stderr and RECIPIENT in result.stderr
+    assert not (tmp_path / "p.json").exists()
+    existing = write(tmp_path / "existing.json", "keep me")
+    result = run(*base, "--recipient", RECIPIENT, "--out", existing)
+    assert result.returncode == 2 and "exists" in result.stderr and existing.read_text() == "keep me"
+
+    doc = json.loads(margin_proof.read_text())
+    doc["recipient"] = miscased
+    bad = write(tmp_path / "bad-proof.json", doc)
+    result = run("verify-account", record, "--epoch", folder, "--margin-proof", bad)
+    assert result.returncode == 2 and "EIP-55" in result.stderr
+
+
+def test_prove_account_prints_the_margin_gate_calldata(
+    folder: Path, records: list[Json], tmp_path: Path
+) -> None:
+    record = write(tmp_path / "record.json", records[5])
+    out = write(tmp_path / "proof.json", "an older proof")
+    result = run(
+        "prove-account", record, "--epoch", folder, "--threshold", "1000.5", "--recipient", RECIPIENT,
+        "--chain-id", "10", "--out", out, "--force", "--calldata", "--json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    doc = json.loads(out.read_text())
+    assert report["recipient"] == RECIPIENT and int(report["nullifier"], 16) == int(doc["nullifier"])
+    # The same call encoded by eth-abi and eth-utils, for the signature MarginGate.sol declares.
+    source = (Path(__file__).parents[1] / "contracts" / "src" / "MarginGate.sol").read_text()
+    assert (
+        "function claimCredit(uint64 epochId, uint256[5] calldata statement, bytes calldata proof)" in source
+    )
+    proof = Proof.from_snarkjs(doc["proof"]).to_bytes()
+    expected = function_signature_to_4byte_selector("claimCredit(uint64,uint256[5],bytes)") + abi_encode(
+        ["uint64", "uint256[5]", "bytes"], [doc["epoch_id"], [int(x) for x in doc["public_inputs"]], proof]
+    )
+    assert report["calldata"] == "0x" + expected.hex()

@@ -6,23 +6,23 @@ Exit status: 0 valid, 1 invalid (the first failing check is named), 2 unreadable
 import gc
 import json
 import re
+import sys
 import time
-from fractions import Fraction
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from .amounts import format_scaled
+from . import reports
 from .ceremonies import CEREMONY, UNSAFE_NOTE, CeremonyError, KnownCeremony, from_folder, pinned
 from .documents import read_json
-from .epoch import Audit, Epoch, book_json, book_lines, verify_epoch
-from .field import QUANTA_PER_UNIT
+from .epoch import Audit, Epoch, book_lines, verify_epoch
 from .formats import MARGIN_KIT, FormatError, epoch_document, epoch_from_json, record_from_json
 from .groth16 import MalformedKey, key_hash
 from .inclusion import AccountCheck, verify_account
-from .margin import usd, usd_decimal
-from .margin_proof import MarginProofFile, threshold_usd
+from .margin_proof import MarginProofFile
+from .vocabulary import field_hex, units, usd
 
 EXIT_INVALID = 1
 EXIT_BAD_INPUT = 2
@@ -39,21 +39,71 @@ CeremonyOption = Annotated[
 ]
 
 
-def units(quanta: Fraction | int) -> str:
-    """An amount in quanta as a decimal number of units."""
-    return format_scaled(quanta, QUANTA_PER_UNIT)
-
-
 def _short_lived() -> None:
     """A command runs once and exits: the cyclic collector would only rescan the parsed documents (about
     20 ms a pass for a 2^20-account epoch), which hold no reference cycles; refcounting frees them."""
     gc.disable()
 
 
+def json_requested() -> bool:
+    """True when the command line asks for `--json`."""
+    return "--json" in sys.argv[1:]
+
+
+def error_json(message: str, code: int) -> str:
+    """The JSON object a `--json` command prints on stdout when it stops: the error and the exit status."""
+    return json.dumps({"error": message, "exit_status": code})
+
+
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
-    """Print `message` on stderr and return the Exit to raise (by default status 2, bad input)."""
+    """Report `message` and return the Exit to raise (by default status 2, bad input).
+
+    On stderr as `error: ...`; under `--json`, also as a JSON object on stdout, so a script that reads
+    stdout always gets JSON.
+    """
     typer.echo(f"error: {message}", err=True)
+    if json_requested():
+        typer.echo(error_json(message, code))
     return typer.Exit(code)
+
+
+def version_text() -> str:
+    """The installed package's version."""
+    try:
+        return version("zksolvency")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"zksolvency {version_text()}")
+        raise typer.Exit()
+
+
+VersionOption = Annotated[
+    bool,
+    typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+]
+
+
+def run(app: typer.Typer) -> None:
+    """Run the `zksolvency` app; under `--json`, a usage error is also a JSON object on stdout."""
+    if not json_requested():
+        app()
+        return
+    try:
+        status = app(standalone_mode=False)
+    except typer.Abort:  # Ctrl-C: the shell's status for SIGINT
+        typer.echo(error_json("interrupted", 130))
+        sys.exit(130)
+    except typer.TyperException as exc:  # a usage error: unknown option, missing argument, bad value
+        code = getattr(exc, "exit_code", EXIT_BAD_INPUT)
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        typer.echo(f"error: {message}", err=True)
+        typer.echo(error_json(message, code))
+        sys.exit(code)
+    sys.exit(status if isinstance(status, int) else 0)
 
 
 def _ceremonies(folders: list[Path] | None) -> list[KnownCeremony]:
@@ -63,18 +113,9 @@ def _ceremonies(folders: list[Path] | None) -> list[KnownCeremony]:
         raise fail(str(exc)) from None
 
 
-def _setup_json(epoch: Epoch) -> dict[str, Any]:
-    return {
-        "kind": epoch.setup_kind,
-        "unsafe": epoch.unsafe,
-        "keys": epoch.key_hashes,
-        "ceremony": epoch.ceremony.transcript_sha256 if epoch.ceremony else None,
-    }
-
-
 def _print_setup(epoch: Epoch) -> None:
     if epoch.setup_kind == CEREMONY and epoch.ceremony is not None:
-        typer.echo(f"setup: ceremony, transcript sha256 {epoch.ceremony.transcript_sha256}")
+        typer.echo(f"setup: ceremony, transcript sha256 {reports.setup(epoch)['ceremony_transcript_sha256']}")
     else:
         typer.echo(f"setup: {epoch.setup_kind}")
     if epoch.unsafe:
@@ -94,13 +135,6 @@ def _print_checks(
         typer.echo(f"  ok    {name}")
     if failed_check is not None:
         typer.echo(f"  FAIL  {failure}")
-
-
-def _checks_json(passed: list[str], failed_check: str | None, failure: str | None) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = [{"check": name, "ok": True} for name in passed]
-    if failed_check is not None and failure is not None:
-        out.append({"check": failed_check, "ok": False, "why": failure.removeprefix(f"{failed_check}: ")})
-    return out
 
 
 def _check_margin_kit(document: Path, epoch: Epoch, audit: Audit) -> None:
@@ -135,43 +169,20 @@ def verify_command(
     audit = verify_epoch(epoch, _ceremonies(ceremony))
     _check_margin_kit(document, epoch, audit)
     seconds = time.perf_counter() - started
-    coverage = [
-        {
-            "asset": c.symbol,
-            "net_liabilities": units(c.liabilities),
-            "reserves": units(c.reserves),
-            "ratio": c.ratio,
-            "covered": c.covered,
-        }
-        for c in audit.coverage
-    ]
+    report = reports.epoch_report(epoch, audit)
     if as_json:
-        report = {
-            "valid": audit.valid,
-            "failed_check": audit.failed_check,
-            "failure": audit.failure,
-            "epoch_id": epoch.epoch_id,
-            "profile": epoch.profile.name,
-            "batches": len(epoch.batches),
-            "root": str(epoch.root),
-            "setup": _setup_json(epoch),
-            "checks": _checks_json(audit.passed, audit.failed_check, audit.failure),
-            "coverage": coverage,
-            **book_json(audit.book),
-            "seconds": round(seconds, 3),
-        }
-        typer.echo(json.dumps(report, indent=2))
+        typer.echo(json.dumps({**report, "seconds": round(seconds, 3)}, indent=2))
     else:
         typer.echo(
             f"epoch {epoch.epoch_id} (profile {epoch.profile.name}): {len(epoch.batches)} batch proofs, "
-            f"root {epoch.root:#x}"
+            f"root {report['root']}"
         )
         _print_setup(epoch)
         _print_checks(audit.passed, audit.failed_check, audit.failure, group_batches=True)
-        if coverage:
-            typer.echo("reserves against net liabilities:")
-            for row in coverage:
-                ratio = f"{row['ratio']:.2%}" if row["ratio"] is not None else "nothing owed"
+        if report["coverage"]:
+            typer.echo("reserves against net liabilities (units of each asset):")
+            for row in report["coverage"]:
+                ratio = f"ratio {row['ratio']}" if row["ratio"] is not None else "nothing owed"
                 typer.echo(
                     f"  {row['asset']:<10} net liabilities {row['net_liabilities']:>24}  "
                     f"reserves {row['reserves']:>24}  coverage {ratio}"
@@ -185,52 +196,15 @@ def verify_command(
         raise typer.Exit(EXIT_INVALID)
 
 
-def _account_json(epoch: Epoch, result: AccountCheck, record: Any) -> dict[str, Any]:
-    account = record.account
-    out: dict[str, Any] = {
-        "account_id": account.account_id,
-        "subaccount": account.subaccount,
-        "index": record.index,
-        "batch": result.batch,
-        "balances": {a.symbol: units(v) for a, v in zip(epoch.params.assets, account.balances, strict=False)},
-        "positions": {
-            m.symbol: units(s) for m, s in zip(epoch.params.markets, account.positions, strict=False)
-        },
-    }
-    health = result.health
-    if health is not None:
-        out["haircut_equity_usd"] = usd(health.equity)
-        out["maintenance_margin_usd"] = usd(health.maintenance)
-        out["free_collateral_usd"] = usd(health.free)
-        out["net_value_usd"] = usd(health.net_value)
-        out["healthy"] = health.healthy
-        out["margin_class"] = health.margin_class
-        out["maintenance_shortfall_usd"] = usd_decimal(health.shortfall)
-        out["bad_debt_usd"] = usd_decimal(health.bad_debt)
-        out["in_words"] = health.in_words
-    return out
-
-
-def _margin_json(file: MarginProofFile | None) -> dict[str, Any] | None:
-    if file is None:
-        return None
-    return {
-        "threshold_usd": threshold_usd(file.statement.threshold),
-        "recipient": f"0x{file.recipient:040x}",
-        "chain_id": file.chain_id,
-        "nullifier": str(file.statement.nullifier),
-    }
-
-
 def _print_account(epoch: Epoch, result: AccountCheck, record: Any) -> None:
-    details = _account_json(epoch, result, record)
+    details = reports.account_figures(epoch, record, result)
     account = record.account
     if not result.valid:
         return
     typer.echo("What the epoch proves about this account:")
     typer.echo(
         f"  - these balances and positions are exactly those committed in leaf {record.index}, under the "
-        f"published root {epoch.root:#x};"
+        f"published root {field_hex(epoch.root)};"
     )
     typer.echo(
         f"  - batch {result.batch}'s proof (checked) classifies every account of that batch, this one "
@@ -257,10 +231,11 @@ def _print_account(epoch: Epoch, result: AccountCheck, record: Any) -> None:
         typer.echo(f"  class: {state}")
     file = result.margin_proof
     if file is not None:
+        claim = reports.margin_proof(file)
         typer.echo(
-            f"margin proof: an account of this epoch, yours (nullifier {file.statement.nullifier}), has free "
-            f"collateral of at least {threshold_usd(file.statement.threshold)} USD; the proof is bound to "
-            f"recipient 0x{file.recipient:040x} on chain {file.chain_id}."
+            f"margin proof: an account of this epoch, yours (nullifier {claim['nullifier']}), has free "
+            f"collateral of at least {claim['threshold_usd']} USD; the proof is bound to "
+            f"recipient {claim['recipient']} on chain {claim['chain_id']}."
         )
     typer.echo(
         "This checks your account only. `zksolvency verify EPOCH` audits the whole epoch: the chain of "
@@ -306,20 +281,8 @@ def verify_account_command(
         raise fail(f"{document}: {exc}") from None
     seconds = time.perf_counter() - started
     if as_json:
-        report = {
-            "valid": result.valid,
-            "failed_check": result.failed_check,
-            "failure": result.failure,
-            "epoch_id": epoch.epoch_id,
-            "profile": epoch.profile.name,
-            "root": str(epoch.root),
-            "setup": _setup_json(epoch),
-            "checks": _checks_json(result.passed, result.failed_check, result.failure),
-            "account": _account_json(epoch, result, record),
-            "margin_proof": _margin_json(proof_file) if result.valid else None,
-            "seconds": round(seconds, 3),
-        }
-        typer.echo(json.dumps(report, indent=2))
+        report = reports.record_report(epoch, record, result, proof_file)
+        typer.echo(json.dumps({**report, "seconds": round(seconds, 3)}, indent=2))
     else:
         typer.echo(
             f"{record.account.label}, leaf {record.index} of epoch {epoch.epoch_id} "

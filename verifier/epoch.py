@@ -12,13 +12,21 @@ from typing import Any
 
 from .ceremonies import CEREMONY, CIRCUIT_KINDS, SETUP_KINDS, CeremonyReference, KnownCeremony, find, pinned
 from .field import AMOUNT_BITS, R
-from .groth16 import MalformedKey, MalformedProof, Proof, VerificationKey, parse_key, verify
-from .margin import usd_decimal
+from .groth16 import (
+    MalformedKey,
+    MalformedProof,
+    Proof,
+    VerificationKey,
+    check_key_subgroups,
+    parse_key,
+    verify,
+)
 from .params import CircuitParams, EpochParams
 from .profiles import PROFILES, Profile
 from .state import ChainState
 from .statements import BatchStatement
 from .tree import root_of
+from .vocabulary import field_hex, units, usd_decimal
 
 #: Public inputs of each circuit (docs/statement.md sections 6 and 7).
 PUBLIC_INPUTS = 5
@@ -77,11 +85,6 @@ class Coverage:
     def covered(self) -> bool:
         """Reserves at least the net liabilities."""
         return self.reserves >= self.liabilities
-
-    @property
-    def ratio(self) -> float | None:
-        """reserves / liabilities; None when nothing is owed."""
-        return float(self.reserves / self.liabilities) if self.liabilities > 0 else None
 
 
 @dataclass(frozen=True)
@@ -224,12 +227,16 @@ def check_keys(epoch: Epoch) -> dict[str, VerificationKey]:
             raise CheckFailed(name, f"no {kind} key")
         try:
             key = parse_key(epoch.verification_keys[kind])
+            check_key_subgroups(key)
         except MalformedKey as exc:
             raise CheckFailed(name, f"the {kind} key is malformed: {exc}") from None
         if key.n_public != PUBLIC_INPUTS:
             raise CheckFailed(name, f"the {kind} key takes {key.n_public} public inputs, not {PUBLIC_INPUTS}")
         if epoch.key_hashes is not None and epoch.key_hashes.get(kind) != key.sha256:
-            raise CheckFailed(name, f"the {kind} key does not hash to the published {kind} key hash")
+            raise CheckFailed(
+                name,
+                f"the {kind} key hashes to 0x{key.sha256}, not to the published {kind} key hash",
+            )
         keys[kind] = key
     return keys
 
@@ -237,9 +244,7 @@ def check_keys(epoch: Epoch) -> dict[str, VerificationKey]:
 def check_setup(epoch: Epoch, keys: dict[str, VerificationKey], ceremonies: Sequence[KnownCeremony]) -> None:
     """CheckFailed("setup", ...) unless the setup kind is known and a "ceremony" is a known ceremony's."""
     if epoch.setup_kind not in SETUP_KINDS:
-        raise CheckFailed(
-            "setup", f"unknown setup kind {epoch.setup_kind!r}; known: {', '.join(SETUP_KINDS)}"
-        )
+        raise CheckFailed("setup", f"unknown setup kind; known: {', '.join(SETUP_KINDS)}")
     if epoch.setup_kind != CEREMONY:
         return
     if epoch.ceremony is None:
@@ -280,7 +285,7 @@ def _verify(
     check(
         "profile",
         PROFILES.get(profile.name) == profile,
-        f"{profile.name!r} is not a known profile, or its sizes are not that profile's",
+        f"not a known profile ({', '.join(PROFILES)}), or its sizes are not that profile's",
     )
     keys = check_keys(epoch)
     check("verification keys", True, "")
@@ -292,7 +297,10 @@ def _verify(
         raise CheckFailed("parameters", str(exc)) from None
     check("parameters", True, "")
     check(
-        "parameter hash", params.hash == epoch.params_hash, "the published parameters hash to another value"
+        "parameter hash",
+        params.hash == epoch.params_hash,
+        f"the published parameters hash to {field_hex(params.hash)}, not to params_hash "
+        f"{field_hex(epoch.params_hash)}",
     )
     n = len(epoch.batches)
     check(
@@ -310,21 +318,24 @@ def _verify(
         except MalformedProof as exc:
             valid, why = False, f"malformed: {exc}"
         check(f"batch {i} proof", valid, why)
-        check(f"batch {i} index", s.batch_index == i, f"it claims index {s.batch_index}")
+        check(f"batch {i} index", s.batch_index == i, f"it claims index {s.batch_index}, not {i}")
         check(
-            f"batch {i} parameters", s.params_hash == epoch.params_hash, "it was proven with other parameters"
+            f"batch {i} parameters",
+            s.params_hash == epoch.params_hash,
+            f"it was proven with parameters {field_hex(s.params_hash)}, not {field_hex(epoch.params_hash)}",
         )
         check(
             f"batch {i} chain",
             s.prev_state == state,
-            "its previous state is not the state the batch before left",
+            f"its previous state {field_hex(s.prev_state)} is not the state the batch before left, "
+            f"{field_hex(state)}",
         )
         state = s.next_state
     final = epoch.final_state
     check(
         "final state",
         _well_formed_state(final, profile) and final.hash == state,
-        "the published totals do not open the last batch's state",
+        f"the published totals do not open the last batch's state {field_hex(state)}",
     )
     check("final batch count", final.batches == n, f"the final state counts {final.batches} batches, not {n}")
     check("key bound", final.last_key < 2 ** (AMOUNT_BITS), "the last key is not below 2^64")
@@ -335,7 +346,12 @@ def _verify(
     check("padding slots", empty, "an unused asset or market slot carries a total")
     audit.book = Book(*final.classes, insurance_value(epoch.params))
     roots = [b.statement.subtree_root for b in epoch.batches]
-    check("account root", root_of(roots, profile.tree_depth, profile.batch_levels) == epoch.root, "mismatch")
+    root = root_of(roots, profile.tree_depth, profile.batch_levels)
+    check(
+        "account root",
+        root == epoch.root,
+        f"the batches' subtree roots give {field_hex(root)}, the published root is {field_hex(epoch.root)}",
+    )
     check(
         "reserves listed",
         len(epoch.reserves) == real_assets and all(r >= 0 for r in epoch.reserves),
@@ -349,7 +365,8 @@ def _verify(
         check(
             f"reserves {c.symbol}",
             c.covered,
-            f"reserves {c.reserves} are below net liabilities {float(c.liabilities):.0f}",
+            f"reserves {units(c.reserves)} {c.symbol} are below net liabilities "
+            f"{units(c.liabilities)} {c.symbol}",
         )
     book = audit.book
     check(

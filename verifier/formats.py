@@ -52,9 +52,16 @@ def _read(doc: Any, path: str, convert: Callable[[Any], T]) -> T:
 
 
 def _int(value: Any) -> int:
+    """An integer: a JSON number, or a string of decimal (or 0x hex) digits. Errors name the kind of
+    value, never the value: a service that reads uploads must not echo them."""
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(f"expected an integer, got {value!r}")
-    return int(value, 0) if isinstance(value, str) else value
+        raise ValueError(f"expected an integer, got a {type(value).__name__}")
+    if isinstance(value, int):
+        return value
+    try:
+        return int(value, 0)
+    except ValueError:
+        raise ValueError("expected an integer: a string of decimal digits (or 0x and hex digits)") from None
 
 
 def _object(value: Any) -> Json:

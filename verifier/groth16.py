@@ -44,12 +44,13 @@ def _number(value: Any, where: str, error: type[MalformedProof]) -> int:
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise error(f"{where}: expected a decimal integer, got {value!r}")
+    raise error(f"{where}: expected a decimal integer, got a {type(value).__name__}")
 
 
 def _list(value: Any, length: int, where: str, error: type[MalformedProof]) -> list[Any]:
     if not isinstance(value, list) or len(value) != length:
-        raise error(f"{where}: expected a list of {length}, got {value!r}"[:200])
+        got = f"a list of {len(value)}" if isinstance(value, list) else f"a {type(value).__name__}"
+        raise error(f"{where}: expected a list of {length}, got {got}")
     return value
 
 
@@ -143,7 +144,7 @@ class Proof:
             raise MalformedProof("a snarkjs proof is a JSON object")
         for field, expected in (("protocol", "groth16"), ("curve", "bn128")):
             if field in proof and proof[field] != expected:
-                raise MalformedProof(f"{field}: expected {expected!r}, got {proof[field]!r}")
+                raise MalformedProof(f"{field}: expected {expected!r}")
         for field in ("pi_a", "pi_b", "pi_c"):
             if field not in proof:
                 raise MalformedProof(f"{field}: missing")
@@ -204,13 +205,14 @@ class VerificationKey:
         """Parse snarkjs verification_key.json (protocol groth16, curve bn128, affine points, z = 1).
 
         MalformedKey for another shape, a point off its curve or at infinity. Derived fields that
-        snarkjs adds (vk_alphabeta_12) are ignored. G2 subgroups are the backends' to check.
+        snarkjs adds (vk_alphabeta_12) are ignored. G2 subgroups are the backends' to check
+        (`check_key_subgroups`, which the epoch audit's key check calls for every key).
         """
         if not isinstance(doc, dict):
             raise MalformedKey("a verification key is a JSON object")
         for field, expected in (("protocol", "groth16"), ("curve", "bn128")):
             if doc.get(field) != expected:
-                raise MalformedKey(f"{field}: expected {expected!r}, got {doc.get(field)!r}")
+                raise MalformedKey(f"{field}: expected {expected!r}")
         for field in ("nPublic", "vk_alpha_1", "vk_beta_2", "vk_gamma_2", "vk_delta_2", "IC"):
             if field not in doc:
                 raise MalformedKey(f"{field}: missing")
@@ -303,10 +305,18 @@ def prepare(
 
 @lru_cache(maxsize=32)
 def _verifier(key: VerificationKey) -> groth16py.Verifier:
+    """The prepared groth16py verifier of `key`; MalformedKey if groth16py refuses the key, a G2 point
+    (beta, gamma, delta) outside the prime-order subgroup included."""
     try:
         return groth16py.Verifier(groth16py.VerifyingKey.from_snarkjs(key.canonical_json))
     except groth16py.EncodingError as exc:
         raise MalformedKey(f"groth16py refuses the key: {exc}") from None
+
+
+def check_key_subgroups(key: VerificationKey) -> None:
+    """MalformedKey unless beta, gamma and delta lie in the prime-order subgroup of G2 (groth16py checks
+    them when it prepares the key, which is cached for the pairings that follow)."""
+    _verifier(key)
 
 
 def verify(

@@ -24,6 +24,7 @@ from .params import CircuitParams
 from .profiles import PROFILES, Profile
 from .records import InclusionRecord
 from .tree import MerklePath, node_hash
+from .vocabulary import field_hex
 
 
 @dataclass
@@ -104,7 +105,7 @@ def _verify(
     check(
         "profile",
         profiles.get(profile.name) == profile and record_profile in (None, profile.name),
-        f"the epoch's profile {profile.name!r} is not a known profile, or the record is of another profile",
+        "the epoch's profile is not a known profile, or the record is of another profile",
     )
     keys = check_keys(epoch)
     check("verification keys", True, "")
@@ -121,7 +122,10 @@ def _verify(
         raise CheckFailed("parameters", str(exc)) from None
     check("parameters", True, "")
     check(
-        "parameter hash", params.hash == epoch.params_hash, "the published parameters hash to another value"
+        "parameter hash",
+        params.hash == epoch.params_hash,
+        f"the published parameters hash to {field_hex(params.hash)}, not to params_hash "
+        f"{field_hex(epoch.params_hash)}",
     )
     result.params = params
     account = record.account
@@ -169,21 +173,29 @@ def _verify(
         valid, why = False, f"malformed: {exc}"
     check(f"batch {b} proof", valid, why)
     check(
-        f"batch {b} index", batch.statement.batch_index == b, f"it claims index {batch.statement.batch_index}"
+        f"batch {b} index",
+        batch.statement.batch_index == b,
+        f"it claims index {batch.statement.batch_index}, not {b}",
     )
     check(
         f"batch {b} parameters",
         batch.statement.params_hash == epoch.params_hash,
-        "it was proven with other parameters",
+        f"it was proven with parameters {field_hex(batch.statement.params_hash)}, not "
+        f"{field_hex(epoch.params_hash)}",
     )
     node = _climb(leaf_hash(account, record.salt, profile), path, range(profile.batch_levels))
     check(
         "batch subtree",
         node == batch.statement.subtree_root,
-        f"your leaf and path do not lead to the subtree root of batch {b}: the record is not the one proven",
+        f"your leaf and path lead to {field_hex(node)}, not to the subtree root of batch {b}, "
+        f"{field_hex(batch.statement.subtree_root)}: the record is not the one proven",
     )
     root = _climb(node, path, range(profile.batch_levels, profile.tree_depth))
-    check("epoch root", root == epoch.root, "your path does not lead to the published epoch root")
+    check(
+        "epoch root",
+        root == epoch.root,
+        f"your path leads to {field_hex(root)}, not to the published epoch root {field_hex(epoch.root)}",
+    )
     result.health = evaluate(account, params)
     if result.margin_proof is not None:
         for name in check_margin_proof(result.margin_proof, epoch, keys["margin"], record):

@@ -4,11 +4,11 @@ It computes exactly what AccountHealth (circuits/lib/account.circom) computes, w
 """
 
 from dataclasses import dataclass
-from fractions import Fraction
 
 from .account import Account
-from .field import FLOOR_SENTINEL, PPM, WEIGHTED_SCALE
+from .field import FLOOR_SENTINEL, PPM
 from .params import CircuitParams
+from .vocabulary import usd
 
 
 @dataclass(frozen=True)
@@ -84,22 +84,6 @@ class AccountHealth:
 #: The three classes of a margin account (docs/statement.md, "Classes").
 HEALTHY, LIQUIDATABLE, BANKRUPT = "healthy", "liquidatable", "bankrupt"
 CLASSES = (HEALTHY, LIQUIDATABLE, BANKRUPT)
-
-
-def usd_decimal(weighted: int) -> str:
-    """A USD * 1e22 amount as an exact plain decimal string in USD ("5000", "-0.25")."""
-    sign = "-" if weighted < 0 else ""
-    whole, frac = divmod(abs(weighted), WEIGHTED_SCALE)
-    digits = f"{frac:022d}".rstrip("0")
-    return f"{sign}{whole}" + (f".{digits}" if digits else "")
-
-
-def usd(weighted: int) -> str:
-    """A USD * 1e22 amount as a decimal USD string with cents (rounded toward zero)."""
-    cents = Fraction(weighted, WEIGHTED_SCALE // 100)
-    whole = int(cents)
-    sign = "-" if whole < 0 else ""
-    return f"{sign}{abs(whole) // 100:,}.{abs(whole) % 100:02d}"
 
 
 def tier_of(x: int, floors: tuple[int, ...]) -> int:

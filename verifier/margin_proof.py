@@ -9,22 +9,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from .epoch import CheckFailed, Epoch
-from .field import AMOUNT_BITS, PRICE_SCALE
+from .field import AMOUNT_BITS
 from .formats import FormatError, Json
 from .groth16 import MalformedProof, Proof, UnreadableProof, VerificationKey, verify
 from .leaf import nullifier
 from .records import InclusionRecord
 from .statements import MarginStatement, binding
+from .vocabulary import checksum_address, field_hex, parse_address, selector, usd_price
 
 MARGIN_PROOF_FORMAT = "zksolvency-margin-proof/1"
-#: An Ethereum-style address: 0x and 40 hex digits.
-ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
-
-
-def threshold_usd(threshold: int) -> str:
-    """A threshold in USD * 1e8 as an exact decimal USD string."""
-    whole, frac = divmod(threshold, PRICE_SCALE)
-    return f"{whole}.{frac:08d}".rstrip("0").rstrip(".")
+#: MarginGate's claimCredit(uint64 epochId, uint256[5] statement, bytes proof) (contracts/src/MarginGate.sol).
+CLAIM_SELECTOR = selector("claimCredit(uint64,uint256[5],bytes)")
 
 
 @dataclass(frozen=True)
@@ -47,13 +42,19 @@ class MarginProofFile:
             "root": str(s.root),
             "params_hash": str(s.params_hash),
             "threshold": str(s.threshold),
-            "threshold_usd": threshold_usd(s.threshold),
-            "recipient": f"0x{self.recipient:040x}",
+            "threshold_usd": usd_price(s.threshold),
+            "recipient": checksum_address(self.recipient),
             "chain_id": self.chain_id,
             "nullifier": str(s.nullifier),
             "public_inputs": [str(x) for x in self.public_inputs],
             "proof": self.proof.to_snarkjs(),
         }
+
+    def calldata(self) -> bytes:
+        """The ABI-encoded call MarginGate.claimCredit(epochId, statement, proof) that redeems this proof;
+        it must be sent from the recipient, on the chain the proof is bound to."""
+        head = [self.epoch_id, *self.public_inputs, 32 * 7, len(proof := self.proof.to_bytes())]
+        return CLAIM_SELECTOR + b"".join(x.to_bytes(32, "big") for x in head) + proof
 
     @classmethod
     def from_json(cls, doc: Any) -> "MarginProofFile":
@@ -66,7 +67,9 @@ class MarginProofFile:
             try:
                 if kind is int:
                     if isinstance(value, bool) or not isinstance(value, int | str):
-                        raise ValueError(f"expected an integer, got {value!r}")
+                        raise ValueError(f"expected an integer, got a {type(value).__name__}")
+                    if isinstance(value, str) and not re.fullmatch(r"[0-9]{1,80}|0x[0-9a-fA-F]{1,64}", value):
+                        raise ValueError("expected an integer: decimal digits (or 0x and hex digits)")
                     return int(value, 0) if isinstance(value, str) else value
                 if not isinstance(value, kind):
                     raise ValueError(f"expected {kind.__name__}")
@@ -79,9 +82,10 @@ class MarginProofFile:
         inputs = field("public_inputs", list)
         if len(inputs) != 5 or not all(isinstance(x, str) and x.isdigit() for x in inputs):
             raise FormatError("public_inputs: expected five decimal strings")
-        recipient = field("recipient", str)
-        if not ADDRESS.fullmatch(recipient):
-            raise FormatError("recipient: expected a 0x address of 40 hex digits")
+        try:
+            recipient = parse_address(field("recipient", str), "recipient")
+        except ValueError as exc:
+            raise FormatError(str(exc)) from None
         try:
             proof = Proof.from_snarkjs(field("proof", dict))
         except MalformedProof as exc:
@@ -92,7 +96,7 @@ class MarginProofFile:
         return cls(
             field("epoch_id", int),
             statement,
-            int(recipient, 16),
+            recipient,
             field("chain_id", int),
             tuple(int(x) for x in inputs),
             proof,
@@ -115,9 +119,21 @@ def check_margin_proof(
             raise CheckFailed(name, why)
         passed.append(name)
 
-    check("margin proof epoch", file.epoch_id == epoch.epoch_id, f"it is about epoch {file.epoch_id}")
-    check("margin proof root", s.root == epoch.root, "it is about another account root")
-    check("margin proof parameters", s.params_hash == epoch.params_hash, "it uses other parameters")
+    check(
+        "margin proof epoch",
+        file.epoch_id == epoch.epoch_id,
+        f"it is about epoch {file.epoch_id}, not epoch {epoch.epoch_id}",
+    )
+    check(
+        "margin proof root",
+        s.root == epoch.root,
+        f"it is about account root {field_hex(s.root)}, not the epoch's {field_hex(epoch.root)}",
+    )
+    check(
+        "margin proof parameters",
+        s.params_hash == epoch.params_hash,
+        f"it uses parameters {field_hex(s.params_hash)}, not the epoch's {field_hex(epoch.params_hash)}",
+    )
     try:
         expected = binding(file.recipient, file.chain_id)
     except ValueError as exc:

@@ -7,14 +7,19 @@ from pydantic import BaseModel, Field
 
 from .common import Check
 
+HASH = Field(pattern=r"^0x[0-9a-f]{64}$", description="0x and 64 lowercase hex digits.")
+
 
 class Coverage(BaseModel):
-    """Reserves against net liabilities for one asset, as decimal numbers of units."""
+    """Reserves against net liabilities for one asset, as decimal numbers of units (docs/json.md)."""
 
     asset: str
-    net_liabilities: str
-    reserves: str
-    ratio: float | None = Field(description="reserves / net liabilities; null when nothing is owed.")
+    net_liabilities: str = Field(description="Units of the asset, a plain decimal string.")
+    reserves: str = Field(description="Units of the asset, a plain decimal string.")
+    ratio: str | None = Field(
+        description="reserves / net liabilities, a decimal string (6 decimals, rounded down); null when "
+        "nothing is owed."
+    )
     covered: bool
 
 
@@ -23,8 +28,12 @@ class Setup(BaseModel):
 
     kind: str
     unsafe: bool
-    keys: dict[str, str] = Field(description="SHA-256 of each canonical verification key, by circuit.")
-    ceremony_transcript_sha256: str | None = None
+    keys: dict[str, str] = Field(
+        description="SHA-256 of each canonical verification key, by circuit (0x and 64 hex digits)."
+    )
+    ceremony_transcript_sha256: str | None = Field(
+        default=None, description="For ceremony keys: the transcript's SHA-256 (0x and 64 hex digits)."
+    )
 
 
 class EpochSummary(BaseModel):
@@ -33,9 +42,11 @@ class EpochSummary(BaseModel):
     epoch_id: int
     published_at: datetime
     profile: str
-    root: str = Field(description="The account root, a decimal field element.")
+    root: str = HASH
     batches: int
-    accounts: int
+    accounts_at_most: int = Field(
+        description="batches * accounts per batch: the account count is published only to within a batch."
+    )
     setup_kind: str
     unsafe: bool
     valid: bool = Field(description="The whole epoch passed `verify_epoch` when it was published.")
@@ -52,10 +63,11 @@ class EpochDetail(EpochSummary):
     """An epoch: root, totals, reserves and coverage, parameters, setup, verification status."""
 
     params: dict[str, Any] = Field(description="Assets and perpetual markets (zksolvency-epoch/1 `params`).")
-    params_hash: str
+    params_hash: str = HASH
     profile_sizes: dict[str, Any]
-    final_state: dict[str, Any] = Field(description="The proven totals (zksolvency-epoch/1 `final_state`).")
-    reserves: list[str]
+    final_state: dict[str, Any] = Field(
+        description="The proven totals, as the epoch document writes them (zksolvency-epoch/1 `final_state`)."
+    )
     coverage: list[Coverage]
     setup: Setup
     checks: list[Check]

@@ -1,15 +1,15 @@
-"""Stateless verification: requests and reports."""
+"""Stateless verification: requests and reports (the same objects as the CLI's --json, docs/json.md)."""
 
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from .common import Check
-from .epochs import Coverage
+from .epochs import HASH, Coverage, Setup
 
 
 class EpochReport(BaseModel):
-    """The outcome of the exchange-wide audit of an epoch document."""
+    """The outcome of the exchange-wide audit of an epoch document (`zksolvency verify --json`)."""
 
     valid: bool
     failed_check: str | None
@@ -17,9 +17,9 @@ class EpochReport(BaseModel):
     epoch_id: int
     profile: str
     batches: int
-    root: str
-    setup_kind: str
-    unsafe: bool
+    root: str = HASH
+    params_hash: str = HASH
+    setup: Setup
     checks: list[Check]
     coverage: list[Coverage]
 
@@ -31,7 +31,7 @@ class RecordRequest(BaseModel):
 
 
 class AccountFigures(BaseModel):
-    """An account as its record states it, and its margin under the epoch's parameters."""
+    """An account as its record states it (units), and its margin under the epoch's parameters (USD)."""
 
     account_id: int
     subaccount: int
@@ -39,22 +39,36 @@ class AccountFigures(BaseModel):
     batch: int | None
     balances: dict[str, str]
     positions: dict[str, str]
-    haircut_equity_usd: str | None = None
-    maintenance_margin_usd: str | None = None
-    free_collateral_usd: str | None = None
-    healthy: bool | None = None
+    haircut_equity_usd: str | None
+    maintenance_margin_usd: str | None
+    free_collateral_usd: str | None
+    net_value_usd: str | None
+    healthy: bool | None
+
+
+class MarginProofClaim(BaseModel):
+    """What a margin proof claims: free collateral >= `threshold_usd`, bound to a recipient and a chain."""
+
+    epoch_id: int
+    threshold_usd: str | None = Field(description="USD, a plain decimal string; null if unreadable.")
+    recipient: str = Field(description="The EIP-55 checksummed address the proof is bound to.")
+    chain_id: int
+    nullifier: str = HASH
 
 
 class RecordReport(BaseModel):
-    """The outcome of a trader's check of their record: leaf, path, their batch's proof, their margin."""
+    """The outcome of a trader's check of their record (`zksolvency verify-account --json`)."""
 
     valid: bool
     failed_check: str | None
     failure: str | None
     epoch_id: int
-    root: str
+    profile: str
+    root: str = HASH
+    setup: Setup
     checks: list[Check]
     account: AccountFigures
+    margin_proof: MarginProofClaim | None = None
 
 
 class MarginProofRequest(BaseModel):
@@ -63,15 +77,10 @@ class MarginProofRequest(BaseModel):
     margin_proof: dict[str, Any] = Field(description="A zksolvency-margin-proof/1 document.")
 
 
-class MarginProofReport(BaseModel):
+class MarginProofReport(MarginProofClaim):
     """The outcome of a consumer's check of a margin proof."""
 
     valid: bool
     failed_check: str | None
     failure: str | None
-    epoch_id: int
-    threshold_usd: str
-    recipient: str
-    chain_id: int
-    nullifier: str
     checks: list[Check]

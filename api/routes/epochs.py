@@ -7,6 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query, status
 from fastapi.concurrency import run_in_threadpool
 
+from zksolvency.verifier.profiles import PROFILES
+from zksolvency.verifier.vocabulary import field_hex, sha256_hex
+
 from ..deps import SessionDep, VenueDep
 from ..models.common import Problem
 from ..models.epochs import BatchDocument, BatchPage, EpochDetail, EpochList, EpochSummary, Setup
@@ -20,13 +23,14 @@ router = APIRouter(prefix="/v1/epochs", tags=["epochs"])
 
 
 def _summary(row: EpochRow) -> dict[str, Any]:
+    """The list line of an epoch; the account count only to within a batch (docs/statement.md 1.2)."""
     return {
         "epoch_id": row.epoch_id,
         "published_at": row.published_at.replace(tzinfo=row.published_at.tzinfo or UTC),
         "profile": row.profile,
-        "root": row.root,
+        "root": field_hex(int(row.root, 0)),
         "batches": row.batch_count,
-        "accounts": row.account_count,
+        "accounts_at_most": row.batch_count * PROFILES[row.profile].batch_size,
         "setup_kind": row.setup_kind,
         "unsafe": row.unsafe,
         "valid": row.valid,
@@ -75,23 +79,28 @@ def read_epoch(epoch_id: EpochId, session: SessionDep) -> EpochDetail:
     """An epoch: root, totals, reserves and coverage, parameters, setup, verification status."""
     row = epoch_or_404(session, epoch_id)
     header = json.loads(row.header)
-    audit = json.loads(row.audit)
-    setup = header.get("setup", {})
-    return EpochDetail(
-        **_summary(row),
-        params=header["params"],
-        params_hash=header["params_hash"],
-        profile_sizes=header["profile"],
-        final_state=header["final_state"],
-        reserves=header["reserves"],
-        coverage=audit["coverage"],
-        setup=Setup(
+    summary = _summary(row)
+    # The epoch report made when the epoch was published (reports.epoch_report): each of its fields that
+    # the detail model has is served as it was stored, so a field added to the report and the model
+    # appears here with nothing else to change.
+    report = json.loads(row.audit)
+    stored = {k: v for k, v in report.items() if k in EpochDetail.model_fields and k not in summary}
+    if "setup" not in stored:  # stored by an older version: only checks and coverage
+        setup = header.get("setup", {})
+        transcript = (setup.get("ceremony") or {}).get("transcript_sha256")
+        stored["setup"] = Setup(
             kind=setup.get("kind", row.setup_kind),
             unsafe=row.unsafe,
-            keys=setup.get("keys", {}),
-            ceremony_transcript_sha256=(setup.get("ceremony") or {}).get("transcript_sha256"),
-        ),
-        checks=audit["checks"],
+            keys={kind: sha256_hex(h) for kind, h in setup.get("keys", {}).items()},
+            ceremony_transcript_sha256=transcript and sha256_hex(transcript),
+        )
+    stored.setdefault("params_hash", field_hex(int(header["params_hash"], 0)))
+    return EpochDetail(
+        **summary,
+        params=header["params"],
+        profile_sizes=header["profile"],
+        final_state=header["final_state"],
+        **stored,
     )
 
 

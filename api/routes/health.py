@@ -1,10 +1,9 @@
 """Liveness and version."""
 
-from importlib.metadata import PackageNotFoundError, version
-
 from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import text
 
+from zksolvency.verifier.cli import version_text
 from zksolvency.verifier.formats import EPOCH_FORMAT, RECORD_FORMAT
 from zksolvency.verifier.margin_proof import MARGIN_PROOF_FORMAT
 
@@ -28,12 +27,8 @@ def health(session: SessionDep) -> Health:
 @router.get("/version")
 def read_version() -> Version:
     """The package version and the formats it speaks."""
-    try:
-        package = version("zksolvency")
-    except PackageNotFoundError:
-        package = "unknown"
     return Version(
-        version=package,
+        version=version_text(),
         epoch_format=EPOCH_FORMAT,
         record_format=RECORD_FORMAT,
         margin_proof_format=MARGIN_PROOF_FORMAT,

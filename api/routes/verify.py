@@ -1,22 +1,22 @@
 """Stateless verification: an epoch document, a record against a stored epoch, a margin proof."""
 
+import hashlib
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from zksolvency.verifier.cli import units
+from zksolvency.verifier import reports
 from zksolvency.verifier.epoch import CheckFailed, check_keys, verify_epoch
 from zksolvency.verifier.formats import FormatError, record_from_json
 from zksolvency.verifier.inclusion import verify_account
-from zksolvency.verifier.margin import usd
-from zksolvency.verifier.margin_proof import MarginProofFile, check_margin_proof, threshold_usd
+from zksolvency.verifier.margin_proof import MarginProofFile, check_margin_proof
 
+from ..audits import Audits
 from ..deps import CacheDep, SessionDep
 from ..models.common import Problem
 from ..models.verify import (
-    AccountFigures,
     EpochReport,
     MarginProofReport,
     MarginProofRequest,
@@ -24,7 +24,6 @@ from ..models.verify import (
     RecordRequest,
 )
 from ..publishing import MALFORMED, Refused, read_epoch
-from ..reports import audit_checks, checks, coverage
 from ..store import EpochCache, LazyBatches
 from .lookup import epoch_or_404
 
@@ -44,26 +43,37 @@ def _epoch_report(document: dict[str, Any]) -> EpochReport:
         epoch = read_epoch(document)
     except Refused as exc:
         raise HTTPException(exc.status, str(exc)) from None
-    audit = verify_epoch(epoch)
-    return EpochReport(
-        valid=audit.valid,
-        failed_check=audit.failed_check,
-        failure=audit.failure,
-        epoch_id=epoch.epoch_id,
-        profile=epoch.profile.name,
-        batches=len(epoch.batches),
-        root=str(epoch.root),
-        setup_kind=epoch.setup_kind,
-        unsafe=epoch.unsafe,
-        checks=audit_checks(audit),
-        coverage=coverage(audit.coverage),
-    )
+    return EpochReport(**reports.epoch_report(epoch, verify_epoch(epoch)))
 
 
-@router.post("/epoch", responses=UNREADABLE)
-async def verify_epoch_document(document: dict[str, Any]) -> EpochReport:
-    """Audit an uploaded public epoch document (zksolvency-epoch/1): every proof, chain, root, reserves."""
-    return await run_in_threadpool(_epoch_report, document)
+AUDIT_LIMITS: dict[int | str, dict[str, Any]] = {
+    **UNREADABLE,
+    429: {"model": Problem, "description": "Every audit slot is busy (or this client is over its rate)."},
+}
+
+
+@router.post("/epoch", responses=AUDIT_LIMITS)
+async def verify_epoch_document(document: dict[str, Any], request: Request) -> EpochReport:
+    """Audit an uploaded public epoch document (zksolvency-epoch/1): every proof, chain, root, reserves.
+
+    The same document (by SHA-256) is audited once and its report cached; a few audits run at a time,
+    past that 429; the body has a size cap of its own (docs/api.md).
+    """
+    audits: Audits = request.app.state.audits
+    digest = hashlib.sha256(await request.body()).hexdigest()
+    report = audits.cached(digest)
+    if report is not None:
+        return report
+    if not audits.take_slot():
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS, "every audit slot is busy; retry shortly", {"Retry-After": "1"}
+        )
+    try:
+        report = await run_in_threadpool(_epoch_report, document)
+    finally:
+        audits.free_slot()
+    audits.keep(digest, report)
+    return report
 
 
 def _record_report(session: Session, cache: EpochCache, doc: dict[str, Any]) -> RecordReport:
@@ -87,29 +97,7 @@ def _record_report(session: Session, cache: EpochCache, doc: dict[str, Any]) -> 
         )
     except FormatError as exc:  # a stored batch that cannot be read: cannot happen for a verified epoch
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"batch: {exc}") from None
-    account = record.account
-    health = result.health
-    figures = AccountFigures(
-        account_id=account.account_id,
-        subaccount=account.subaccount,
-        index=record.index,
-        batch=result.batch,
-        balances={a.symbol: units(v) for a, v in zip(epoch.params.assets, account.balances, strict=False)},
-        positions={m.symbol: units(v) for m, v in zip(epoch.params.markets, account.positions, strict=False)},
-        haircut_equity_usd=usd(health.equity) if health else None,
-        maintenance_margin_usd=usd(health.maintenance) if health else None,
-        free_collateral_usd=usd(health.free) if health else None,
-        healthy=health.healthy if health else None,
-    )
-    return RecordReport(
-        valid=result.valid,
-        failed_check=result.failed_check,
-        failure=result.failure,
-        epoch_id=epoch.epoch_id,
-        root=str(epoch.root),
-        checks=checks(result.passed, result.failed_check, result.failure),
-        account=figures,
-    )
+    return RecordReport(**reports.record_report(epoch, record, result))
 
 
 @router.post("/record", responses=STORED)
@@ -136,18 +124,7 @@ def _margin_report(session: Session, cache: EpochCache, doc: dict[str, Any]) -> 
         passed = check_margin_proof(file, epoch, check_keys(epoch)["margin"])
     except CheckFailed as exc:
         failed_check, failure = exc.check, str(exc)
-    s = file.statement
-    return MarginProofReport(
-        valid=failure is None,
-        failed_check=failed_check,
-        failure=failure,
-        epoch_id=file.epoch_id,
-        threshold_usd=threshold_usd(s.threshold) if s.threshold >= 0 else str(s.threshold),
-        recipient=f"0x{file.recipient:040x}",
-        chain_id=file.chain_id,
-        nullifier=str(s.nullifier),
-        checks=checks(passed, failed_check, failure),
-    )
+    return MarginProofReport(**reports.margin_proof_report(file, passed, failed_check, failure))
 
 
 @router.post("/margin-proof", responses=STORED)

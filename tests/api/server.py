@@ -6,15 +6,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from fastapi import FastAPI
 
 from zksolvency.api.config import Settings
 from zksolvency.api.main import create_app
 
 
 @contextmanager
-def live_server(settings: Settings) -> Iterator[str]:
-    """Serve the app for `settings` on 127.0.0.1 (a free port); yields the base URL."""
-    app = create_app(settings)
+def live_server(settings: Settings, app: FastAPI | None = None) -> Iterator[str]:
+    """Serve `app` (by default a new app for `settings`) on 127.0.0.1 (a free port); yields the base URL."""
+    app = app or create_app(settings)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

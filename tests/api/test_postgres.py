@@ -1,5 +1,6 @@
 """The same service over PostgreSQL: publish, read, verify, and a refused upload that leaves nothing."""
 
+import contextlib
 import copy
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,7 +51,7 @@ def test_publish_read_and_verify_on_postgres(database_url: str, proved: Proved, 
         assert response.status_code == 201, response.text
         tokens = response.json()["tokens"]
         assert c.post("/v1/epochs", json=proved.upload(), headers=venue_headers()).status_code == 409
-        assert c.get(f"/v1/epochs/{EPOCH_ID}").json()["root"] == proved.document["root"]
+        assert int(c.get(f"/v1/epochs/{EPOCH_ID}").json()["root"], 16) == int(proved.document["root"])
         record = c.get(
             f"/v1/epochs/{EPOCH_ID}/record", headers={"Authorization": f"Bearer {tokens[3]['token']}"}
         )
@@ -58,3 +59,16 @@ def test_publish_read_and_verify_on_postgres(database_url: str, proved: Proved, 
         assert c.post("/v1/verify/record", json={"record": record.json()}).json()["valid"] is True
         assert c.get("/v1/health").json()["database"] == "ok"
     assert _counts(database_url) == {"epochs": 1, "batches": 4, "records": len(proved.records)}
+
+
+def test_a_database_that_goes_away_is_a_503_with_one_line(proved: Proved, tmp_path: Path) -> None:
+    with contextlib.ExitStack() as database:
+        url = database.enter_context(cluster())
+        settings = settings_for(tmp_path / "unused", database_url=url)
+        with live_server(settings) as base, httpx.Client(base_url=base, timeout=60) as c:
+            assert c.get("/v1/epochs").status_code == 200
+            database.close()  # PostgreSQL stops under the running service
+            for path in ("/v1/epochs", f"/v1/epochs/{EPOCH_ID}", "/v1/health"):
+                answer = c.get(path)
+                assert answer.status_code == 503, (path, answer.text)
+                assert "\n" not in answer.json()["detail"] and "Traceback" not in answer.text

@@ -6,6 +6,7 @@ Bounded: a few examples per operation (the whole run takes well under two minute
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from .conftest import Published, venue_headers
@@ -32,3 +33,25 @@ def test_no_server_errors_and_responses_match_the_schema(
         headers=venue_headers(),
         excluded_checks=[positive_data_acceptance],
     )
+
+
+negative_schema = schemathesis.pytest.from_fixture("api_schema_negative")
+
+
+@pytest.fixture(scope="module")
+def api_schema_negative(published: Published) -> schemathesis.BaseSchema:
+    """The same document, generating bodies and parameters that break it (wrong types, missing fields)."""
+    loaded = schemathesis.openapi.from_url(f"{published.url}/openapi.json")
+    loaded.config.generation.update(modes=[GenerationMode.NEGATIVE])
+    return loaded
+
+
+@negative_schema.include(method="POST").parametrize()
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_malformed_bodies_are_refused_with_4xx(case: schemathesis.Case, published: Published) -> None:
+    # Bodies that break the schema: 4xx (never 5xx), and the refusal never carries the body back.
+    response = case.call(base_url=published.url, headers=venue_headers())
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
+    detail = response.json().get("detail")
+    if isinstance(detail, list):  # validation errors name the field and the rule, not the value
+        assert all(set(error) == {"loc", "msg", "type"} for error in detail), detail

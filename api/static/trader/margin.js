@@ -104,11 +104,11 @@
     };
   }
 
-  // A USD * 1e22 amount as USD with cents, rounded toward zero, thousands separated (verifier.margin.usd).
+  // A USD * 1e22 amount as USD with cents, rounded toward zero, no grouping (verifier.vocabulary.usd).
   function usd(weighted) {
     const cents = weighted / CENTS;
     const a = cents < 0n ? -cents : cents;
-    const whole = (a / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    const whole = (a / 100n).toString();
     return `${cents < 0n ? "-" : ""}${whole}.${(a % 100n).toString().padStart(2, "0")}`;
   }
 
