@@ -18,14 +18,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from zksolvency.prover import chain
+from zksolvency.contracts import chain
+from zksolvency.contracts.solidity import EVM_VERSION, OPTIMIZER_RUNS, SOLC_VERSION
 from zksolvency.prover.circuits import build
 from zksolvency.prover.epoch import EpochKeys, prove_epoch
 from zksolvency.prover.inputs import margin_signals
 from zksolvency.prover.keys import development_keys
 from zksolvency.prover.proving import Prover
 from zksolvency.prover.sample import sample_params, sample_venue
-from zksolvency.prover.solidity import EVM_VERSION, OPTIMIZER_RUNS, SOLC_VERSION
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.epoch import Epoch
 from zksolvency.verifier.field import QUANTA_PER_UNIT, THRESHOLD_TO_WEIGHTED

@@ -11,7 +11,7 @@ from test_contracts_support import artifacts, one_batch_epoch, sample_epoch, wit
 from web3.contract import Contract
 from web3.logs import DISCARD
 
-from zksolvency.prover.chain import (
+from zksolvency.contracts.chain import (
     Chain,
     ContractReverted,
     deploy_hashers,

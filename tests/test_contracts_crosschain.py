@@ -9,7 +9,7 @@ from conftest import Circuits
 from test_contracts_support import artifacts, margin_proof, sample_epoch
 from web3.contract import Contract
 
-from zksolvency.prover.chain import (
+from zksolvency.contracts.chain import (
     Chain,
     ContractReverted,
     claim_credit,

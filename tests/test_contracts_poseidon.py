@@ -1,12 +1,17 @@
-"""On-chain Poseidon: circomlib constants laid out by prover/solidity.py hash as verifier/poseidon.py does."""
+"""On-chain Poseidon: circomlib constants laid out by contracts/solidity.py hash as verifier/poseidon does."""
 
 import random
 
 import pytest
 from test_contracts_support import poseidon_artifacts
 
-from zksolvency.prover.chain import Chain, ContractReverted, deploy_poseidon, local_chain
-from zksolvency.prover.solidity import data_chunks, data_contract_initcode, poseidon_constants, poseidon_data
+from zksolvency.contracts.chain import Chain, ContractReverted, deploy_poseidon, local_chain
+from zksolvency.contracts.solidity import (
+    data_chunks,
+    data_contract_initcode,
+    poseidon_constants,
+    poseidon_data,
+)
 from zksolvency.verifier.field import R
 from zksolvency.verifier.poseidon import poseidon
 

@@ -1,7 +1,7 @@
 """The contracts from Python: generate their sources, deploy them, and drive them with web3.
 
-    python -m zksolvency.prover.chain generate --profile ci [--keys DIR] [--out DIR]
-    python -m zksolvency.prover.chain check --profile ci [--keys DIR] [--out DIR]
+    python -m zksolvency.contracts.chain generate --profile ci [--keys DIR] [--out DIR]
+    python -m zksolvency.contracts.chain check --profile ci [--keys DIR] [--out DIR]
 
 `generate` writes the profile's verifiers (from the keys in DIR/batch and DIR/margin, by default the
 development keys in build/keys/PROFILE) and Poseidon hashers to contracts/generated/; `check` says whether
@@ -24,12 +24,13 @@ from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
+from zksolvency.prover.keys import CircuitKeys, load_keys
+from zksolvency.prover.toolchain import BUILD
 from zksolvency.verifier.epoch import BatchProof, Epoch
 from zksolvency.verifier.groth16 import Proof
 from zksolvency.verifier.profiles import Profile, get_profile
 from zksolvency.verifier.statements import MarginStatement
 
-from .keys import CircuitKeys, load_keys
 from .solidity import (
     GENERATED,
     Artifact,
@@ -43,7 +44,6 @@ from .solidity import (
     solidity_sources,
     verifier_source,
 )
-from .toolchain import BUILD
 
 #: Explicit gas limits per kind of transaction (the tester's blocks hold 30,000,000).
 GAS = {
@@ -357,7 +357,9 @@ def _keys(profile: Profile, directory: Path | None) -> tuple[CircuitKeys, Circui
 
 def main(argv: Sequence[str] | None = None) -> int:
     """generate | check; exit 0 (done, or everything matches), 1 (mismatch), 2 (bad input)."""
-    parser = argparse.ArgumentParser(prog="python -m zksolvency.prover.chain", description="Contracts glue.")
+    parser = argparse.ArgumentParser(
+        prog="python -m zksolvency.contracts.chain", description="Contracts glue."
+    )
     parser.add_argument("command", choices=["generate", "check"])
     parser.add_argument("--profile", default="ci")
     parser.add_argument("--keys", type=Path, help="folder with batch/ and margin/ key folders")
