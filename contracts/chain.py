@@ -45,7 +45,7 @@ from .solidity import (
     verifier_source,
 )
 
-#: Explicit gas limits per kind of transaction (the tester's blocks hold 30,000,000).
+#: Explicit gas limits per kind of transaction (anvil's blocks hold 30,000,000 here).
 GAS = {
     "deploy": 12_000_000,
     "open": 1_000_000,
@@ -179,7 +179,7 @@ class Chain:
         tx = {"from": sender, "gas": gas}
         try:
             fn.call(tx)
-        except Exception as exc:  # eth-tester and JSON-RPC providers raise different types
+        except Exception as exc:  # web3 raises several types for a revert
             raise self.decode_revert(exc) from None
         receipt = self.w3.eth.wait_for_transaction_receipt(fn.transact(tx))
         if receipt["status"] != 1:
@@ -327,24 +327,6 @@ def relay_epoch(registry: Contract, mirror: Contract, chain: Chain, epoch_id: in
     """Read a final epoch from the source registry and post it to the mirror (the relayer's job)."""
     root, params_hash, finalized_at = registry.functions.finalizedEpoch(epoch_id).call()
     return chain.send(mirror.functions.relayEpoch(epoch_id, root, params_hash, finalized_at), relayer)
-
-
-def local_chain(artifacts: dict[str, Artifact], chain_id: int | None = None) -> tuple[Chain, Any]:
-    """An in-process py-evm chain (eth-tester) with chain id `chain_id`, and its EthereumTester."""
-    from eth_tester import EthereumTester, PyEVMBackend
-    from web3 import EthereumTesterProvider
-    from web3.providers.eth_tester.defaults import API_ENDPOINTS, static_return
-
-    backend = PyEVMBackend()
-    if chain_id is not None:
-        backend.chain.chain_id = chain_id  # the CHAINID opcode and transaction signing read it
-    tester = EthereumTester(backend)
-    endpoints = {
-        **API_ENDPOINTS,
-        "eth": {**API_ENDPOINTS["eth"], "chainId": static_return(backend.chain.chain_id)},
-    }
-    w3 = Web3(EthereumTesterProvider(tester, api_endpoints=endpoints))
-    return Chain(w3, artifacts, backend.chain.chain_id), tester
 
 
 # CLI -----------------------------------------------------------------------------------------------------
