@@ -23,6 +23,7 @@ from .groth16 import MalformedKey, key_hash
 from .inclusion import AccountCheck, verify_account
 from .margin import usd
 from .margin_proof import MarginProofFile, threshold_usd
+from .reserves import ReservesInputError, audit_reserves
 
 EXIT_INVALID = 1
 EXIT_BAD_INPUT = 2
@@ -30,6 +31,14 @@ EXIT_BAD_INPUT = 2
 _BATCH_CHECK = re.compile(r"batch \d+ (proof|index|parameters|chain)")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+RpcOption = Annotated[
+    list[str] | None,
+    typer.Option("--rpc", help="CHAIN_ID=URL: the JSON-RPC node to read custody balances on; repeatable."),
+]
+ReservesOption = Annotated[
+    Path | None,
+    typer.Option("--reserves", help="The custody declarations (default: reserves.json beside epoch.json)."),
+]
 CeremonyOption = Annotated[
     list[Path] | None,
     typer.Option(
@@ -123,8 +132,11 @@ def verify_command(
     epoch_path: Annotated[Path, typer.Argument(metavar="EPOCH", help="An epoch folder or its epoch.json.")],
     as_json: JsonOption = False,
     ceremony: CeremonyOption = None,
+    rpc: RpcOption = None,
+    reserves: ReservesOption = None,
 ) -> None:
-    """Audit a published epoch: every batch proof, the chain of states, the root, totals and reserves."""
+    """Audit a published epoch: every batch proof, the chain of states, the root, totals, and the reserves
+    proven by custody signatures and balances read at a pinned block from the nodes given with --rpc."""
     started = time.perf_counter()
     _short_lived()
     document = epoch_document(epoch_path)
@@ -134,17 +146,13 @@ def verify_command(
         raise fail(f"{document}: {exc}" if str(document) not in str(exc) else str(exc)) from None
     audit = verify_epoch(epoch, _ceremonies(ceremony))
     _check_margin_kit(document, epoch, audit)
+    try:
+        path = reserves or document.parent / "reserves.json"
+        rows = audit_reserves(epoch, audit, path, rpc, required=reserves is not None)
+    except (ReservesInputError, FormatError) as exc:
+        raise fail(str(exc)) from None
     seconds = time.perf_counter() - started
-    coverage = [
-        {
-            "asset": c.symbol,
-            "net_liabilities": units(c.liabilities),
-            "reserves": units(c.reserves),
-            "ratio": c.ratio,
-            "covered": c.covered,
-        }
-        for c in audit.coverage
-    ]
+    coverage = [row.to_json() for row in rows]
     if as_json:
         report = {
             "valid": audit.valid,
@@ -170,10 +178,10 @@ def verify_command(
         if coverage:
             typer.echo("reserves against net liabilities:")
             for row in coverage:
-                ratio = f"{row['ratio']:.2%}" if row["ratio"] is not None else "nothing owed"
+                ratio = f"{row['coverage']:.2%}" if row["coverage"] is not None else "nothing owed"
                 typer.echo(
                     f"  {row['asset']:<10} net liabilities {row['net_liabilities']:>24}  "
-                    f"reserves {row['reserves']:>24}  coverage {ratio}"
+                    f"declared {row['declared']:>24}  proven {row['proven']:>24}  coverage {ratio}"
                 )
         verdict = "VALID" if audit.valid else f"INVALID: {audit.failure}"
         typer.echo(f"{verdict} ({seconds:.2f} s)")
