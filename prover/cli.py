@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,11 +13,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from zksolvency.verifier.amounts import format_scaled
 from zksolvency.verifier.cli import EXIT_INVALID, JsonOption, fail
 from zksolvency.verifier.cli import register as register_verifier_commands
 from zksolvency.verifier.epoch import verify_epoch
-from zksolvency.verifier.field import QUANTA_PER_UNIT, R
+from zksolvency.verifier.field import R
 from zksolvency.verifier.profiles import PROFILES, get_profile
 
 from .account_cli import register as register_account_commands
@@ -272,6 +272,13 @@ def demo(
     started = time.perf_counter()
     audit = verify_epoch(epoch)
     verify_seconds = time.perf_counter() - started
+    with err.status("proving the reserves on a local anvil node"), tempfile.TemporaryDirectory() as scratch:
+        from zksolvency.contracts.demo_reserves import prove_demo_reserves  # web3 only when needed
+
+        try:
+            reserves = prove_demo_reserves(epoch, audit, Path(scratch))
+        except ToolchainError as exc:
+            raise fail(str(exc)) from None
     report = {
         "valid": audit.valid,
         "failure": audit.failure,
@@ -280,15 +287,7 @@ def demo(
         "batches": len(epoch.batches),
         "setup": {"kind": epoch.setup_kind, "unsafe": keys.batch.unsafe},
         "root": hex(epoch.root),
-        "coverage": [
-            {
-                "asset": c.symbol,
-                "net_liabilities": format_scaled(c.liabilities, QUANTA_PER_UNIT),
-                "reserves": format_scaled(c.reserves, QUANTA_PER_UNIT),
-                "ratio": c.ratio,
-            }
-            for c in audit.coverage
-        ],
+        "coverage": [row.to_json() for row in reserves],
         "setup_seconds": round(setup_seconds, 3),
         "prove_seconds": round(prove_seconds, 3),
         "verify_seconds": round(verify_seconds, 3),
@@ -316,12 +315,13 @@ def _print_demo(report: dict[str, Any], unsafe: bool) -> None:
         f"epoch 1 of a sample venue: {report['accounts']} accounts in {report['batches']} batch proofs "
         f"(profile {report['profile']}): {verdict}"
     )
-    table = Table(title="reserves against net liabilities")
-    for column in ("asset", "net liabilities", "reserves", "coverage"):
+    table = Table(title="reserves against net liabilities (proven: custody balances read from anvil)")
+    for column in ("asset", "net liabilities", "declared", "proven", "insurance (proven)", "coverage"):
         table.add_column(column, justify="left" if column == "asset" else "right")
     for row in report["coverage"]:
-        ratio = f"{row['ratio']:.2%}" if row["ratio"] is not None else "nothing owed"
-        table.add_row(row["asset"], row["net_liabilities"], row["reserves"], ratio)
+        ratio = f"{row['coverage']:.2%}" if row["coverage"] is not None else "nothing owed"
+        amounts = (row["net_liabilities"], row["declared"], row["proven"], row["insurance_proven"])
+        table.add_row(row["asset"], *amounts, ratio)
     console.print(table)
     console.print(
         f"setup {report['setup_seconds']:.1f} s, proving {report['prove_seconds']:.1f} s "

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 from conftest import Circuits
@@ -39,10 +40,15 @@ def test_demo_proves_and_verifies_a_sample_venue(ci: Circuits) -> None:
     assert report["accounts"] >= 6 and report["batches"] == -(-report["accounts"] // ci.profile.batch_size)
     assert report["setup"] == {"kind": "development", "unsafe": True}
     assert report["prove_seconds"] > 0 and report["accounts_per_second"] > 0
-    assert all(row["ratio"] is None or row["ratio"] >= 1 for row in report["coverage"])
+    assert [row["asset"] for row in report["coverage"]] == ["USDT", "BTC", "ETH"]
+    for row in report["coverage"]:  # proven from the custody balances on the demo's anvil node
+        assert Fraction(row["proven"]) >= Fraction(row["declared"]) > 0 and row["unproven"] == "0"
+        assert row["covered"] is True and (row["coverage"] is None or row["coverage"] >= 1)
+    assert Fraction(report["coverage"][0]["insurance_proven"]) > 0
 
 
 def test_demo_labels_development_keys_unsafe(ci: Circuits) -> None:
     result = run("demo", "--accounts", "2", "--workers", "1")
     assert result.returncode == 0, result.stderr
     assert "UNSAFE" in result.stdout and "VALID" in result.stdout
+    assert "declared" in result.stdout and "proven" in result.stdout
