@@ -10,8 +10,6 @@ the files there match the keys (exit 0) or not (exit 1). Transactions always car
 """
 
 import argparse
-import ast
-import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -150,11 +148,9 @@ def _error_table(artifacts: dict[str, Artifact]) -> dict[bytes, tuple[str, list[
 
 
 def _revert_data(exc: Exception) -> bytes | None:
+    """The revert data web3 attaches to a failed eth_call (a hex string), if any."""
     data = getattr(exc, "data", None)
-    if isinstance(data, str) and data.startswith("0x"):
-        return bytes.fromhex(data[2:])
-    match = re.search(r"""(b'(?:[^'\\]|\\.)*'|b"(?:[^"\\]|\\.)*")""", str(exc))
-    return ast.literal_eval(match.group(1)) if match else None
+    return bytes.fromhex(data[2:]) if isinstance(data, str) and data.startswith("0x") else None
 
 
 class Chain:

@@ -84,6 +84,8 @@ def test_finalize_reads_every_custody_balance_and_records_the_sums(w: World) -> 
     event = w.registry.events.ReservesProven().process_receipt(receipt, errors=DISCARD)[0]["args"]
     expected = [balance_quanta(w, a.symbol) for a in w.epoch.params.assets]
     assert list(event.proven) == expected and event.seenMask == 0b111
+    s = w.epoch.final_state
+    assert list(event.liabilities) == [max(e - d, 0) for e, d in zip(s.equity, s.debt, strict=True)]
     assert all(p >= d for p, d in zip(expected, w.epoch.reserves, strict=True))
     amounts, mask = w.registry.functions.provenReserves(1).call()
     assert (list(amounts), mask) == (expected, 0b111)

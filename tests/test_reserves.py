@@ -25,7 +25,7 @@ from zksolvency.verifier.amounts import format_scaled
 from zksolvency.verifier.epoch import Epoch, net_liabilities
 from zksolvency.verifier.field import QUANTA_PER_UNIT
 from zksolvency.verifier.formats import PUBLIC_EPOCH
-from zksolvency.verifier.reserves import Declarations, declarations_to_json
+from zksolvency.verifier.reserves import PUBLIC_RESERVES, Declarations, declarations_to_json
 
 CLI = str(Path(sys.executable).parent / "zksolvency")
 VENUE = "sample venue (tests)"
@@ -53,7 +53,7 @@ def r(ci: Circuits, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reserv
         chain = node.chain(artifacts(ci))
         custody = provision_custody(node, chain, epoch, epoch.reserves, INSURANCE, chain.w3.eth.accounts[0])
         declarations = declare_custody(node, VENUE, epoch, custody)
-        write(folder / PUBLIC_EPOCH.parent / "reserves.json", declarations)
+        write(folder / PUBLIC_RESERVES, declarations)
         yield Reserves(folder, epoch, node, other, custody, declarations)
 
 

@@ -47,8 +47,9 @@ abstract contract CustodyReserves is TwoStepOwnable {
     /// @notice Reserves read from the chain at finalisation.
     /// @param epochId The epoch.
     /// @param proven Per asset slot, the sum of the custody balances in quanta.
+    /// @param liabilities Per asset slot, the net liabilities max(equity - debt, 0) they cover, in quanta.
     /// @param seenMask Bit i set when asset slot i has custody on this chain.
-    event ReservesProven(uint64 indexed epochId, uint256[] proven, uint256 seenMask);
+    event ReservesProven(uint64 indexed epochId, uint256[] proven, uint256[] liabilities, uint256 seenMask);
 
     /// @notice The asset slot is not one of the profile's.
     /// @param asset The slot.
@@ -127,6 +128,7 @@ abstract contract CustodyReserves is TwoStepOwnable {
     /// @param assets A, the number of asset slots.
     function _proveReserves(uint64 epochId, uint256[] calldata totals, uint256 assets) internal {
         uint256[] memory sums = new uint256[](assets);
+        uint256[] memory owed = new uint256[](assets);
         uint256 mask = 0;
         for (uint256 i = 0; i < custody.length; ++i) {
             Custody memory c = custody[i];
@@ -134,15 +136,15 @@ abstract contract CustodyReserves is TwoStepOwnable {
             mask |= 1 << c.asset;
         }
         for (uint256 i = 0; i < assets; ++i) {
-            if (mask & (1 << i) == 0) continue;
             (uint256 equity, uint256 debt) = (totals[i], totals[assets + i]);
-            if (equity > debt && equity - debt > sums[i]) {
-                revert CustodyReserves__ProvenReservesShort(i, sums[i], equity - debt);
+            if (equity > debt) owed[i] = equity - debt;
+            if (mask & (1 << i) != 0 && owed[i] > sums[i]) {
+                revert CustodyReserves__ProvenReservesShort(i, sums[i], owed[i]);
             }
         }
         proven[epochId] = sums;
         provenMask[epochId] = mask;
-        emit ReservesProven(epochId, sums, mask);
+        emit ReservesProven(epochId, sums, owed, mask);
     }
 
     /// @notice Asset slots of the profile (the registry's A).
