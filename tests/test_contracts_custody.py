@@ -145,3 +145,19 @@ def test_the_venue_registers_its_own_address_by_calling(w: World) -> None:
     assert w.registry.functions.custodyList().call() == []
     with pytest.raises(ContractReverted, match="CustodyReserves__NoSuchCustody"):
         w.chain.send(fns.removeCustody(0), w.venue)
+
+
+def test_a_holder_that_cannot_sign_accepts_by_calling(w: World) -> None:
+    holder = w.chain.w3.eth.accounts[7]  # stands for a multisig contract: it only sends calls
+    fns = w.registry.functions
+    with pytest.raises(ContractReverted, match="CustodyReserves__NotProposed"):
+        w.chain.send(fns.acceptCustody(2, ZERO), holder)
+    with pytest.raises(ContractReverted, match="TwoStepOwnable__NotOwner"):
+        w.chain.send(fns.proposeCustody(holder, 2, ZERO), holder)
+    w.chain.send(fns.proposeCustody(holder, 2, ZERO), w.venue)
+    with pytest.raises(ContractReverted, match="CustodyReserves__NotProposed"):
+        w.chain.send(fns.acceptCustody(1, ZERO), holder)  # another asset than proposed
+    w.chain.send(fns.acceptCustody(2, ZERO), holder)
+    assert tuple(fns.custodyList().call()[0][:3]) == (holder, ZERO, 2)
+    with pytest.raises(ContractReverted, match="CustodyReserves__NotProposed"):
+        w.chain.send(fns.acceptCustody(2, ZERO), holder)  # a proposal is used once

@@ -6,7 +6,7 @@ import {TwoStepOwnable} from "./TwoStepOwnable.sol";
 
 /// @title CustodyReserves: the venue's custody addresses on this chain, and the reserves they prove
 /// @notice The venue registers each custody address for an asset slot and a token (address(0): the native
-///         coin) with that address's own signature, or by a call from it. At finalisation the registry
+///         coin) with that address's own signature, or proposes it and the address accepts by a call. At finalisation the registry
 ///         reads every registered balance itself (proveReserves), sums them per asset in quanta, records
 ///         the sums and refuses to finalise an asset it can see whose proven reserves do not cover its net
 ///         liabilities. Assets with no custody here stay declared only (docs/contracts.md).
@@ -31,6 +31,7 @@ abstract contract CustodyReserves is TwoStepOwnable {
     bytes32 public constant CUSTODY_TAG = keccak256("zksolvency custody registration");
 
     Custody[] private custody;
+    mapping(bytes32 holding => bool) private proposed;
     mapping(uint64 epochId => uint256[]) private proven;
     mapping(uint64 epochId => uint256) private provenMask;
 
@@ -39,6 +40,11 @@ abstract contract CustodyReserves is TwoStepOwnable {
     /// @param asset The asset slot.
     /// @param token The token (address(0): native coin).
     event CustodyAdded(address indexed holder, uint8 asset, address token);
+    /// @notice The venue proposed a holding; the holder accepts it by calling acceptCustody.
+    /// @param holder The custody address.
+    /// @param asset The asset slot.
+    /// @param token The token (address(0): native coin).
+    event CustodyProposed(address indexed holder, uint8 asset, address token);
     /// @notice A custody holding was removed.
     /// @param holder The custody address.
     /// @param asset The asset slot.
@@ -66,6 +72,11 @@ abstract contract CustodyReserves is TwoStepOwnable {
     /// @notice The token does not answer decimals() or balanceOf().
     /// @param token The token.
     error CustodyReserves__BadToken(address token);
+    /// @notice The venue has not proposed this holding for the caller.
+    /// @param holder The caller.
+    /// @param asset The asset slot.
+    /// @param token The token.
+    error CustodyReserves__NotProposed(address holder, uint8 asset, address token);
     /// @notice No holding at this index.
     /// @param index The index.
     error CustodyReserves__NoSuchCustody(uint256 index);
@@ -95,6 +106,26 @@ abstract contract CustodyReserves is TwoStepOwnable {
             _checkSignature(holder, custodyDigest(holder, asset, token), signature);
         }
         _add(holder, asset, token);
+    }
+
+    /// @notice Proposes `holder` as custody of `asset` in `token`; it counts once the holder calls
+    ///         acceptCustody (for holders that cannot sign, such as multisig contracts).
+    /// @param holder The custody address.
+    /// @param asset The asset slot.
+    /// @param token The ERC-20 token, or address(0) for the native coin.
+    function proposeCustody(address holder, uint8 asset, address token) external onlyOwner {
+        proposed[keccak256(abi.encode(holder, asset, token))] = true;
+        emit CustodyProposed(holder, asset, token);
+    }
+
+    /// @notice The holder accepts the venue's proposal: a registration by a call from the address itself.
+    /// @param asset The asset slot proposed.
+    /// @param token The token proposed.
+    function acceptCustody(uint8 asset, address token) external {
+        bytes32 key = keccak256(abi.encode(msg.sender, asset, token));
+        if (!proposed[key]) revert CustodyReserves__NotProposed(msg.sender, asset, token);
+        delete proposed[key];
+        _add(msg.sender, asset, token);
     }
 
     /// @notice Removes the holding at `index` (the last one takes its place).
