@@ -6,6 +6,7 @@ DemoTokens and the native coin; every run of the CLI is a real process reading t
 
 import dataclasses
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,8 +25,13 @@ from zksolvency.prover.publish import write_epoch
 from zksolvency.verifier.amounts import format_scaled
 from zksolvency.verifier.epoch import Epoch, net_liabilities
 from zksolvency.verifier.field import QUANTA_PER_UNIT
-from zksolvency.verifier.formats import PUBLIC_EPOCH
-from zksolvency.verifier.reserves import PUBLIC_RESERVES, Declarations, declarations_to_json
+from zksolvency.verifier.formats import PUBLIC_EPOCH, FormatError
+from zksolvency.verifier.reserves import (
+    PUBLIC_RESERVES,
+    Declarations,
+    declarations_from_json,
+    declarations_to_json,
+)
 
 CLI = str(Path(sys.executable).parent / "zksolvency")
 VENUE = "sample venue (tests)"
@@ -164,3 +170,58 @@ def test_an_unreachable_node_or_a_missing_rpc_is_bad_input(r: Reserves) -> None:
     assert code == 2 and "chain 31337: no node given for it (--rpc 31337=URL)" in stderr
     code, _, stderr = verify(r, rpc="31337")
     assert code == 2 and "expected CHAIN_ID=http(s)://host:port" in stderr
+
+
+def _doc() -> dict[str, Any]:
+    address = "0x" + "11" * 20
+    holding = {"asset": "USDT", "chain_id": 31337, "token": "0x" + "22" * 20}
+    wallet = {"address": address, "role": "reserve", "message": "m", "signature": "0x", "holdings": [holding]}
+    return {
+        "format": "zksolvency-reserves/1",
+        "venue": "v",
+        "epoch_id": 1,
+        "params_hash": "5",
+        "blocks": {"31337": "7"},
+        "wallets": [wallet],
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(format="other"), "x.json: format must be 'zksolvency-reserves/1'"),
+        (lambda d: d.pop("blocks"), "x.json: missing field 'blocks'"),
+        (lambda d: d["wallets"][0].update(address="0x12"), "x.json: wallets[0].address: not an EVM address"),
+        (
+            lambda d: d["wallets"][0].update(role="hot"),
+            "wallet 0x1111111111111111111111111111111111111111: role",
+        ),
+        (
+            lambda d: d["wallets"][0]["holdings"][0].update(chain_id=1),
+            "holdings[0]: chain 1 has no pinned block",
+        ),
+        (lambda d: d["wallets"][0]["holdings"].append(d["wallets"][0]["holdings"][0]), "is declared twice"),
+        (
+            lambda d: d["blocks"].update({"31337": "-3"}),
+            "x.json: blocks[31337]: expected a non-negative integer",
+        ),
+    ],
+)
+def test_a_malformed_declaration_is_named(change: Any, message: str) -> None:
+    doc = _doc()
+    declarations_from_json(doc, "x.json")  # the unchanged document parses
+    change(doc)
+    with pytest.raises(FormatError, match=re.escape(message)):
+        declarations_from_json(doc, "x.json")
+
+
+def test_a_malformed_file_exits_2_naming_it(r: Reserves, tmp_path: Path) -> None:
+    doc = declarations_to_json(r.declarations)
+    doc["wallets"][1]["holdings"][0]["asset"] = "DOGE"
+    path = write(tmp_path / "reserves.json", doc)
+    code, _, stderr = verify(r, "--reserves", path)
+    address = r.declarations.wallets[1].address
+    assert code == 2 and f"{path}: wallet {address} holds 'DOGE', not an asset of the epoch" in stderr
+    path.write_text("{ not json")
+    code, _, stderr = verify(r, "--reserves", path)
+    assert code == 2 and f"{path}: not a JSON document" in stderr

@@ -231,8 +231,10 @@ def check_signatures(d: Declarations, epoch: Epoch) -> None:
 
 # Balances ---------------------------------------------------------------------------------------------
 
-#: Reads (address, token or None) at a block on one chain: (balance in the token's base units, decimals).
-BalanceReader = Callable[[str, str | None, int], tuple[int, int]]
+#: Reads (address, token or None) at the chain's pinned block: (balance in the token's base units, decimals).
+BalanceReader = Callable[[str, str | None], tuple[int, int]]
+#: More decimals than any real token has; a token that claims more is refused rather than trusted.
+MAX_DECIMALS = 36
 
 
 def rpc_reader(chain_id: int, url: str, block: int) -> BalanceReader:
@@ -263,12 +265,14 @@ def rpc_reader(chain_id: int, url: str, block: int) -> BalanceReader:
             )
         return int.from_bytes(result[:32], "big")
 
-    def read(address: str, token: str | None, at: int) -> tuple[int, int]:
+    def read(address: str, token: str | None) -> tuple[int, int]:
         try:
             if token is None:
-                return int(w3.eth.get_balance(address, block_identifier=at)), NATIVE_DECIMALS  # type: ignore[arg-type]
-            balance = call(token, BALANCE_OF + address[2:].lower().rjust(64, "0"))
-            return balance, call(token, DECIMALS)
+                return int(w3.eth.get_balance(address, block_identifier=block)), NATIVE_DECIMALS  # type: ignore[arg-type]
+            decimals = call(token, DECIMALS)
+            if decimals > MAX_DECIMALS:
+                raise ReservesInputError(f"chain {chain_id}: token {token} claims {decimals} decimals")
+            return call(token, BALANCE_OF + address[2:].lower().rjust(64, "0")), decimals
         except ReservesInputError:
             raise
         except Exception as exc:
@@ -354,7 +358,7 @@ def reserves_report(
                 )
             if readers is None or h.chain_id not in readers:
                 raise ReservesInputError(f"chain {h.chain_id}: no node given for it (--rpc {h.chain_id}=URL)")
-            balance, decimals = readers[h.chain_id](w.address, h.token, declarations.blocks[h.chain_id])
+            balance, decimals = readers[h.chain_id](w.address, h.token)
             quanta = to_quanta(balance, decimals)
             row = rows[h.asset]
             if w.role == "reserve":
