@@ -25,6 +25,7 @@ from .circuits import KINDS, build
 from .epoch import EpochKeys, check_snapshot, prove_epoch
 from .keys import UNSAFE_NOTE, development_keys, load_keys
 from .publish import write_epoch
+from .reserves_cli import register as register_reserves_commands
 from .salts import new_secret
 from .sample import sample_venue
 from .snapshot import read_snapshot, write_snapshot
@@ -333,6 +334,7 @@ def _print_demo(report: dict[str, Any], unsafe: bool) -> None:
 register_verifier_commands(app)  # verify, verify-account
 register_account_commands(app)  # prove-account
 register_ceremony_commands(app)  # ceremony ptau, start, contribute, verify, finish
+register_reserves_commands(app)  # reserves message
 
 
 def main() -> None:

@@ -225,3 +225,14 @@ def test_a_malformed_file_exits_2_naming_it(r: Reserves, tmp_path: Path) -> None
     path.write_text("{ not json")
     code, _, stderr = verify(r, "--reserves", path)
     assert code == 2 and f"{path}: not a JSON document" in stderr
+
+
+def test_the_venue_prints_the_text_each_custody_key_signs(r: Reserves) -> None:
+    command = [CLI, "reserves", "message", str(r.folder), "--venue", VENUE]
+    result = subprocess.run([*command, "--role", "insurance"], capture_output=True, text=True, check=False)
+    insurance = next(w for w in r.declarations.wallets if w.role == "insurance")
+    assert result.returncode == 0 and result.stdout == insurance.message + "\n"
+    result = subprocess.run([*command, "--json"], capture_output=True, text=True, check=False)
+    assert json.loads(result.stdout)["message"] == r.declarations.wallets[0].message
+    result = subprocess.run([*command, "--role", "hot"], capture_output=True, text=True, check=False)
+    assert result.returncode == 2 and "--role 'hot'" in result.stderr
