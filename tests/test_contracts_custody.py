@@ -133,6 +133,12 @@ def test_registration_needs_the_holders_signature(w: World) -> None:
         w.chain.send(fns.addCustody(holder.address, 1, token.address, signature), w.venue)
 
 
+def test_without_custody_nothing_is_read_or_recorded(w: World) -> None:
+    receipt = publish_epoch(w.chain, w.registry, w.epoch, w.venue)[-1]
+    assert not w.registry.events.ReservesProven().process_receipt(receipt, errors=DISCARD)
+    assert w.registry.functions.provenReserves(1).call() == [[], 0]
+
+
 def test_the_venue_registers_its_own_address_by_calling(w: World) -> None:
     fns = w.registry.functions
     w.chain.send(fns.addCustody(w.venue, 2, ZERO, b""), w.venue)
