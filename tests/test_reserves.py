@@ -236,3 +236,13 @@ def test_the_venue_prints_the_text_each_custody_key_signs(r: Reserves) -> None:
     assert json.loads(result.stdout)["message"] == r.declarations.wallets[0].message
     result = subprocess.run([*command, "--role", "hot"], capture_output=True, text=True, check=False)
     assert result.returncode == 2 and "--role 'hot'" in result.stderr
+
+
+def test_the_text_report_shows_declared_and_proven_side_by_side(r: Reserves) -> None:
+    command = [CLI, "verify", str(r.folder), "--rpc", f"31337={r.node.url}"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "ok    custody signatures" in result.stdout and "ok    proven reserves ETH" in result.stdout
+    line = next(line for line in result.stdout.splitlines() if line.strip().startswith("BTC "))
+    assert "declared" in line and "proven" in line and "coverage" in line
+    assert result.stdout.rstrip().splitlines()[-1].startswith("VALID")
