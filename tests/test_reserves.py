@@ -19,18 +19,21 @@ import pytest
 from conftest import Circuits
 from test_contracts_support import artifacts, sample_epoch
 
-from zksolvency.contracts.anvil import Anvil, free_port
-from zksolvency.contracts.custody import CustodyWallets, declare_custody, provision_custody
+from zksolvency.contracts.anvil import FINALITY_DEPTH, Anvil, free_port
+from zksolvency.contracts.custody import CustodyWallets, declare_custody, provision_custody, sign_declarations
 from zksolvency.prover.publish import write_epoch
 from zksolvency.verifier.amounts import format_scaled
 from zksolvency.verifier.epoch import Epoch, net_liabilities
 from zksolvency.verifier.field import QUANTA_PER_UNIT
 from zksolvency.verifier.formats import PUBLIC_EPOCH, FormatError
 from zksolvency.verifier.reserves import (
+    NATIVE_DECIMALS,
     PUBLIC_RESERVES,
     Declarations,
+    Holding,
     declarations_from_json,
     declarations_to_json,
+    to_quanta,
 )
 
 CLI = str(Path(sys.executable).parent / "zksolvency")
@@ -246,3 +249,37 @@ def test_the_text_report_shows_declared_and_proven_side_by_side(r: Reserves) -> 
     line = next(line for line in result.stdout.splitlines() if line.strip().startswith("BTC "))
     assert "declared" in line and "proven" in line and "coverage" in line
     assert result.stdout.rstrip().splitlines()[-1].startswith("VALID")
+
+
+def test_holdings_on_two_chains_are_read_each_at_its_own_pinned_block(r: Reserves, tmp_path: Path) -> None:
+    """ETH moves to chain 10: its balance is read there, at chain 10's pinned block, and only there."""
+    eth = r.custody.reserve["ETH"]
+
+    def moved(asset: str) -> int:
+        return 10 if asset == "ETH" else 31337
+
+    keys = {key.address: key for key in [*r.custody.reserve.values(), r.custody.insurance]}
+    snapshots = r.node.snapshot(), r.other.snapshot()
+    try:
+        wei = r.node.web3().eth.get_balance(eth.address)
+        r.other.set_balance(eth.address, wei)
+        r.node.set_balance(eth.address, 0)
+        r.node.mine(1)
+        blocks = {31337: r.node.web3().eth.block_number, 10: r.other.web3().eth.block_number}
+        wallets = [
+            (keys[w.address], w.role, [Holding(h.asset, moved(h.asset), h.token) for h in w.holdings])
+            for w in r.declarations.wallets
+        ]
+        declarations = sign_declarations(VENUE, r.epoch, wallets, blocks)
+        r.node.mine(FINALITY_DEPTH)
+        r.other.mine(FINALITY_DEPTH)
+        path = write(tmp_path / "reserves.json", declarations)
+        code, report, stderr = verify(r, "--reserves", path, "--rpc", f"10={r.other.url}")
+        missing, _, missing_err = verify(r, "--reserves", path)
+    finally:
+        r.node.revert(snapshots[0])
+        r.other.revert(snapshots[1])
+    assert code == 0, (report.get("failure"), stderr)
+    row = next(row for row in report["coverage"] if row["asset"] == "ETH")
+    assert Fraction(row["proven"]) * QUANTA_PER_UNIT == to_quanta(wei, NATIVE_DECIMALS) and row["covered"]
+    assert missing == 2 and "chain 10: no node given for it (--rpc 10=URL)" in missing_err
