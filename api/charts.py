@@ -14,6 +14,11 @@ MAX_AXIS = 5.0
 MIN_AXIS = 1.25
 
 
+def ratio_of(row: dict) -> float | None:
+    """A coverage row's declared ratio (a decimal string in the report vocabulary) as a number to draw."""
+    return None if row["ratio"] is None else float(row["ratio"])
+
+
 def axis_top(ratios: list[float]) -> float:
     """The ratio at the top (or right end) of a chart's axis."""
     return min(MAX_AXIS, max([MIN_AXIS, *(r * 1.1 for r in ratios)]))
@@ -63,16 +68,16 @@ class BarChart:
 
 def bar_chart(coverage: list[dict]) -> BarChart:
     """Bars for an epoch's coverage rows (the API's Coverage objects as dicts)."""
-    top = axis_top([c["ratio"] for c in coverage if c["ratio"] is not None])
+    top = axis_top([ratio_of(c) for c in coverage if c["ratio"] is not None])
     bars = [
         Bar(
             asset=c["asset"],
-            ratio=c["ratio"],
-            reserves=c["reserves"],
+            ratio=ratio_of(c),
+            reserves=c["declared"],
             liabilities=c["net_liabilities"],
             covered=c["covered"],
             y=10 + i * BarChart.ROW,
-            width=0.0 if c["ratio"] is None else round(BarChart.SPAN * min(c["ratio"], top) / top, 1),
+            width=0.0 if c["ratio"] is None else round(BarChart.SPAN * min(ratio_of(c), top) / top, 1),
         )
         for i, c in enumerate(coverage)
     ]
@@ -142,7 +147,7 @@ class LineChart:
 def line_chart(history: list[tuple[int, list[dict]]]) -> LineChart:
     """Lines for (epoch id, coverage rows) pairs, oldest first; epochs with nothing owed leave a gap."""
     c = LineChart
-    ratios = [r["ratio"] for _, rows in history for r in rows if r["ratio"] is not None]
+    ratios = [ratio_of(r) for _, rows in history for r in rows if r["ratio"] is not None]
     top = axis_top(ratios)
     step = (c.RIGHT - c.LEFT) / max(1, len(history) - 1)
 
@@ -157,7 +162,7 @@ def line_chart(history: list[tuple[int, list[dict]]]) -> LineChart:
         for row in rows:
             points = series.setdefault(row["asset"], [])
             if row["ratio"] is not None:
-                points.append(Point(epoch_id, row["asset"], row["ratio"], x(i), y(row["ratio"])))
+                points.append(Point(epoch_id, row["asset"], ratio_of(row), x(i), y(ratio_of(row))))
     every = max(1, -(-len(history) // c.MAX_LABELS))
     x_ticks = [Tick(str(e), x(i)) for i, (e, _) in enumerate(history) if i % every == 0]
     y_ticks = [Tick(f"{v * 100:.0f}%", y(v)) for v in sorted({0.0, 1.0, top})]

@@ -66,7 +66,7 @@ class EpochLine:
     @property
     def lowest(self) -> str:
         """The lowest coverage over the assets."""
-        ratios = [c["ratio"] for c in self.coverage if c["ratio"] is not None]
+        ratios = [float(c["ratio"]) for c in self.coverage if c["ratio"] is not None]
         return percent(min(ratios)) if ratios else percent(None)
 
 

@@ -1,4 +1,4 @@
-"""Gas of the contracts on an in-process EVM (py-evm through eth-tester, Prague rules), with real ci proofs.
+"""Gas of the contracts on an anvil node (npm @foundry-rs/anvil, Prague rules), with real ci proofs.
 
     python bench/gas.py [--accounts 18] [--full-tree]
 
@@ -7,7 +7,9 @@ measurement (what, size, gas, execution). `gas` is the transaction's gasUsed: 21
 included; `execution` is gas less the intrinsic cost (21,000, 4 per zero and 16 per non-zero calldata
 byte, and for a creation 32,000 plus 2 per initcode word). `--full-tree` also proves and submits an epoch
 that fills the ci tree (16 batches of 4 accounts): its last batch completes two groups at once, the
-costliest submitBatch. Keys are UNSAFE development keys (cached under build/keys).
+costliest submitBatch. Before the sample epoch, 4 custody holdings of the 3 assets are registered (the
+settlement asset in two wallets), so its finalize reads 4 balances. Keys are UNSAFE development keys
+(cached under build/keys), and so are the custody wallets (anvil's development accounts).
 """
 
 import argparse
@@ -18,14 +20,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from zksolvency.prover import chain
+from zksolvency.contracts import chain
+from zksolvency.contracts.anvil import HARDFORK, Anvil, anvil_binary, dev_account
+from zksolvency.contracts.custody import base_units, provision_custody, register_custody
+from zksolvency.contracts.solidity import EVM_VERSION, OPTIMIZER_RUNS, SOLC_VERSION
 from zksolvency.prover.circuits import build
 from zksolvency.prover.epoch import EpochKeys, prove_epoch
 from zksolvency.prover.inputs import margin_signals
 from zksolvency.prover.keys import development_keys
 from zksolvency.prover.proving import Prover
 from zksolvency.prover.sample import sample_params, sample_venue
-from zksolvency.prover.solidity import EVM_VERSION, OPTIMIZER_RUNS, SOLC_VERSION
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.epoch import Epoch
 from zksolvency.verifier.field import QUANTA_PER_UNIT, THRESHOLD_TO_WEIGHTED
@@ -37,7 +41,7 @@ SECRET = 31337
 
 
 def machine() -> dict[str, Any]:
-    """What the numbers were measured on (gas does not depend on it; the wall time of py-evm does)."""
+    """What the numbers were measured on (gas does not depend on it)."""
     info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
     model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if "model name" in line), "")
     return {
@@ -132,6 +136,26 @@ def publish(rec: Recorder, registry: Any, epoch: Epoch, venue: str, label: str) 
     rec.add(f"{label} finalize", chain.finalize_epoch(evm, registry, epoch, venue), batches=n)
 
 
+def custody(rec: Recorder, node: Anvil, registry: Any, epoch: Epoch, venue: str) -> int:
+    """Fund and register a wallet per asset plus a second one for the settlement asset; the count."""
+    evm = rec.evm
+    wallets = provision_custody(node, evm, epoch, epoch.reserves, 0, venue)
+    holdings = [
+        (i, wallets.reserve[a.symbol], wallets.tokens[a.symbol]) for i, a in enumerate(epoch.params.assets)
+    ]
+    settlement = wallets.tokens[epoch.params.assets[0].symbol]
+    assert settlement is not None
+    second = dev_account(8)
+    evm.send(settlement.functions.mint(second.address, base_units(10**6, 6)), venue)
+    holdings.append((0, second, settlement))
+    for asset, holder, token in holdings:
+        receipt = register_custody(evm, registry, venue, holder, asset, token.address if token else None)
+        rec.add(
+            "SolvencyRegistry addCustody (holder's signature)", receipt, asset=asset, native=token is None
+        )
+    return len(holdings)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=18)
@@ -139,7 +163,14 @@ def main() -> None:
     args = parser.parse_args()
     profile = get_profile("ci")
     batch, margin = (development_keys(build(kind, profile)) for kind in ("batch", "margin"))
-    evm, _ = chain.local_chain(chain.build(profile, batch, margin))
+    with Anvil() as node:
+        run(node, node.chain(chain.build(profile, batch, margin)), profile, batch, margin, args)
+
+
+def run(
+    node: Anvil, evm: chain.Chain, profile: Any, batch: Any, margin: Any, args: argparse.Namespace
+) -> None:
+    """Every measurement on `node`; prints the report."""
     venue, trader = evm.w3.eth.accounts[:2]
     rec = Recorder(evm)
     registry, gate, verifiers = deploy(rec, profile, venue)
@@ -149,7 +180,9 @@ def main() -> None:
     epoch, records = prove_epoch(
         snapshot.params, snapshot.accounts, snapshot.reserves, profile, keys, 1, SECRET
     )
-    publish(rec, registry, epoch, venue, f"sample epoch ({len(snapshot.accounts)} accounts)")
+    holdings = custody(rec, node, registry, epoch, venue)
+    label = f"sample epoch ({len(snapshot.accounts)} accounts, {holdings} custody balances read)"
+    publish(rec, registry, epoch, venue, label)
 
     first = epoch.batches[0]
     receipt = evm.send(
@@ -172,6 +205,8 @@ def main() -> None:
     )
 
     if args.full_tree:
+        for _ in range(holdings):  # the full tree's finalize as without custody
+            evm.send(registry.functions.removeCustody(0), venue)
         accounts = [
             Account(i + 1, 0, (1_000 * QUANTA_PER_UNIT, 0, 0), (0, 0)) for i in range(profile.capacity)
         ]
@@ -183,9 +218,13 @@ def main() -> None:
     submits = [e for e in rec.entries if e["what"].endswith("submitBatch")]
     folds = [e for e in rec.entries if e["what"].endswith("foldTree")]
     verifications = [e for e in rec.entries if e["what"].endswith("(verifyProof)")]
+    finalize = next(
+        e for e in rec.entries if e["what"].startswith("sample epoch") and e["what"].endswith("finalize")
+    )
     report = {
         "machine": machine(),
-        "evm": {"implementation": "py-evm (eth-tester)", "fork": "prague", "solc": SOLC_VERSION,
+        "evm": {"implementation": evm.w3.client_version, "binary": anvil_binary().name, "fork": HARDFORK,
+                "solc": SOLC_VERSION,
                 "evm_version": EVM_VERSION, "optimizer_runs": OPTIMIZER_RUNS, "profile": profile.name},
         "targets": {
             "proof verification (execution)": {
@@ -197,6 +236,9 @@ def main() -> None:
                 "worst": max(e["gas"] for e in submits),
                 "worst execution": max(e["execution"] for e in submits),
                 "foldTree per group of four (worst)": max(e["gas"] for e in folds),
+            },
+            "finalize with balance reads (reported)": {
+                "assets": len(epoch.reserves), "custody balances": holdings, "gas": finalize["gas"],
             },
         },
         "entries": rec.entries,

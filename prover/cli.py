@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,6 +27,7 @@ from .circuits import KINDS, build
 from .epoch import EpochKeys, check_snapshot, prove_epoch
 from .keys import UNSAFE_NOTE, development_keys, load_keys
 from .publish import write_epoch
+from .reserves_cli import register as register_reserves_commands
 from .salts import new_secret
 from .sample import CALM, CRASH, sample_venue
 from .snapshot import read_snapshot, write_snapshot
@@ -285,8 +287,15 @@ def demo(
     started = time.perf_counter()
     audit = verify_epoch(epoch)
     verify_seconds = time.perf_counter() - started
+    with err.status("proving the reserves on a local anvil node"), tempfile.TemporaryDirectory() as scratch:
+        from zksolvency.contracts.demo_reserves import prove_demo_reserves  # web3 only when needed
+
+        try:
+            reserves = prove_demo_reserves(epoch, audit, Path(scratch))
+        except ToolchainError as exc:
+            raise fail(str(exc)) from None
     report = {
-        **reports.epoch_report(epoch, audit),
+        **reports.epoch_report(epoch, audit, reserves),
         "accounts": len(records),
         "setup_seconds": round(setup_seconds, 3),
         "prove_seconds": round(prove_seconds, 3),
@@ -315,12 +324,13 @@ def _print_demo(report: dict[str, Any], unsafe: bool) -> None:
         f"epoch 1 of a sample venue: {report['accounts']} accounts in {report['batches']} batch proofs "
         f"(profile {report['profile']}): {verdict}"
     )
-    table = Table(title="reserves against net liabilities")
-    for column in ("asset", "net liabilities", "reserves", "ratio"):
+    table = Table(title="reserves against net liabilities (proven: custody balances read from anvil)")
+    for column in ("asset", "net liabilities", "declared", "proven", "insurance (proven)", "coverage"):
         table.add_column(column, justify="left" if column == "asset" else "right")
     for row in report["coverage"]:
-        ratio = row["ratio"] if row["ratio"] is not None else "nothing owed"
-        table.add_row(row["asset"], row["net_liabilities"], row["reserves"], ratio)
+        ratio = row["coverage"] if row["coverage"] is not None else "nothing owed"
+        amounts = (row["net_liabilities"], row["declared"], row["proven"], row["insurance_proven"])
+        table.add_row(row["asset"], *amounts, ratio)
     console.print(table)
     console.print(
         f"accounts by class: {report['healthy_accounts']} healthy (padding slots included), "
@@ -339,6 +349,7 @@ def _print_demo(report: dict[str, Any], unsafe: bool) -> None:
 register_verifier_commands(app)  # verify, verify-account
 register_account_commands(app)  # prove-account
 register_ceremony_commands(app)  # ceremony ptau, start, contribute, verify, finish
+register_reserves_commands(app)  # reserves message
 
 
 def main() -> None:

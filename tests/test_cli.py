@@ -4,7 +4,7 @@ import json
 import re
 import subprocess
 import sys
-from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 from conftest import Circuits
@@ -41,14 +41,23 @@ def test_demo_proves_and_verifies_a_sample_venue(ci: Circuits) -> None:
     assert report["accounts"] >= 6 and report["batches"] == -(-report["accounts"] // ci.profile.batch_size)
     assert report["setup"]["kind"] == "development" and report["setup"]["unsafe"] is True
     assert report["prove_seconds"] > 0 and report["accounts_per_second"] > 0
-    assert all(row["ratio"] is None or Decimal(row["ratio"]) >= 1 for row in report["coverage"])
     # The JSON vocabulary (docs/json.md): no thousands separators, hashes as 0x and 64 hex digits.
     assert "," not in json.dumps(report, separators=(";", ":"))
     assert re.fullmatch(r"0x[0-9a-f]{64}", report["root"]) and report["setup"]["unsafe"] is True
-    assert all(re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", row["reserves"]) for row in report["coverage"])
+    assert [row["asset"] for row in report["coverage"]] == ["USDT", "BTC", "ETH"]
+    for row in report["coverage"]:  # proven from the custody balances on the demo's anvil node
+        assert re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", row["declared"])
+        assert Fraction(row["proven"]) >= Fraction(row["declared"]) > 0 and row["unproven"] == "0"
+        assert row["proven_covered"] is True and (row["coverage"] is None or Fraction(row["coverage"]) >= 1)
+    assert (
+        Fraction(report["coverage"][0]["insurance_proven"])
+        >= Fraction(report["coverage"][0]["insurance"])
+        > 0
+    )
 
 
 def test_demo_labels_development_keys_unsafe(ci: Circuits) -> None:
     result = run("demo", "--accounts", "2", "--workers", "1")
     assert result.returncode == 0, result.stderr
     assert "UNSAFE" in result.stdout and "VALID" in result.stdout
+    assert "declared" in result.stdout and "proven" in result.stdout

@@ -1,4 +1,4 @@
-"""SolvencyRegistry on an in-process EVM: a real ci epoch verified and finalised; every refusal named."""
+"""SolvencyRegistry on an anvil node: a real ci epoch verified and finalised; every refusal named."""
 
 import dataclasses
 from collections.abc import Iterator
@@ -11,14 +11,14 @@ from test_contracts_support import artifacts, one_batch_epoch, sample_epoch, wit
 from web3.contract import Contract
 from web3.logs import DISCARD
 
-from zksolvency.prover.chain import (
+from zksolvency.contracts.anvil import Anvil
+from zksolvency.contracts.chain import (
     Chain,
     ContractReverted,
     deploy_hashers,
     deploy_registry,
     finalize_epoch,
     fold_tree,
-    local_chain,
     open_epoch,
     publish_epoch,
     submit_batch,
@@ -40,26 +40,32 @@ class World:
     """One chain with a registry, the venue and an outsider; `base` is the snapshot right after deployment."""
 
     chain: Chain
-    tester: Any
+    node: Anvil
     registry: Contract
     venue: str
     outsider: str
-    base: int
+    base: str
+
+    def reset(self) -> None:
+        """Back to the state right after deployment (anvil forgets a snapshot it reverts to)."""
+        self.node.revert(self.base)
+        self.base = self.node.snapshot()
 
 
 @pytest.fixture(scope="module")
-def world(ci: Circuits) -> World:
-    chain, tester = local_chain(artifacts(ci))
-    venue, outsider = chain.w3.eth.accounts[:2]
-    registry = deploy_registry(chain, ci.profile, venue, deploy_hashers(chain, ci.profile, venue))
-    return World(chain, tester, registry, venue, outsider, tester.take_snapshot())
+def world(ci: Circuits) -> Iterator[World]:
+    with Anvil() as node:
+        chain = node.chain(artifacts(ci))
+        venue, outsider = chain.w3.eth.accounts[:2]
+        registry = deploy_registry(chain, ci.profile, venue, deploy_hashers(chain, ci.profile, venue))
+        yield World(chain, node, registry, venue, outsider, node.snapshot())
 
 
 @pytest.fixture
 def w(world: World) -> Iterator[World]:
     """The world as deployed, reset after the test."""
     yield world
-    world.tester.revert_to_snapshot(world.base)
+    world.reset()
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +117,7 @@ def test_epoch_is_chained_verified_and_finalised(w: World, epoch1: Epoch, epoch2
     assert len(events) == 5
     folded = registry.events.TreeFolded().process_receipt(receipts[5])[0]["args"]
     assert (folded.epochId, folded.group) == (1, 0)
-    final = registry.events.EpochFinalized().process_receipt(receipts[-1])[0]["args"]
+    final = registry.events.EpochFinalized().process_receipt(receipts[-1], errors=DISCARD)[0]["args"]
     state = epoch1.final_state
     assert final.root == epoch1.root and final.lastKey == state.last_key
     assert list(final.totals) == [*state.equity, *state.debt, *state.long, *state.short]
@@ -291,7 +297,7 @@ def test_reserves_below_net_liabilities_are_refused(w: World, epoch1: Epoch) -> 
 def test_undeclared_asset_or_market_slot_must_be_empty(w: World, epoch1: Epoch) -> None:
     assert epoch1.final_state.equity[2] > 0 and epoch1.final_state.long[1] > 0
     finalised_with(w, with_reserves(epoch1, epoch1.reserves[:2]), r"PaddingSlotNotEmpty\(2,\)")
-    w.tester.revert_to_snapshot(w.base)
+    w.reset()
     one_market = dataclasses.replace(epoch1.params, markets=epoch1.params.markets[:1])
     finalised_with(w, dataclasses.replace(epoch1, params=one_market), r"PaddingSlotNotEmpty\(7,\)")
 

@@ -1,4 +1,5 @@
-"""A second chain: a RootMirror fed by a relayer from the first chain's registry, and a MarginGate over it."""
+"""Two anvil nodes with distinct chain ids: a RootMirror on the second fed by a relayer from the first
+chain's registry, and a MarginGate over it."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -9,7 +10,8 @@ from conftest import Circuits
 from test_contracts_support import artifacts, margin_proof, sample_epoch
 from web3.contract import Contract
 
-from zksolvency.prover.chain import (
+from zksolvency.contracts.anvil import Anvil
+from zksolvency.contracts.chain import (
     Chain,
     ContractReverted,
     claim_credit,
@@ -17,13 +19,13 @@ from zksolvency.prover.chain import (
     deploy_hashers,
     deploy_mirror,
     deploy_registry,
-    local_chain,
     publish_epoch,
     relay_epoch,
 )
 from zksolvency.verifier.epoch import Epoch
 from zksolvency.verifier.records import InclusionRecord
 
+FIRST_CHAIN_ID = 31337
 SECOND_CHAIN_ID = 10
 MAX_AGE = 24 * 3600
 
@@ -34,7 +36,7 @@ class Chains:
 
     one: Chain
     two: Chain
-    tester_two: Any
+    node_two: Anvil
     registry: Contract
     gate_one: Contract
     mirror: Contract
@@ -44,42 +46,43 @@ class Chains:
     trader: str
     epoch: Epoch
     records: list[InclusionRecord]
-    base: int
+    base: str
 
     def relay(self, epoch_id: int = 1, relayer: str | None = None) -> Any:
         """Relay, first moving chain 2's clock past chain 1's finalisation time (clocks differ)."""
         finalized_at = self.registry.functions.finalizedEpoch(epoch_id).call()[2]
-        if self.tester_two.get_block_by_number("latest")["timestamp"] < finalized_at:
-            self.tester_two.time_travel(
-                max(finalized_at, self.tester_two.get_block_by_number("pending")["timestamp"])
-            )
-            self.tester_two.mine_blocks(1)  # calls run against the latest block's time
+        if self.two.w3.eth.get_block("latest")["timestamp"] < finalized_at:
+            self.node_two.set_next_timestamp(finalized_at)
+            self.node_two.mine(1)  # calls run against the latest block's time
         return relay_epoch(self.registry, self.mirror, self.two, epoch_id, relayer or self.relayer)
 
 
 @pytest.fixture(scope="module")
-def chains(ci: Circuits) -> Chains:
+def chains(ci: Circuits) -> Iterator[Chains]:
     compiled = artifacts(ci)
-    one, _ = local_chain(compiled)
-    two, tester_two = local_chain(compiled, SECOND_CHAIN_ID)
-    assert (two.chain_id, two.w3.eth.chain_id) == (SECOND_CHAIN_ID, SECOND_CHAIN_ID) != one.chain_id
-    venue, trader = one.w3.eth.accounts[:2]
-    owner, relayer = two.w3.eth.accounts[2:4]
-    registry = deploy_registry(one, ci.profile, venue, deploy_hashers(one, ci.profile, venue))
-    epoch, records = sample_epoch(ci, 1)
-    publish_epoch(one, registry, epoch, venue)
-    gate_one = deploy_gate(one, ci.profile, registry.address, MAX_AGE, venue)
-    mirror = deploy_mirror(two, owner, relayer, one.chain_id, registry.address)
-    gate_two = deploy_gate(two, ci.profile, mirror.address, MAX_AGE, owner)
-    base = tester_two.take_snapshot()
-    contracts = (registry, gate_one, mirror, gate_two)
-    return Chains(one, two, tester_two, *contracts, owner, relayer, trader, epoch, records, base)
+    with Anvil(FIRST_CHAIN_ID) as node_one, Anvil(SECOND_CHAIN_ID) as node_two:
+        one, two = node_one.chain(compiled), node_two.chain(compiled)
+        assert (two.chain_id, two.w3.eth.chain_id) == (SECOND_CHAIN_ID, SECOND_CHAIN_ID)
+        assert one.w3.eth.chain_id == FIRST_CHAIN_ID
+        venue, trader = one.w3.eth.accounts[:2]
+        owner, relayer = two.w3.eth.accounts[2:4]
+        registry = deploy_registry(one, ci.profile, venue, deploy_hashers(one, ci.profile, venue))
+        epoch, records = sample_epoch(ci, 1)
+        publish_epoch(one, registry, epoch, venue)
+        gate_one = deploy_gate(one, ci.profile, registry.address, MAX_AGE, venue)
+        mirror = deploy_mirror(two, owner, relayer, one.chain_id, registry.address)
+        gate_two = deploy_gate(two, ci.profile, mirror.address, MAX_AGE, owner)
+        contracts = (registry, gate_one, mirror, gate_two)
+        yield Chains(
+            one, two, node_two, *contracts, owner, relayer, trader, epoch, records, node_two.snapshot()
+        )
 
 
 @pytest.fixture
 def c(chains: Chains) -> Iterator[Chains]:
     yield chains
-    chains.tester_two.revert_to_snapshot(chains.base)
+    chains.node_two.revert(chains.base)
+    chains.base = chains.node_two.snapshot()
 
 
 def test_relayed_root_serves_the_gate_on_the_second_chain(c: Chains, ci: Circuits) -> None:
@@ -122,7 +125,7 @@ def test_only_the_relayer_posts_and_the_owner_appoints_it(c: Chains) -> None:
 
 def test_relayed_epochs_are_checked(c: Chains) -> None:
     fns = c.mirror.functions
-    now = c.tester_two.get_block_by_number("latest")["timestamp"]
+    now = c.two.w3.eth.get_block("latest")["timestamp"]
     with pytest.raises(ContractReverted, match="RootMirror__BadFinalizationTime"):
         c.two.send(fns.relayEpoch(1, 5, 6, now + 3600), c.relayer)
     with pytest.raises(ContractReverted, match="RootMirror__BadFinalizationTime"):

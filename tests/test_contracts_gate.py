@@ -9,14 +9,14 @@ from conftest import Circuits
 from test_contracts_support import artifacts, margin_proof, sample_epoch
 from web3.contract import Contract
 
-from zksolvency.prover.chain import (
+from zksolvency.contracts.anvil import Anvil
+from zksolvency.contracts.chain import (
     Chain,
     ContractReverted,
     claim_credit,
     deploy_gate,
     deploy_hashers,
     deploy_registry,
-    local_chain,
     publish_epoch,
 )
 from zksolvency.verifier.epoch import Epoch
@@ -32,13 +32,13 @@ class World:
     """Epochs 1 and 2 of the sample venue final in a registry; a gate over it; `base` snapshots that."""
 
     chain: Chain
-    tester: Any
+    node: Anvil
     registry: Contract
     gate: Contract
     trader: str
     outsider: str
     epochs: dict[int, tuple[Epoch, list[InclusionRecord]]]
-    base: int
+    base: str
 
     def proof(
         self, ci: Circuits, epoch_id: int, chain_id: int | None = None, trader: str | None = None
@@ -53,21 +53,23 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(ci: Circuits) -> World:
-    chain, tester = local_chain(artifacts(ci))
-    venue, trader, outsider = chain.w3.eth.accounts[:3]
-    registry = deploy_registry(chain, ci.profile, venue, deploy_hashers(chain, ci.profile, venue))
-    gate = deploy_gate(chain, ci.profile, registry.address, MAX_AGE, venue)
-    epochs = {i: sample_epoch(ci, i) for i in (1, 2)}
-    for epoch, _ in epochs.values():
-        publish_epoch(chain, registry, epoch, venue)
-    return World(chain, tester, registry, gate, trader, outsider, epochs, tester.take_snapshot())
+def world(ci: Circuits) -> Iterator[World]:
+    with Anvil() as node:
+        chain = node.chain(artifacts(ci))
+        venue, trader, outsider = chain.w3.eth.accounts[:3]
+        registry = deploy_registry(chain, ci.profile, venue, deploy_hashers(chain, ci.profile, venue))
+        gate = deploy_gate(chain, ci.profile, registry.address, MAX_AGE, venue)
+        epochs = {i: sample_epoch(ci, i) for i in (1, 2)}
+        for epoch, _ in epochs.values():
+            publish_epoch(chain, registry, epoch, venue)
+        yield World(chain, node, registry, gate, trader, outsider, epochs, node.snapshot())
 
 
 @pytest.fixture
 def w(world: World) -> Iterator[World]:
     yield world
-    world.tester.revert_to_snapshot(world.base)
+    world.node.revert(world.base)
+    world.base = world.node.snapshot()
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +104,8 @@ def test_proof_bound_to_another_chain_is_refused(w: World, ci: Circuits) -> None
 def test_stale_epoch_is_refused_and_credit_lapses(w: World, proof1: tuple[MarginStatement, Proof]) -> None:
     w.claim(1, proof1)
     finalized_at = w.registry.functions.finalizedEpoch(1).call()[2]
-    w.tester.time_travel(finalized_at + MAX_AGE + 1)
-    w.tester.mine_blocks(1)
+    w.node.set_next_timestamp(finalized_at + MAX_AGE + 1)
+    w.node.mine(1)
     assert list(w.gate.functions.creditOf(w.trader).call()) == [0, 1]
     with pytest.raises(ContractReverted, match="MarginGate__EpochStale"):
         w.claim(1, proof1)

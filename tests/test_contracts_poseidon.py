@@ -1,19 +1,27 @@
-"""On-chain Poseidon: circomlib constants laid out by prover/solidity.py hash as verifier/poseidon.py does."""
+"""On-chain Poseidon: circomlib constants laid out by contracts/solidity.py hash as verifier/poseidon does."""
 
 import random
+from collections.abc import Iterator
 
 import pytest
 from test_contracts_support import poseidon_artifacts
 
-from zksolvency.prover.chain import Chain, ContractReverted, deploy_poseidon, local_chain
-from zksolvency.prover.solidity import data_chunks, data_contract_initcode, poseidon_constants, poseidon_data
+from zksolvency.contracts.anvil import Anvil
+from zksolvency.contracts.chain import Chain, ContractReverted, deploy_poseidon
+from zksolvency.contracts.solidity import (
+    data_chunks,
+    data_contract_initcode,
+    poseidon_constants,
+    poseidon_data,
+)
 from zksolvency.verifier.field import R
 from zksolvency.verifier.poseidon import poseidon
 
 
 @pytest.fixture(scope="module")
-def evm() -> Chain:
-    return local_chain(poseidon_artifacts())[0]
+def evm() -> Iterator[Chain]:
+    with Anvil() as node:
+        yield node.chain(poseidon_artifacts())
 
 
 def test_constants_have_circomlib_sizes() -> None:

@@ -8,11 +8,11 @@ from functools import cache
 
 from conftest import Circuits
 
-from zksolvency.prover import chain
+from zksolvency.contracts import chain
+from zksolvency.contracts.solidity import Artifact, compile_solidity, poseidon_source, solidity_sources
 from zksolvency.prover.epoch import EpochKeys, prove_epoch
 from zksolvency.prover.inputs import batch_signals, margin_signals
 from zksolvency.prover.sample import sample_venue
-from zksolvency.prover.solidity import Artifact, compile_solidity, poseidon_source, solidity_sources
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.epoch import BatchProof, Epoch
 from zksolvency.verifier.field import THRESHOLD_TO_WEIGHTED

@@ -22,6 +22,7 @@ from .formats import MARGIN_KIT, FormatError, epoch_document, epoch_from_json, r
 from .groth16 import MalformedKey, key_hash
 from .inclusion import AccountCheck, verify_account
 from .margin_proof import MarginProofFile
+from .reserves import ReservesInputError, audit_reserves
 from .vocabulary import field_hex, units, usd
 
 EXIT_INVALID = 1
@@ -30,6 +31,14 @@ EXIT_BAD_INPUT = 2
 _BATCH_CHECK = re.compile(r"batch \d+ (proof|index|parameters|chain)")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+RpcOption = Annotated[
+    list[str] | None,
+    typer.Option("--rpc", help="CHAIN_ID=URL: the JSON-RPC node to read custody balances on; repeatable."),
+]
+ReservesOption = Annotated[
+    Path | None,
+    typer.Option("--reserves", help="The custody declarations (default: reserves.json beside epoch.json)."),
+]
 CeremonyOption = Annotated[
     list[Path] | None,
     typer.Option(
@@ -157,8 +166,11 @@ def verify_command(
     epoch_path: Annotated[Path, typer.Argument(metavar="EPOCH", help="An epoch folder or its epoch.json.")],
     as_json: JsonOption = False,
     ceremony: CeremonyOption = None,
+    rpc: RpcOption = None,
+    reserves: ReservesOption = None,
 ) -> None:
-    """Audit a published epoch: every batch proof, the chain of states, the root, totals and reserves."""
+    """Audit a published epoch: every batch proof, the chain of states, the root, totals, and the reserves
+    proven by custody signatures and balances read at a pinned block from the nodes given with --rpc."""
     started = time.perf_counter()
     _short_lived()
     document = epoch_document(epoch_path)
@@ -168,8 +180,13 @@ def verify_command(
         raise fail(f"{document}: {exc}" if str(document) not in str(exc) else str(exc)) from None
     audit = verify_epoch(epoch, _ceremonies(ceremony))
     _check_margin_kit(document, epoch, audit)
+    try:
+        path = reserves or document.parent / "reserves.json"
+        rows = audit_reserves(epoch, audit, path, rpc, required=reserves is not None)
+    except (ReservesInputError, FormatError) as exc:
+        raise fail(str(exc)) from None
     seconds = time.perf_counter() - started
-    report = reports.epoch_report(epoch, audit)
+    report = reports.epoch_report(epoch, audit, rows)
     if as_json:
         typer.echo(json.dumps({**report, "seconds": round(seconds, 3)}, indent=2))
     else:
@@ -180,12 +197,16 @@ def verify_command(
         _print_setup(epoch)
         _print_checks(audit.passed, audit.failed_check, audit.failure, group_batches=True)
         if report["coverage"]:
-            typer.echo("reserves against net liabilities (units of each asset):")
+            typer.echo(
+                "reserves against net liabilities (units of each asset; proven: custody balances read):"
+            )
             for row in report["coverage"]:
-                ratio = f"ratio {row['ratio']}" if row["ratio"] is not None else "nothing owed"
+                ratio = (
+                    f"coverage {row['coverage']}" if row["coverage"] is not None else "coverage not proven"
+                )
                 typer.echo(
                     f"  {row['asset']:<10} net liabilities {row['net_liabilities']:>24}  "
-                    f"reserves {row['reserves']:>24}  coverage {ratio}"
+                    f"declared {row['declared']:>24}  proven {row['proven'] or '-':>24}  {ratio}"
                 )
         if audit.book is not None:
             for line in book_lines(audit.book):

@@ -11,6 +11,7 @@ from .groth16 import MalformedKey, key_hash
 from .inclusion import AccountCheck
 from .margin_proof import MarginProofFile
 from .records import InclusionRecord
+from .reserves import AssetReserves
 from .vocabulary import checksum_address, field_hex, ratio, sha256_hex, units, usd, usd_decimal, usd_price
 
 # -- report parts --------------------------------------------------------------------------------------
@@ -46,24 +47,36 @@ def setup(epoch: Epoch) -> dict[str, Any]:
     }
 
 
-def coverage(rows: list[Coverage]) -> list[dict[str, Any]]:
-    """Per asset: net liabilities, reserves, the insurance fund and the holdings to verify (reserves plus
-    fund) in units, the coverage ratio, and whether reserves cover the net liabilities."""
-    return [
-        {
-            "asset": c.symbol,
-            "net_liabilities": units(c.liabilities),
-            "reserves": units(c.reserves),
-            "insurance": units(c.insurance),
-            "holdings": units(c.holdings),
-            "ratio": ratio(c.reserves, c.liabilities) if c.liabilities > 0 else None,
-            "covered": c.covered,
-        }
-        for c in rows
-    ]
+def coverage(rows: list[Coverage], proven: list[AssetReserves] | None = None) -> list[dict[str, Any]]:
+    """Per asset, in units: net liabilities, declared reserves and their ratio to the liabilities, the
+    declared insurance fund and the holdings to verify (reserves plus fund); and, once the reserves are
+    proven (`verify --rpc`, the demo), the proven reserves, the unproven part of the declared ones, the
+    proven insurance and the coverage computed from the proven reserves alone (null before)."""
+    by_asset = {r.symbol: r for r in proven or ()}
+    out = []
+    for c in rows:
+        p = by_asset.get(c.symbol)
+        owed = c.liabilities > 0
+        out.append(
+            {
+                "asset": c.symbol,
+                "net_liabilities": units(c.liabilities),
+                "declared": units(c.reserves),
+                "ratio": ratio(c.reserves, c.liabilities) if owed else None,
+                "insurance": units(c.insurance),
+                "holdings": units(c.holdings),
+                "covered": c.covered,
+                "proven": units(p.proven) if p else None,
+                "unproven": units(p.unproven) if p else None,
+                "insurance_proven": units(p.insurance_proven) if p else None,
+                "coverage": ratio(p.proven, c.liabilities) if p and owed else None,
+                "proven_covered": p.covered if p else None,
+            }
+        )
+    return out
 
 
-def epoch_report(epoch: Epoch, audit: Audit) -> dict[str, Any]:
+def epoch_report(epoch: Epoch, audit: Audit, proven: list[AssetReserves] | None = None) -> dict[str, Any]:
     """The outcome of `verify_epoch`: the same object for `zksolvency verify --json` and the API.
 
     Fields are added here, once (docs/json.md lists them); the API's model mirrors this dict.
@@ -79,7 +92,7 @@ def epoch_report(epoch: Epoch, audit: Audit) -> dict[str, Any]:
         "params_hash": field_hex(epoch.params_hash),
         "setup": setup(epoch),
         "checks": checks(audit.passed, audit.failed_check, audit.failure),
-        "coverage": coverage(audit.coverage),
+        "coverage": coverage(audit.coverage, proven),
         **book_json(audit.book),
     }
 

@@ -15,12 +15,24 @@ class Coverage(BaseModel):
 
     asset: str
     net_liabilities: str = Field(description="Units of the asset, a plain decimal string.")
-    reserves: str = Field(description="Units of the asset, a plain decimal string.")
+    declared: str = Field(description="Declared reserves, units of the asset, a plain decimal string.")
     ratio: str | None = Field(
-        description="reserves / net liabilities, a decimal string (6 decimals, rounded down); null when "
-        "nothing is owed."
+        description="declared reserves / net liabilities, a decimal string (6 decimals, rounded down); null "
+        "when nothing is owed."
     )
-    covered: bool
+    insurance: str = Field(description="The declared insurance fund's holding of the asset, units.")
+    holdings: str = Field(description="What the venue must hold: declared reserves plus the fund, units.")
+    covered: bool = Field(description="The declared reserves cover the net liabilities.")
+    proven: str | None = Field(
+        default=None,
+        description="Reserves proven from custody balances (zksolvency verify --rpc); null here.",
+    )
+    unproven: str | None = Field(default=None, description="Declared but not proven; null here.")
+    insurance_proven: str | None = Field(default=None, description="The fund proven held; null here.")
+    coverage: str | None = Field(
+        default=None, description="proven reserves / net liabilities, a decimal string; null until proven."
+    )
+    proven_covered: bool | None = Field(default=None, description="Proven reserves cover; null until proven.")
 
 
 class Setup(BaseModel):

@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 
-from zksolvency.prover.solidity import poseidon_constants
+from zksolvency.contracts.solidity import poseidon_constants
 from zksolvency.prover.toolchain import ToolchainError
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "trader"

@@ -6,6 +6,7 @@ import {IPoseidon} from "./IPoseidon.sol";
 import {IProofVerifier} from "./IProofVerifier.sol";
 import {PoseidonVector} from "./PoseidonVector.sol";
 import {QuadFrontier} from "./QuadFrontier.sol";
+import {CustodyReserves} from "./CustodyReserves.sol";
 import {TwoStepOwnable} from "./TwoStepOwnable.sol";
 
 /// @title SolvencyRegistry: a venue's epochs, each batch proof verified on-chain
@@ -16,8 +17,9 @@ import {TwoStepOwnable} from "./TwoStepOwnable.sol";
 ///         of its own so that no submitBatch pays for Poseidon), and finalises it
 ///         with the opening of the final state: the registry recomputes its Poseidon hash, compares the
 ///         totals with the reserves and records the account root, which it computes from the proven
-///         subtree roots. docs/contracts.md states what this establishes and what it does not.
-contract SolvencyRegistry is IEpochRoots, TwoStepOwnable {
+///         subtree roots; the reserves it can see on this chain (CustodyReserves) must cover their assets.
+///         docs/contracts.md states what this establishes and what it does not.
+contract SolvencyRegistry is IEpochRoots, CustodyReserves {
     using QuadFrontier for QuadFrontier.Tree;
 
     /// @notice Circuit sizes (verifier/profiles.py).
@@ -349,6 +351,7 @@ contract SolvencyRegistry is IEpochRoots, TwoStepOwnable {
         }
         if (lastKey >= MAX_KEY) revert SolvencyRegistry__KeyBoundExceeded(lastKey);
         _checkTotals(e, totals, a, m);
+        _proveReserves(epochId, totals, a);
         if (e.folded < e.submitted >> 2) _fold(e, epochId);
         uint256 root = tree.root(NODE_HASH, HEIGHT, e.submitted, emptyRoots);
         e.root = root;
@@ -386,6 +389,11 @@ contract SolvencyRegistry is IEpochRoots, TwoStepOwnable {
         Epoch storage e = epochs[epochId];
         if (e.status != Status.Final) return (0, 0, 0);
         return (e.root, e.paramsHash, e.finalizedAt);
+    }
+
+    /// @inheritdoc CustodyReserves
+    function _assetSlots() internal view override returns (uint256) {
+        return ASSETS;
     }
 
     /// @notice Checks 9 and 11 of docs/statement.md 1.3 on the opened totals (see docs/contracts.md).

@@ -7,7 +7,7 @@ from zksolvency.api.charts import MAX_AXIS, MIN_AXIS, BarChart, LineChart, bar_c
 
 def _row(asset: str, ratio: float | None) -> dict:
     covered = ratio is None or ratio >= 1
-    return {"asset": asset, "ratio": ratio, "reserves": "1", "net_liabilities": "1", "covered": covered}
+    return {"asset": asset, "ratio": ratio, "declared": "1", "net_liabilities": "1", "covered": covered}
 
 
 def test_bars_are_in_proportion_and_capped_at_the_axis() -> None:

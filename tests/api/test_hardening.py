@@ -125,7 +125,7 @@ def test_public_reports_write_hashes_and_amounts_in_one_form(published: Publishe
         assert body["params_hash"] == f"0x{int(proved.document['params_hash']):064x}"
         assert all(h.startswith("0x") and len(h) == 66 for h in body["setup"]["keys"].values())
         for row in body["coverage"]:
-            for value in (row["net_liabilities"], row["reserves"], row["ratio"]):
+            for value in (row["net_liabilities"], row["declared"], row["ratio"]):
                 assert value is None or ("," not in value and "e" not in value.lower())
     assert detail["coverage"] == report["coverage"] and detail["setup"] == report["setup"]
 

@@ -47,8 +47,8 @@ def _later(row: EpochRow, epoch_id: int, scale: float) -> EpochRow:
     audit = json.loads(row.audit)
     for c in audit["coverage"]:
         if c["ratio"] is not None:
-            c["ratio"] *= scale
-            c["covered"] = c["ratio"] >= 1
+            c["ratio"] = f"{float(c['ratio']) * scale:.6f}"
+            c["covered"] = float(c["ratio"]) >= 1
     audit.update(CLASSES[epoch_id])
     return EpochRow(
         epoch_id=epoch_id,
@@ -145,11 +145,11 @@ def test_chromium_draws_the_charts_from_the_epochs_data(browser: Any, site: Site
     )
     assert [b["asset"] for b in bars] == [c["asset"] for c in newest["coverage"]]
     for bar, row in zip(bars, newest["coverage"], strict=True):
-        assert bar["reserves"] == row["reserves"]
+        assert bar["reserves"] == row["declared"]
         if row["ratio"] is None:
             assert bar["ratio"] == "" and bar["width"] == 0
         else:
-            assert float(bar["ratio"]) == pytest.approx(row["ratio"]) and bar["width"] > 0
+            assert float(bar["ratio"]) == pytest.approx(float(row["ratio"])) and bar["width"] > 0
 
     points = page.eval_on_selector_all(
         "#history-chart circle.history-point",
@@ -157,7 +157,7 @@ def test_chromium_draws_the_charts_from_the_epochs_data(browser: Any, site: Site
         " c.getBoundingClientRect().x])",
     )
     expected = [
-        (e, c["asset"], c["ratio"])
+        (e, c["asset"], float(c["ratio"]))
         for e in reversed(site.ids)
         for c in site.client.get(f"/v1/epochs/{e}").json()["coverage"]
         if c["ratio"] is not None

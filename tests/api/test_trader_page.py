@@ -98,7 +98,9 @@ def test_a_valid_account_shows_valid_and_nothing_leaves_the_browser(
     assert not [m for m in console if "Content Security Policy" in m], console
     # The epoch's facts: UNSAFE first, the root whole as the chain shows it, the prices and marks used.
     epoch = published.client.get(f"/v1/epochs/{EPOCH_ID}").json()
-    assert page.inner_text("#root") == f"0x{int(epoch['root']):064x}" and len(page.inner_text("#root")) == 66
+    assert (
+        page.inner_text("#root") == f"0x{int(epoch['root'], 0):064x}" and len(page.inner_text("#root")) == 66
+    )
     banner = page.locator("#unsafe")
     assert banner.is_visible() and banner.inner_text().startswith("UNSAFE")
     assert banner.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(179, 38, 30)"

@@ -1,7 +1,7 @@
 """The contracts from Python: generate their sources, deploy them, and drive them with web3.
 
-    python -m zksolvency.prover.chain generate --profile ci [--keys DIR] [--out DIR]
-    python -m zksolvency.prover.chain check --profile ci [--keys DIR] [--out DIR]
+    python -m zksolvency.contracts.chain generate --profile ci [--keys DIR] [--out DIR]
+    python -m zksolvency.contracts.chain check --profile ci [--keys DIR] [--out DIR]
 
 `generate` writes the profile's verifiers (from the keys in DIR/batch and DIR/margin, by default the
 development keys in build/keys/PROFILE) and Poseidon hashers to contracts/generated/; `check` says whether
@@ -10,8 +10,6 @@ the files there match the keys (exit 0) or not (exit 1). Transactions always car
 """
 
 import argparse
-import ast
-import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,12 +22,13 @@ from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
+from zksolvency.prover.keys import CircuitKeys, load_keys
+from zksolvency.prover.toolchain import BUILD
 from zksolvency.verifier.epoch import BatchProof, Epoch
 from zksolvency.verifier.groth16 import Proof
 from zksolvency.verifier.profiles import Profile, get_profile
 from zksolvency.verifier.statements import MarginStatement
 
-from .keys import CircuitKeys, load_keys
 from .solidity import (
     GENERATED,
     Artifact,
@@ -43,9 +42,8 @@ from .solidity import (
     solidity_sources,
     verifier_source,
 )
-from .toolchain import BUILD
 
-#: Explicit gas limits per kind of transaction (the tester's blocks hold 30,000,000).
+#: Explicit gas limits per kind of transaction (anvil's blocks hold 30,000,000 here).
 GAS = {
     "deploy": 12_000_000,
     "open": 1_000_000,
@@ -150,11 +148,9 @@ def _error_table(artifacts: dict[str, Artifact]) -> dict[bytes, tuple[str, list[
 
 
 def _revert_data(exc: Exception) -> bytes | None:
+    """The revert data web3 attaches to a failed eth_call (a hex string), if any."""
     data = getattr(exc, "data", None)
-    if isinstance(data, str) and data.startswith("0x"):
-        return bytes.fromhex(data[2:])
-    match = re.search(r"""(b'(?:[^'\\]|\\.)*'|b"(?:[^"\\]|\\.)*")""", str(exc))
-    return ast.literal_eval(match.group(1)) if match else None
+    return bytes.fromhex(data[2:]) if isinstance(data, str) and data.startswith("0x") else None
 
 
 class Chain:
@@ -179,7 +175,7 @@ class Chain:
         tx = {"from": sender, "gas": gas}
         try:
             fn.call(tx)
-        except Exception as exc:  # eth-tester and JSON-RPC providers raise different types
+        except Exception as exc:  # web3 raises several types for a revert
             raise self.decode_revert(exc) from None
         receipt = self.w3.eth.wait_for_transaction_receipt(fn.transact(tx))
         if receipt["status"] != 1:
@@ -329,24 +325,6 @@ def relay_epoch(registry: Contract, mirror: Contract, chain: Chain, epoch_id: in
     return chain.send(mirror.functions.relayEpoch(epoch_id, root, params_hash, finalized_at), relayer)
 
 
-def local_chain(artifacts: dict[str, Artifact], chain_id: int | None = None) -> tuple[Chain, Any]:
-    """An in-process py-evm chain (eth-tester) with chain id `chain_id`, and its EthereumTester."""
-    from eth_tester import EthereumTester, PyEVMBackend
-    from web3 import EthereumTesterProvider
-    from web3.providers.eth_tester.defaults import API_ENDPOINTS, static_return
-
-    backend = PyEVMBackend()
-    if chain_id is not None:
-        backend.chain.chain_id = chain_id  # the CHAINID opcode and transaction signing read it
-    tester = EthereumTester(backend)
-    endpoints = {
-        **API_ENDPOINTS,
-        "eth": {**API_ENDPOINTS["eth"], "chainId": static_return(backend.chain.chain_id)},
-    }
-    w3 = Web3(EthereumTesterProvider(tester, api_endpoints=endpoints))
-    return Chain(w3, artifacts, backend.chain.chain_id), tester
-
-
 # CLI -----------------------------------------------------------------------------------------------------
 
 
@@ -357,7 +335,9 @@ def _keys(profile: Profile, directory: Path | None) -> tuple[CircuitKeys, Circui
 
 def main(argv: Sequence[str] | None = None) -> int:
     """generate | check; exit 0 (done, or everything matches), 1 (mismatch), 2 (bad input)."""
-    parser = argparse.ArgumentParser(prog="python -m zksolvency.prover.chain", description="Contracts glue.")
+    parser = argparse.ArgumentParser(
+        prog="python -m zksolvency.contracts.chain", description="Contracts glue."
+    )
     parser.add_argument("command", choices=["generate", "check"])
     parser.add_argument("--profile", default="ci")
     parser.add_argument("--keys", type=Path, help="folder with batch/ and margin/ key folders")

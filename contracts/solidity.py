@@ -18,16 +18,15 @@ from typing import Any
 
 import groth16py
 
+from zksolvency.prover.toolchain import BUILD, NODE_MODULES, ROOT, ToolchainError, node
 from zksolvency.verifier.field import R
 
-from .toolchain import BUILD, NODE_MODULES, ROOT, ToolchainError, node
-
-CONTRACTS = ROOT / "contracts"
+CONTRACTS = Path(__file__).resolve().parent
 GENERATED = CONTRACTS / "generated"
 SOLC_VERSION = "0.8.37"
 EVM_VERSION = "cancun"
 OPTIMIZER_RUNS = 200
-GENERATOR = "python -m zksolvency.prover.chain generate"
+GENERATOR = "python -m zksolvency.contracts.chain generate"
 CIRCOMLIB_CONSTANTS = NODE_MODULES / "circomlib" / "circuits" / "poseidon_constants.circom"
 
 #: circomlib's N_ROUNDS_P[t - 2]: partial rounds of Poseidon with width t.
