@@ -24,7 +24,7 @@ from web3.types import TxReceipt
 
 from zksolvency.prover.keys import CircuitKeys, load_keys
 from zksolvency.prover.toolchain import BUILD
-from zksolvency.verifier.epoch import BatchProof, Epoch
+from zksolvency.verifier.epoch import BatchProof, Epoch, insurance_value
 from zksolvency.verifier.groth16 import Proof
 from zksolvency.verifier.profiles import Profile, get_profile
 from zksolvency.verifier.statements import MarginStatement
@@ -68,7 +68,7 @@ def hasher_inputs(profile: Profile) -> dict[str, int]:
     """The Poseidon widths (numbers of inputs) a registry of the profile needs: node, head, tail (0: none)."""
     n = profile.state_length
     tail = 0 if n <= STATE_HEAD_MAX or (n - 12) % 11 == 0 else 1 + (n - 12) % 11
-    return {"node": 4, "head": min(n, STATE_HEAD_MAX), "tail": tail}
+    return {"node": 5, "head": min(n, STATE_HEAD_MAX), "tail": tail}
 
 
 def generated_sources(profile: Profile, batch: CircuitKeys, margin: CircuitKeys) -> dict[str, str]:
@@ -272,9 +272,15 @@ def deploy_mirror(chain: Chain, owner: str, relayer: str, source_chain_id: int, 
 
 
 def open_epoch(chain: Chain, registry: Contract, epoch: Epoch, sender: str) -> TxReceipt:
-    """openEpoch with the epoch's id, parameter hash, reserves, real markets and batch count."""
+    """openEpoch with the epoch's id, parameter hash, reserves, real markets, batch count and the declared
+    insurance fund's value (USD * 1e22, as the audit's check 12 values it)."""
     fn = registry.functions.openEpoch(
-        epoch.epoch_id, epoch.params_hash, list(epoch.reserves), len(epoch.params.markets), len(epoch.batches)
+        epoch.epoch_id,
+        epoch.params_hash,
+        list(epoch.reserves),
+        len(epoch.params.markets),
+        len(epoch.batches),
+        insurance_value(epoch.params),
     )
     return chain.send(fn, sender, GAS["open"])
 
@@ -293,12 +299,11 @@ def fold_tree(chain: Chain, registry: Contract, epoch_id: int, sender: str) -> T
 
 
 def finalize_epoch(chain: Chain, registry: Contract, epoch: Epoch, sender: str) -> TxReceipt:
-    """finalize with the opening of the final state: totals, last key, blind."""
+    """finalize with the opening of the final state: totals, book, last key, held markets, blind."""
     s = epoch.final_state
     totals = [*s.equity, *s.debt, *s.long, *s.short]
-    return chain.send(
-        registry.functions.finalize(epoch.epoch_id, totals, s.last_key, s.blind), sender, GAS["finalize"]
-    )
+    fn = registry.functions.finalize(epoch.epoch_id, totals, list(s.classes), s.last_key, s.held, s.blind)
+    return chain.send(fn, sender, GAS["finalize"])
 
 
 def publish_epoch(chain: Chain, registry: Contract, epoch: Epoch, sender: str) -> list[TxReceipt]:

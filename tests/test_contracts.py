@@ -25,7 +25,7 @@ from zksolvency.contracts.chain import (
 )
 from zksolvency.prover.sample import sample_params
 from zksolvency.verifier.account import Account
-from zksolvency.verifier.epoch import BatchProof, Epoch
+from zksolvency.verifier.epoch import BatchProof, Epoch, insurance_value
 from zksolvency.verifier.field import QUANTA_PER_UNIT
 from zksolvency.verifier.groth16 import Proof
 from zksolvency.verifier.state import ChainState
@@ -121,12 +121,15 @@ def test_epoch_is_chained_verified_and_finalised(w: World, epoch1: Epoch, epoch2
     state = epoch1.final_state
     assert final.root == epoch1.root and final.lastKey == state.last_key
     assert list(final.totals) == [*state.equity, *state.debt, *state.long, *state.short]
+    assert list(final.book) == list(state.classes)  # classes, shortfall and bad debt, as proven
+    assert opened.insurance == insurance_value(epoch1.params)
     root, params_hash, finalized_at = registry.functions.finalizedEpoch(1).call()
     assert (root, params_hash) == (epoch1.root, epoch1.params_hash) and finalized_at > 0
     record = registry.functions.getEpoch(1).call()
     assert (
         record[2] == state.hash and list(record[3:6]) == [5, 5, 1] and record[7] == 2
     )  # final state, counts, Final
+    assert record[11] == insurance_value(epoch1.params) and list(record[12]) == list(state.classes)
     assert registry.functions.latestFinalizedEpoch().call() == 1
     assert registry.functions.openEpochId().call() == 0
     publish_epoch(w.chain, registry, epoch2, w.venue)
@@ -135,12 +138,12 @@ def test_epoch_is_chained_verified_and_finalised(w: World, epoch1: Epoch, epoch2
 
 def test_only_the_venue_writes(w: World, epoch1: Epoch) -> None:
     fns = w.registry.functions
-    refused(w, fns.openEpoch(1, epoch1.params_hash, [1], 2, 5), "TwoStepOwnable__NotOwner", w.outsider)
+    refused(w, fns.openEpoch(1, epoch1.params_hash, [1], 2, 5, 0), "TwoStepOwnable__NotOwner", w.outsider)
     open_epoch(w.chain, w.registry, epoch1, w.venue)
     batch = epoch1.batches[0]
     calls = [
         fns.submitBatch(1, batch.statement.public_inputs, batch.proof.to_bytes()),
-        fns.finalize(1, [0] * 10, 0, 0),
+        fns.finalize(1, [0] * 10, [0] * 5, 0, 0, 0),
         fns.abandonEpoch(1),
     ]
     for fn in calls:
@@ -170,7 +173,14 @@ def test_venue_moves_in_two_steps(w: World) -> None:
     ],
 )
 def test_opening_rules(w: World, epoch1: Epoch, change: dict[str, Any], error: str) -> None:
-    args = {"epoch_id": 1, "params_hash": epoch1.params_hash, "reserves": [1, 2], "markets": 2, "batches": 5}
+    args = {
+        "epoch_id": 1,
+        "params_hash": epoch1.params_hash,
+        "reserves": [1, 2],
+        "markets": 2,
+        "batches": 5,
+        "insurance": 0,
+    }
     args |= change
     refused(w, w.registry.functions.openEpoch(*args.values()), error)
 
@@ -179,12 +189,12 @@ def test_one_epoch_at_a_time_and_ids_increase(w: World, epoch1: Epoch, epoch2: E
     open_epoch(w.chain, w.registry, epoch2, w.venue)
     refused(
         w,
-        w.registry.functions.openEpoch(3, epoch1.params_hash, [1], 2, 1),
+        w.registry.functions.openEpoch(3, epoch1.params_hash, [1], 2, 1, 0),
         "SolvencyRegistry__EpochStillOpen",
     )
     w.chain.send(w.registry.functions.abandonEpoch(2), w.venue)
     assert list(w.registry.functions.finalizedEpoch(2).call()) == [0, 0, 0]
-    refused(w, w.registry.functions.openEpoch(1, epoch1.params_hash, [1], 2, 1), "EpochIdNotIncreasing")
+    refused(w, w.registry.functions.openEpoch(1, epoch1.params_hash, [1], 2, 1, 0), "EpochIdNotIncreasing")
     refused(w, w.registry.functions.abandonEpoch(2), "SolvencyRegistry__EpochNotOpen")
 
 
@@ -302,12 +312,16 @@ def test_undeclared_asset_or_market_slot_must_be_empty(w: World, epoch1: Epoch) 
     finalised_with(w, dataclasses.replace(epoch1, params=one_market), r"PaddingSlotNotEmpty\(7,\)")
 
 
-def test_key_of_2_pow_64_is_refused(w: World, ci: Circuits) -> None:
-    """Check 8: the circuits accept key gaps up to 2^64 - 1, so only the final last key bounds the keys."""
+def test_bad_debt_beyond_the_declared_fund_is_refused(w: World, ci: Circuits) -> None:
+    """The registry's check 12: a bankrupt account's bad debt must be covered by the insurance fund."""
     params = sample_params(ci.profile)
-    epoch = one_batch_epoch(ci, params, [Account(2**48, 0, (UNIT, 0, 0))], 5, (UNIT, 0, 0))
-    assert epoch.final_state.last_key == 2**64
-    finalised_with(w, epoch, "SolvencyRegistry__KeyBoundExceeded")
+    uninsured = dataclasses.replace(
+        params, assets=tuple(dataclasses.replace(a, insurance=0) for a in params.assets)
+    )
+    bankrupt = Account(3, 0, (-5 * UNIT, 0, 0))  # owes 5 USDT, holds nothing
+    epoch = one_batch_epoch(ci, uninsured, [bankrupt], 5, (0, 0, 0))
+    assert epoch.final_state.bankrupt == 1 and epoch.final_state.bad_debt > 0
+    finalised_with(w, epoch, r"SolvencyRegistry__InsuranceShort\(0, 50000000000000000000000\)")
 
 
 def test_open_interest_must_balance(w: World, ci: Circuits) -> None:

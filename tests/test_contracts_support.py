@@ -61,7 +61,7 @@ def one_batch_epoch(
     ci: Circuits, params: EpochParams, accounts: list[Account], epoch_id: int, reserves: tuple[int, ...]
 ) -> Epoch:
     """An epoch of one batch proved directly from the circuit inputs (no snapshot checks: accounts the
-    venue software would refuse, such as a key of 2^64, go through)."""
+    venue software would refuse go through)."""
     profile = ci.profile
     padded = accounts + [Account.padding(profile)] * (profile.batch_size - len(accounts))
     circuit = params.circuit(profile)

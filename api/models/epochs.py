@@ -48,6 +48,27 @@ class Setup(BaseModel):
     )
 
 
+class Book(BaseModel):
+    """What the final state proves about the venue's book (docs/statement.md, check 12 and "Classes")."""
+
+    healthy_accounts: int | None = Field(
+        default=None, description="Healthy margin accounts, the padding slots of the last batch included."
+    )
+    liquidatable_accounts: int | None = Field(default=None, description="0 <= haircut equity < maintenance.")
+    bankrupt_accounts: int | None = Field(default=None, description="Haircut equity below 0.")
+    maintenance_shortfall_usd: str | None = Field(
+        default=None, description="Sum of MM - equity over liquidatable accounts, exact USD decimal string."
+    )
+    bad_debt_usd: str | None = Field(
+        default=None, description="Sum of -equity over bankrupt accounts, exact USD decimal string."
+    )
+    insurance_usd: str | None = Field(
+        default=None,
+        description="The declared insurance fund at the epoch's prices and first collateral rates.",
+    )
+    insurance_covers_bad_debt: bool | None = None
+
+
 class EpochSummary(BaseModel):
     """One line of the epoch list."""
 
@@ -71,7 +92,7 @@ class EpochList(BaseModel):
     total: int
 
 
-class EpochDetail(EpochSummary):
+class EpochDetail(EpochSummary, Book):
     """An epoch: root, totals, reserves and coverage, parameters, setup, verification status."""
 
     params: dict[str, Any] = Field(description="Assets and perpetual markets (zksolvency-epoch/1 `params`).")

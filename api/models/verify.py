@@ -5,10 +5,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from .common import Check
-from .epochs import HASH, Coverage, Setup
+from .epochs import HASH, Book, Coverage, Setup
 
 
-class EpochReport(BaseModel):
+class EpochReport(Book):
     """The outcome of the exchange-wide audit of an epoch document (`zksolvency verify --json`)."""
 
     valid: bool
@@ -44,6 +44,12 @@ class AccountFigures(BaseModel):
     free_collateral_usd: str | None
     net_value_usd: str | None
     healthy: bool | None
+    margin_class: str | None = Field(description="healthy, liquidatable or bankrupt (docs/statement.md 4).")
+    maintenance_shortfall_usd: str | None = Field(
+        description="MM - equity when liquidatable, else 0; exact USD."
+    )
+    bad_debt_usd: str | None = Field(description="-equity when bankrupt, else 0; exact USD.")
+    in_words: str | None = Field(description="The class and what it means, for the trader.")
 
 
 class MarginProofClaim(BaseModel):

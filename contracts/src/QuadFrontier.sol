@@ -4,12 +4,15 @@ pragma solidity 0.8.37;
 import {IPoseidon} from "./IPoseidon.sol";
 
 /// @title QuadFrontier: a 4-ary Poseidon tree filled left to right, keeping only its right edge
-/// @notice Nodes are Poseidon(4) of their children (docs/statement.md 5.6). Leaves are appended at
+/// @notice Nodes are Poseidon(5) of NODE_DOMAIN and their children (docs/statement.md 5.6). Leaves are appended at
 ///         positions 0, 1, 2, ... without hashing; `fold` hashes a complete group of four leaves into
 ///         the level above (and any group that completes there, and so on up), in a transaction of its
 ///         own, so that appending stays cheap. The root of a partly filled tree completes each
 ///         unfinished group with empty subtree roots, as verifier/tree.py does.
 library QuadFrontier {
+    /// @notice The tree-node hash domain: the ASCII bytes of "zksolvency/node" (verifier/field.py).
+    uint256 internal constant NODE_DOMAIN = 0x7a6b736f6c76656e63792f6e6f6465;
+
     /// @notice The tree has no room for another leaf.
     error QuadFrontier__Full();
 
@@ -47,7 +50,7 @@ library QuadFrontier {
     /// @notice Hashes the complete group of leaves number `group` (leaves 4 * group .. 4 * group + 3,
     ///         the last appended) into the level above, hashing on up while groups complete there.
     /// @param tree The tree.
-    /// @param node Poseidon(4).
+    /// @param node Poseidon(5).
     /// @param height The levels above the leaves.
     /// @param group The group's number.
     function fold(Tree storage tree, IPoseidon node, uint256 height, uint256 group) internal {
@@ -69,7 +72,7 @@ library QuadFrontier {
 
     /// @notice The root after `count` leaves, every complete group of leaves folded, the rest empty.
     /// @param tree The tree.
-    /// @param node Poseidon(4).
+    /// @param node Poseidon(5).
     /// @param height The levels above the leaves.
     /// @param count The number of leaves appended, at least 1.
     /// @param empty Per height, the root of an empty subtree whose root sits at that height.
@@ -98,16 +101,16 @@ library QuadFrontier {
         return carry;
     }
 
-    /// @notice Poseidon(4)(a, b, c, d): a tree node.
-    /// @param node Poseidon(4).
+    /// @notice Poseidon(5)(NODE_DOMAIN, a, b, c, d): a tree node (docs/statement.md 5.6 and 5.9).
+    /// @param node Poseidon(5).
     /// @param a First child.
     /// @param b Second child.
     /// @param c Third child.
     /// @param d Fourth child.
     /// @return The node.
     function _hash(IPoseidon node, uint256 a, uint256 b, uint256 c, uint256 d) private view returns (uint256) {
-        uint256[] memory children = new uint256[](4);
-        (children[0], children[1], children[2], children[3]) = (a, b, c, d);
+        uint256[] memory children = new uint256[](5);
+        (children[0], children[1], children[2], children[3], children[4]) = (NODE_DOMAIN, a, b, c, d);
         return node.hash(children);
     }
 }

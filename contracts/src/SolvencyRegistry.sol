@@ -54,6 +54,9 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
     /// @param openedAt Opening time.
     /// @param finalizedAt Finalisation time (0 until final).
     /// @param reserves Declared reserves per real asset, in quanta.
+    /// @param insurance The declared insurance fund's value, USD * 1e22.
+    /// @param book Once final: healthy, liquidatable and bankrupt counts (healthy with the padding slots),
+    ///        maintenance shortfall and bad debt (USD * 1e22), as the final state opens them.
     struct Epoch {
         uint256 paramsHash;
         uint256 root;
@@ -66,10 +69,18 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
         uint64 openedAt;
         uint64 finalizedAt;
         uint256[] reserves;
+        uint256 insurance;
+        uint256[5] book;
     }
 
     uint256 private constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     uint256 private constant MAX_KEY = 2 ** 64;
+    /// @notice The state's domain tag: the ASCII bytes of "zksolvency/state" (verifier/field.py).
+    uint256 private constant STATE_DOMAIN = 0x7a6b736f6c76656e63792f7374617465;
+    /// @notice State elements besides the totals: domain, 5 book figures, last key, held, batches, blind.
+    uint256 private constant STATE_EXTRA = 10;
+    /// @notice Index of the bad debt in the book: healthy, liquidatable, bankrupt, shortfall, bad debt.
+    uint256 private constant BAD_DEBT = 4;
 
     /// @notice Asset slots A of the profile.
     uint256 public immutable ASSETS;
@@ -83,7 +94,7 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
     uint256 public immutable GENESIS_STATE;
     /// @notice The batch circuit's verifier.
     IProofVerifier public immutable BATCH_VERIFIER;
-    /// @notice Poseidon(4), for tree nodes.
+    /// @notice Poseidon(5), for tree nodes (NODE_DOMAIN and four children).
     IPoseidon public immutable NODE_HASH;
     /// @notice Poseidon(min(S, 12)), for the state vector.
     IPoseidon public immutable STATE_HEAD;
@@ -110,7 +121,10 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
     /// @param reserves Declared reserves per asset (quanta).
     /// @param markets The number of real markets.
     /// @param batches The number of batches to come.
-    event EpochOpened(uint64 indexed epochId, uint256 paramsHash, uint256[] reserves, uint8 markets, uint32 batches);
+    /// @param insurance The declared insurance fund's value, USD * 1e22 (docs/statement.md check 12).
+    event EpochOpened(
+        uint64 indexed epochId, uint256 paramsHash, uint256[] reserves, uint8 markets, uint32 batches, uint256 insurance
+    );
     /// @notice A batch proof verified and joined the chain.
     /// @param epochId The epoch.
     /// @param batchIndex Its index.
@@ -123,7 +137,10 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
     /// @param paramsHash The parameter hash.
     /// @param totals The opened totals: equity[A], debt[A], long[M], short[M] (quanta).
     /// @param lastKey The last account key.
-    event EpochFinalized(uint64 indexed epochId, uint256 root, uint256 paramsHash, uint256[] totals, uint256 lastKey);
+    /// @param book healthy, liquidatable and bankrupt counts, maintenance shortfall and bad debt (USD * 1e22).
+    event EpochFinalized(
+        uint64 indexed epochId, uint256 root, uint256 paramsHash, uint256[] totals, uint256 lastKey, uint256[5] book
+    );
     /// @notice A complete group of four subtree roots was hashed into the account tree.
     /// @param epochId The epoch.
     /// @param group The group's number (batches 4 * group .. 4 * group + 3).
@@ -192,6 +209,10 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
     /// @notice The opening has the wrong number of totals.
     /// @param given The number given.
     error SolvencyRegistry__BadOpeningLength(uint256 given);
+    /// @notice The proven bad debt exceeds the declared insurance fund.
+    /// @param insurance The fund's declared value (USD * 1e22).
+    /// @param badDebt The proven bad debt (USD * 1e22).
+    error SolvencyRegistry__InsuranceShort(uint256 insurance, uint256 badDebt);
     /// @notice The opening does not hash to the final state.
     error SolvencyRegistry__OpeningMismatch();
     /// @notice The last key is not below 2^64 (check 8 of docs/statement.md 1.3).
@@ -215,8 +236,8 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
     /// @param venue_ The venue: the owner, the only address that writes.
     /// @param profile The circuit sizes the keys were made for.
     /// @param batchVerifier The generated verifier of the batch circuit's key.
-    /// @param nodeHash Poseidon(4).
-    /// @param stateHead Poseidon(min(S, 12)), S = 2A + 2M + 3.
+    /// @param nodeHash Poseidon(5).
+    /// @param stateHead Poseidon(min(S, 12)), S = 2A + 2M + 10.
     /// @param stateTail Poseidon of the state vector's last short chunk, or address(0) when none.
     constructor(
         address venue_,
@@ -230,8 +251,8 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
         if (profile.assets == 0 || profile.treeDepth <= profile.batchLevels || height > 16) {
             revert SolvencyRegistry__BadProfile();
         }
-        uint256 length = 2 * uint256(profile.assets) + 2 * uint256(profile.markets) + 3;
-        _checkHasher(nodeHash, 4);
+        uint256 length = 2 * uint256(profile.assets) + 2 * uint256(profile.markets) + STATE_EXTRA;
+        _checkHasher(nodeHash, 5);
         _checkHasher(stateHead, length < 12 ? length : 12);
         uint256 tail = PoseidonVector.tailInputs(length);
         if (tail != 0) _checkHasher(stateTail, tail);
@@ -243,12 +264,15 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
         NODE_HASH = nodeHash;
         STATE_HEAD = stateHead;
         STATE_TAIL = stateTail;
-        GENESIS_STATE = PoseidonVector.hashVector(stateHead, stateTail, new uint256[](length));
+        uint256[] memory genesis = new uint256[](length);
+        genesis[0] = STATE_DOMAIN;
+        GENESIS_STATE = PoseidonVector.hashVector(stateHead, stateTail, genesis);
         uint256 empty = 0;
-        uint256[] memory children = new uint256[](4);
+        uint256[] memory children = new uint256[](5);
+        children[0] = QuadFrontier.NODE_DOMAIN;
         for (uint256 level = 0; level < profile.treeDepth; ++level) {
             if (level >= profile.batchLevels) emptyRoots.push(empty);
-            children[0] = children[1] = children[2] = children[3] = empty;
+            children[1] = children[2] = children[3] = children[4] = empty;
             empty = nodeHash.hash(children);
         }
         tree.prime(height);
@@ -267,10 +291,16 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
     /// @param reserves Declared reserves per real asset, in quanta (1 to A of them, settlement first).
     /// @param markets The number of real markets (at most M).
     /// @param batches The number of batches the epoch will have (1 to MAX_BATCHES).
-    function openEpoch(uint64 epochId, uint256 paramsHash, uint256[] calldata reserves, uint8 markets, uint32 batches)
-        external
-        onlyOwner
-    {
+    /// @param insurance The declared insurance fund's value at the epoch's prices, USD * 1e22 (the off-chain
+    ///        audit recomputes it from the parameters; here it is declared, as the reserves are).
+    function openEpoch(
+        uint64 epochId,
+        uint256 paramsHash,
+        uint256[] calldata reserves,
+        uint8 markets,
+        uint32 batches,
+        uint256 insurance
+    ) external onlyOwner {
         if (openEpochId != 0) revert SolvencyRegistry__EpochStillOpen(openEpochId);
         if (epochId <= lastEpochId) revert SolvencyRegistry__EpochIdNotIncreasing(epochId, lastEpochId);
         if (paramsHash == 0 || paramsHash >= R) revert SolvencyRegistry__BadParamsHash();
@@ -284,10 +314,11 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
         e.status = Status.Open;
         e.openedAt = uint64(block.timestamp);
         e.reserves = reserves;
+        e.insurance = insurance;
         openEpochId = epochId;
         lastEpochId = epochId;
         chainState = GENESIS_STATE;
-        emit EpochOpened(epochId, paramsHash, reserves, markets, batches);
+        emit EpochOpened(epochId, paramsHash, reserves, markets, batches, insurance);
     }
 
     /// @notice Adds the next batch of the open epoch. The statement's metadata is checked first (so that a
@@ -327,29 +358,36 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
         _fold(e, epochId);
     }
 
-    /// @notice Finalises the open epoch once every batch is in: `totals`, `lastKey` and `blind`, with the
-    ///         batch count, must hash to the current state; unused slots must be empty, each asset's
-    ///         reserves must cover equity - debt and each market's open interest must balance.
+    /// @notice Finalises the open epoch once every batch is in: `totals`, `book`, `lastKey`, `held` and
+    ///         `blind`, with the batch count, must hash to the current state; unused slots must be empty,
+    ///         each asset's reserves must cover equity - debt, each market's open interest must balance and
+    ///         the declared insurance fund must cover the proven bad debt. The book is recorded.
     /// @param epochId The open epoch.
     /// @param totals equity[A], debt[A], long[M], short[M], in quanta.
+    /// @param book healthy, liquidatable, bankrupt, maintenance shortfall, bad debt (USD * 1e22).
     /// @param lastKey The key of the last account.
+    /// @param held The markets the last account holds (bit m for market m).
     /// @param blind The final state's blind.
-    function finalize(uint64 epochId, uint256[] calldata totals, uint256 lastKey, uint256 blind) external onlyOwner {
+    function finalize(
+        uint64 epochId,
+        uint256[] calldata totals,
+        uint256[5] calldata book,
+        uint256 lastKey,
+        uint256 held,
+        uint256 blind
+    ) external onlyOwner {
         Epoch storage e = epochs[epochId];
         if (e.status != Status.Open) revert SolvencyRegistry__EpochNotOpen(epochId);
         if (e.submitted != e.batches) revert SolvencyRegistry__EpochIncomplete(e.submitted, e.batches);
         uint256 a = ASSETS;
         uint256 m = MARKETS;
         if (totals.length != 2 * a + 2 * m) revert SolvencyRegistry__BadOpeningLength(totals.length);
-        uint256[] memory vector = new uint256[](totals.length + 3);
-        for (uint256 i = 0; i < totals.length; ++i) {
-            vector[i] = totals[i];
-        }
-        (vector[totals.length], vector[totals.length + 1], vector[totals.length + 2]) = (lastKey, e.submitted, blind);
-        if (PoseidonVector.hashVector(STATE_HEAD, STATE_TAIL, vector) != chainState) {
+        if (_stateHash(totals, book, [lastKey, held, e.submitted, blind]) != chainState) {
             revert SolvencyRegistry__OpeningMismatch();
         }
         if (lastKey >= MAX_KEY) revert SolvencyRegistry__KeyBoundExceeded(lastKey);
+        if (book[BAD_DEBT] > e.insurance) revert SolvencyRegistry__InsuranceShort(e.insurance, book[BAD_DEBT]);
+        e.book = book;
         _checkTotals(e, totals, a, m);
         _proveReserves(epochId, totals, a);
         if (e.folded < e.submitted >> 2) _fold(e, epochId);
@@ -360,7 +398,32 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
         e.finalizedAt = uint64(block.timestamp);
         openEpochId = 0;
         latestFinalizedEpoch = epochId;
-        emit EpochFinalized(epochId, root, e.paramsHash, totals, lastKey);
+        emit EpochFinalized(epochId, root, e.paramsHash, totals, lastKey, book);
+    }
+
+    /// @notice HashVector(STATE_DOMAIN, totals, book, last key, held, batches, blind): the chain state.
+    /// @param totals equity[A], debt[A], long[M], short[M].
+    /// @param book healthy, liquidatable, bankrupt, shortfall, bad debt.
+    /// @param tail last key, held markets, batch count, blind.
+    /// @return The state hash.
+    function _stateHash(uint256[] calldata totals, uint256[5] calldata book, uint256[4] memory tail)
+        private
+        view
+        returns (uint256)
+    {
+        uint256 n = totals.length;
+        uint256[] memory vector = new uint256[](n + STATE_EXTRA);
+        vector[0] = STATE_DOMAIN;
+        for (uint256 i = 0; i < n; ++i) {
+            vector[1 + i] = totals[i];
+        }
+        for (uint256 i = 0; i < 5; ++i) {
+            vector[1 + n + i] = book[i];
+        }
+        for (uint256 i = 0; i < 4; ++i) {
+            vector[6 + n + i] = tail[i];
+        }
+        return PoseidonVector.hashVector(STATE_HEAD, STATE_TAIL, vector);
     }
 
     /// @notice Gives up the open epoch (nothing of it becomes final); a new epoch may then be opened.
