@@ -132,7 +132,7 @@ def publish(rec: Recorder, registry: Any, epoch: Epoch, venue: str, label: str) 
         if i % 4 == 3:
             hashes = sum(1 for level in range(1, 8) if (i + 1) % 4**level == 0)
             receipt = chain.fold_tree(evm, registry, epoch.epoch_id, venue)
-            rec.add(f"{label} foldTree", receipt, group=i // 4, poseidon4_calls=hashes)
+            rec.add(f"{label} foldTree", receipt, group=i // 4, node_hashes=hashes)
     rec.add(f"{label} finalize", chain.finalize_epoch(evm, registry, epoch, venue), batches=n)
 
 
