@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from zksolvency.prover.cli import app
-from zksolvency.verifier.cli import fail
+from zksolvency.verifier.ceremonies import CeremonyError
+from zksolvency.verifier.cli import CeremonyOption, fail
 
 
 def serve(
@@ -22,6 +23,7 @@ def serve(
         str | None,
         typer.Option("--database-url", help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db."),
     ] = None,
+    ceremony: CeremonyOption = None,
 ) -> None:
     """Run the HTTP API (settings from ZKSOLVENCY_* variables; see docs/api.md)."""
     import uvicorn
@@ -35,10 +37,15 @@ def serve(
         overrides["data_dir"] = data_dir
     if database_url is not None:
         overrides["database_url"] = database_url
+    if ceremony:
+        overrides["ceremonies"] = ceremony
     try:
         settings = Settings(**overrides)  # type: ignore[arg-type]
+        settings.known_ceremonies()
     except ValidationError as exc:
         raise fail(f"settings: {exc.errors()[0]['msg']}") from None
+    except CeremonyError as exc:
+        raise fail(f"--ceremony: {exc}") from None
     if settings.environment == "development" and settings.venue_token.get_secret_value() == "changethis":
         typer.echo(
             "warning: development mode with the default venue token; set ZKSOLVENCY_VENUE_TOKEN", err=True

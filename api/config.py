@@ -6,6 +6,8 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from zksolvency.verifier.ceremonies import KnownCeremony, from_folder, pinned
+
 #: The placeholder venue token: accepted in development only.
 DEFAULT_SECRET = "changethis"
 
@@ -27,6 +29,8 @@ class Settings(BaseSettings):
     """Requests per second each client may sustain (token bucket refill)."""
     rate_burst: int = Field(default=200, ge=1)
     """Requests a client may send at once (token bucket size)."""
+    ceremonies: list[Path] = []
+    """Closed ceremony folders whose keys the service accepts, besides the pinned list (JSON list)."""
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Self:
@@ -37,6 +41,10 @@ class Settings(BaseSettings):
                 "ZKSOLVENCY_VENUE_TOKEN must be set to a secret of at least 32 characters outside development"
             )
         return self
+
+    def known_ceremonies(self) -> list[KnownCeremony]:
+        """The pinned ceremonies and the folders in `ceremonies`; CeremonyError names a bad folder."""
+        return pinned() + [from_folder(folder) for folder in self.ceremonies]
 
     @property
     def database(self) -> str:

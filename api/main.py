@@ -7,7 +7,7 @@ from .db import make_engine, make_sessions
 from .errors import install as install_error_handlers
 from .limits import BodyLimit, RateLimit
 from .models.common import COMMON_ERRORS
-from .routes import epochs, health, records, trader, verify
+from .routes import epochs, handout, health, records, trader, verify
 from .store import EpochCache
 
 DESCRIPTION = """Zero-knowledge proof of solvency with margin health: published epochs, their batch proofs
@@ -29,7 +29,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_sessions(engine)
     app.state.epochs = EpochCache()
-    for router in (health.router, epochs.router, records.router, verify.router, trader.router):
+    app.state.ceremonies = settings.known_ceremonies()
+    for router in (
+        health.router,
+        epochs.router,
+        handout.router,
+        records.router,
+        verify.router,
+        trader.router,
+    ):
         app.include_router(router)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -13,32 +13,45 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from zksolvency.verifier.amounts import format_scaled
-from zksolvency.verifier.cli import EXIT_INVALID, JsonOption, fail
+from zksolvency.verifier.ceremonies import KnownCeremony, from_folder, pinned
+from zksolvency.verifier.cli import EXIT_INVALID, CeremonyOption, JsonOption, fail
 from zksolvency.verifier.cli import register as register_verifier_commands
-from zksolvency.verifier.epoch import verify_epoch
+from zksolvency.verifier.epoch import Audit, Epoch, verify_epoch
 from zksolvency.verifier.field import QUANTA_PER_UNIT, R
-from zksolvency.verifier.profiles import PROFILES, get_profile
+from zksolvency.verifier.profiles import get_profile
 
 from .account_cli import register as register_account_commands
 from .ceremony_cli import register as register_ceremony_commands
 from .circuits import KINDS, build
 from .epoch import EpochKeys, check_snapshot, prove_epoch
+from .handout_cli import register as register_handout_commands
 from .keys import UNSAFE_NOTE, development_keys, load_keys
+from .options import DEFAULT_PROFILE, ProfileOption
+from .pool import Stopped, stop_on_signals
 from .publish import write_epoch
 from .salts import new_secret
 from .sample import sample_venue
-from .snapshot import read_snapshot, write_snapshot
+from .snapshot import SnapshotError, read_snapshot, write_snapshot
 from .toolchain import ToolchainError
+from .trust import check_key_trust
 
 app = typer.Typer(no_args_is_help=True, help="Zero-knowledge proof of solvency with margin health.")
 circuits_app = typer.Typer(no_args_is_help=True, help="The Circom circuits of a profile.")
 app.add_typer(circuits_app, name="circuits")
 
-ProfileOption = Annotated[str, typer.Option("--profile", help=f"One of: {', '.join(PROFILES)}.")]
+#: Audit fields that sort the accounts into classes, printed when the audit carries them.
+CLASS_FIELDS = (
+    "healthy_accounts",
+    "liquidatable_accounts",
+    "bankrupt_accounts",
+    "maintenance_shortfall_usd",
+    "bad_debt_usd",
+    "insurance_usd",
+)
 
 
 @circuits_app.command("info")
-def circuits_info(profile: ProfileOption = "reference", as_json: JsonOption = False) -> None:
+def circuits_info(profile: ProfileOption = DEFAULT_PROFILE, as_json: JsonOption = False) -> None:
     """Compile the profile's circuits (cached) and print their sizes."""
     try:
         chosen = get_profile(profile)
@@ -81,15 +94,17 @@ def circuits_info(profile: ProfileOption = "reference", as_json: JsonOption = Fa
 @app.command()
 def sample(
     out: Annotated[Path, typer.Argument(help="Folder to write market.json and the accounts file into.")],
-    accounts: Annotated[int, typer.Option(help="Accounts of the sample venue.")] = 1000,
+    accounts: Annotated[int, typer.Option(help="Accounts of the sample venue.")] = 40,
     seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same venue.")] = 1,
-    profile: ProfileOption = "reference",
+    profile: ProfileOption = DEFAULT_PROFILE,
     epoch_id: Annotated[int, typer.Option("--epoch-id", help="Epoch number written in the market file.")] = 1,
     fmt: Annotated[str, typer.Option("--format", help="Accounts as jsonl or csv.")] = "jsonl",
 ) -> None:
     """Write a realistic sample snapshot (docs/snapshot.md)."""
     try:
-        venue = sample_venue(accounts, seed, get_profile(profile), epoch_id)
+        chosen = get_profile(profile)
+        _check_capacity(accounts, chosen.name, chosen.capacity)
+        venue = sample_venue(accounts, seed, chosen, epoch_id)
         if out.exists() and any(out.iterdir()):
             raise ValueError(f"{out} exists and is not empty")
         write_snapshot(out, venue, fmt)
@@ -101,7 +116,7 @@ def sample(
 @app.command()
 def setup(
     keys: Annotated[Path, typer.Option("--keys", help="Folder for the keys (one subfolder per circuit).")],
-    profile: ProfileOption = "reference",
+    profile: ProfileOption = DEFAULT_PROFILE,
 ) -> None:
     """Compile the profile's circuits and make UNSAFE single-party development keys (cached by circuit)."""
     try:
@@ -116,17 +131,81 @@ def setup(
     err.print(f"[bold yellow]{UNSAFE_NOTE}[/bold yellow]")
 
 
-def _secret(path: Path) -> int:
-    """The venue secret in `path` (hex), created with a fresh one (mode 0600) if the file is missing."""
-    if not path.exists():
+def _check_capacity(accounts: int, profile: str, capacity: int) -> None:
+    if not 1 <= accounts <= capacity:
+        raise ValueError(f"--accounts {accounts}: profile {profile} holds 1 to {capacity} accounts")
+
+
+def read_secret(path: Path, create: bool) -> int:
+    """The venue secret in `path` (hex). With `create`, a fresh one is written first (mode 0600), and
+    the file must not exist; without it, the file must exist: a missing secret is never made silently."""
+    where = path.resolve()
+    if create:
+        if path.exists():
+            raise ValueError(f"{where} exists: drop --new-secret to use the secret it holds")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(hex(new_secret()) + "\n")
-        Console(stderr=True).print(f"created a new venue secret in {path}: keep it, reruns need it")
-    value = int(path.read_text().strip(), 16)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+            f.write(hex(new_secret()) + "\n")
+        Console(stderr=True).print(f"created a new venue secret in {where}: keep it, reruns need it")
+    elif not path.is_file():
+        raise ValueError(
+            f"{where}: no such secret file (the venue secret of earlier runs); "
+            "pass --new-secret to create one for a first epoch"
+        )
+    try:
+        value = int(path.read_text().strip(), 16)
+    except ValueError:
+        value = 0
     if not 0 < value < R:
-        raise ValueError(f"{path}: the secret must be a field element in hex")
+        raise ValueError(f"{where}: the secret must be a field element in hex")
     return value
+
+
+def known_ceremonies(folders: list[Path] | None) -> list[KnownCeremony]:
+    """The pinned ceremonies and the closed ceremony folders named on the command line."""
+    return pinned() + [from_folder(folder) for folder in folders or []]
+
+
+def _classes(audit: Audit) -> dict[str, Any]:
+    """The account classes the audit carries (names in CLASS_FIELDS), as JSON values."""
+    out: dict[str, Any] = {}
+    for name in CLASS_FIELDS:
+        value = getattr(audit, name, None)
+        if value is not None:
+            out[name] = value if isinstance(value, int | str) else str(value)
+    return out
+
+
+def _report(audit: Audit, epoch: Epoch, accounts: int, unsafe: bool) -> dict[str, Any]:
+    """What `prove` and `demo` report about an audited epoch: validity, coverage, classes."""
+    return {
+        "valid": audit.valid,
+        "failure": audit.failure,
+        "epoch_id": epoch.epoch_id,
+        "profile": epoch.profile.name,
+        "accounts": accounts,
+        "batches": len(epoch.batches),
+        "root": str(epoch.root),
+        "setup": {"kind": epoch.setup_kind, "unsafe": unsafe},
+        "coverage": [
+            {
+                "asset": c.symbol,
+                "net_liabilities": format_scaled(c.liabilities, QUANTA_PER_UNIT),
+                "reserves": format_scaled(c.reserves, QUANTA_PER_UNIT),
+                "ratio": c.ratio,
+            }
+            for c in audit.coverage
+        ],
+        "classes": _classes(audit),
+    }
+
+
+SecretOption = Annotated[
+    Path,
+    typer.Option(
+        "--secret", help="Venue secret file: the same for every run of an epoch (see --new-secret)."
+    ),
+]
 
 
 @app.command()
@@ -134,84 +213,110 @@ def prove(
     snapshot: Annotated[
         Path, typer.Argument(help="Snapshot folder: market.json and accounts.jsonl or .csv.")
     ],
-    keys: Annotated[Path, typer.Option("--keys", help="Key folder made by `zksolvency setup`.")],
+    keys: Annotated[Path, typer.Option("--keys", help="Key folder made by `setup` or `ceremony finish`.")],
     out: Annotated[Path, typer.Option("--out", help="Epoch folder to create.")],
-    secret: Annotated[Path, typer.Option("--secret", help="Venue secret file (created if missing).")] = Path(
-        "venue.secret"
-    ),
+    secret: SecretOption,
+    new_secret: Annotated[
+        bool, typer.Option("--new-secret", help="Create the secret file (it must not exist yet).")
+    ] = False,
+    ceremony: CeremonyOption = None,
     workers: Annotated[int, typer.Option(help="Prover processes (one per core).")] = os.cpu_count() or 1,
     ray_address: Annotated[
         str | None, typer.Option("--ray", help="Prove on the Ray cluster at this address (host:port).")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Prove a snapshot into an epoch folder; nothing is published unless every check passes."""
+    """Prove a snapshot into an epoch folder; nothing is published unless every check passes.
+
+    Everything that can be checked is checked before the first proof: the keys (ceremony keys must be
+    of a pinned ceremony or a --ceremony folder), the secret, the snapshot, capacity and reserves.
+    SIGINT or SIGTERM stops every prover process; the proofs made so far are kept for a rerun.
+    """
     err = Console(stderr=True)
     try:
-        epoch_keys = EpochKeys(load_keys(keys / "batch"), load_keys(keys / "margin"))
+        loaded = {kind: load_keys(keys / kind) for kind in KINDS}
+        trust = check_key_trust(loaded, known_ceremonies(ceremony))
+        epoch_keys = EpochKeys(loaded["batch"], loaded["margin"])
         profile = epoch_keys.batch.circuit.profile
         if out.exists():
             raise ValueError(f"{out} exists; an epoch is never overwritten")
+        if not new_secret:
+            venue_secret = read_secret(secret, create=False)
+        elif secret.exists():
+            raise ValueError(f"{secret.resolve()} exists: drop --new-secret to use the secret it holds")
         venue = read_snapshot(snapshot, profile)
         check_snapshot(venue.params, venue.accounts, profile, venue.origin)
-        venue_secret = _secret(secret)
-    except (ValueError, FileNotFoundError) as exc:
+        if new_secret:
+            venue_secret = read_secret(secret, create=True)
+    except (ValueError, OSError) as exc:
         raise fail(str(exc)) from None
+    err.print(f"keys: {trust}")
     if epoch_keys.batch.unsafe:
         err.print(f"[bold yellow]{UNSAFE_NOTE}[/bold yellow]")
     work = out.with_name(out.name + ".work")
     started = time.perf_counter()
-    with _progress() as progress:
-        bars = _Bars(progress)
-        epoch, records = prove_epoch(
-            venue.params,
-            venue.accounts,
-            venue.reserves,
-            profile,
-            epoch_keys,
-            venue.epoch_id,
-            venue_secret,
-            workers=workers,
-            on_progress=bars,
-            cache=work,
-            ray_address=ray_address,
+    bars = _Bars(None)
+    try:
+        with stop_on_signals(), _progress() as progress:
+            bars.progress = progress
+            epoch, records = prove_epoch(
+                venue.params,
+                venue.accounts,
+                venue.reserves,
+                profile,
+                epoch_keys,
+                venue.epoch_id,
+                venue_secret,
+                workers=workers,
+                on_progress=bars,
+                cache=work,
+                ray_address=ray_address,
+            )
+    except SnapshotError as exc:
+        raise fail(str(exc)) from None
+    except Stopped as stop:
+        kept = len(list(work.glob("batch-*.json")))
+        err.print(
+            f"stopped by {stop}: every prover process is stopped and nothing was published. "
+            f"{kept} batch proof{'s' if kept != 1 else ''} kept in {work}; to resume, run the same "
+            f"command again (same snapshot, keys and --secret, without --new-secret): it reuses them."
         )
+        raise typer.Exit(128 + stop.signum) from None
     prove_seconds = time.perf_counter() - started
-    audit = verify_epoch(epoch)
+    audit = verify_epoch(epoch, known_ceremonies(ceremony))
     if not audit.valid:
         raise fail(f"the epoch fails its own audit, nothing was published: {audit.failure}", EXIT_INVALID)
     write_epoch(out, epoch, records, epoch_keys.margin)
     shutil.rmtree(work, ignore_errors=True)
     summary = {
         "epoch": str(out),
-        "epoch_id": epoch.epoch_id,
-        "accounts": len(records),
-        "batches": len(epoch.batches),
+        **_report(audit, epoch, len(records), epoch_keys.batch.unsafe),
         "reused_batches": bars.last.get("reused", 0),
-        "root": str(epoch.root),
-        "setup": {"kind": epoch.setup_kind, "unsafe": epoch_keys.batch.unsafe},
         "prove_seconds": round(prove_seconds, 3),
         "accounts_per_second": round(len(records) / prove_seconds, 2),
     }
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
     else:
+        _print_report(summary, epoch_keys.batch.unsafe)
         Console().print(
-            f"epoch {epoch.epoch_id}: {len(records)} accounts, {len(epoch.batches)} batch proofs, "
-            f"written to {out} ({prove_seconds:.1f} s)"
+            f"written to {out}: proving {prove_seconds:.1f} s ({summary['accounts_per_second']} accounts/s), "
+            f"{summary['reused_batches']} batch proofs reused"
         )
 
 
 class _Bars:
     """Rich progress bars for the phases of proving, on stderr."""
 
-    def __init__(self, progress: Progress) -> None:
+    def __init__(self, progress: Progress | None) -> None:
         self.progress = progress
         self.tasks: dict[str, TaskID] = {}
         self.last: dict[str, int] = {}
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         self.last[phase] = done
+        if self.progress is None:
+            return
         if phase not in self.tasks:
             self.tasks[phase] = self.progress.add_task(PHASES.get(phase, phase), total=total)
         self.progress.update(self.tasks[phase], completed=done, total=total)
@@ -240,13 +345,14 @@ def _progress() -> Progress:
 def demo(
     accounts: Annotated[int, typer.Option(help="Accounts of the sample venue.")] = 40,
     seed: Annotated[int, typer.Option(help="Seed of the sample venue.")] = 1,
-    profile: ProfileOption = "ci",
+    profile: ProfileOption = DEFAULT_PROFILE,
     workers: Annotated[int, typer.Option(help="Prover processes (one per core).")] = os.cpu_count() or 1,
     as_json: JsonOption = False,
 ) -> None:
     """Sample a venue, set up development keys, prove the epoch, verify it, and print a report."""
     try:
         chosen = get_profile(profile)
+        _check_capacity(accounts, chosen.name, chosen.capacity)
         venue = sample_venue(accounts, seed, chosen)
     except ValueError as exc:
         raise fail(str(exc)) from None
@@ -256,39 +362,30 @@ def demo(
         keys = EpochKeys(*(development_keys(build(kind, chosen)) for kind in KINDS))
     setup_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    with _progress() as progress:
-        epoch, records = prove_epoch(
-            venue.params,
-            venue.accounts,
-            venue.reserves,
-            chosen,
-            keys,
-            epoch_id=1,
-            secret=new_secret(),
-            workers=workers,
-            on_progress=_Bars(progress),
-        )
+    try:
+        with stop_on_signals(), _progress() as progress:
+            epoch, records = prove_epoch(
+                venue.params,
+                venue.accounts,
+                venue.reserves,
+                chosen,
+                keys,
+                epoch_id=1,
+                secret=new_secret(),
+                workers=workers,
+                on_progress=_Bars(progress),
+            )
+    except SnapshotError as exc:
+        raise fail(str(exc)) from None
+    except Stopped as stop:
+        err.print(f"stopped by {stop}: every prover process is stopped; a demo keeps nothing")
+        raise typer.Exit(128 + stop.signum) from None
     prove_seconds = time.perf_counter() - started
     started = time.perf_counter()
     audit = verify_epoch(epoch)
     verify_seconds = time.perf_counter() - started
     report = {
-        "valid": audit.valid,
-        "failure": audit.failure,
-        "profile": chosen.name,
-        "accounts": len(records),
-        "batches": len(epoch.batches),
-        "setup": {"kind": epoch.setup_kind, "unsafe": keys.batch.unsafe},
-        "root": hex(epoch.root),
-        "coverage": [
-            {
-                "asset": c.symbol,
-                "net_liabilities": format_scaled(c.liabilities, QUANTA_PER_UNIT),
-                "reserves": format_scaled(c.reserves, QUANTA_PER_UNIT),
-                "ratio": c.ratio,
-            }
-            for c in audit.coverage
-        ],
+        **_report(audit, epoch, len(records), keys.batch.unsafe),
         "setup_seconds": round(setup_seconds, 3),
         "prove_seconds": round(prove_seconds, 3),
         "verify_seconds": round(verify_seconds, 3),
@@ -298,12 +395,18 @@ def demo(
     if as_json:
         typer.echo(json.dumps(report, indent=2))
     else:
-        _print_demo(report, keys.batch.unsafe)
+        _print_report(report, keys.batch.unsafe)
+        Console().print(
+            f"setup {report['setup_seconds']:.1f} s, proving {report['prove_seconds']:.1f} s "
+            f"({report['accounts_per_second']} accounts/s on {report['workers']} workers), "
+            f"verifying {report['verify_seconds']:.2f} s"
+        )
     if not audit.valid:
         raise typer.Exit(EXIT_INVALID)
 
 
-def _print_demo(report: dict[str, Any], unsafe: bool) -> None:
+def _print_report(report: dict[str, Any], unsafe: bool) -> None:
+    """The verdict, the coverage table and the account classes of a `_report`."""
     console = Console()
     if unsafe:
         console.print(f"[bold yellow]{UNSAFE_NOTE}[/bold yellow]")
@@ -313,8 +416,8 @@ def _print_demo(report: dict[str, Any], unsafe: bool) -> None:
         else f"[bold red]INVALID[/bold red] {report['failure']}"
     )
     console.print(
-        f"epoch 1 of a sample venue: {report['accounts']} accounts in {report['batches']} batch proofs "
-        f"(profile {report['profile']}): {verdict}"
+        f"epoch {report['epoch_id']}: {report['accounts']} accounts in {report['batches']} batch proofs "
+        f"(profile {report['profile']}, {report['setup']['kind']} keys): {verdict}"
     )
     table = Table(title="reserves against net liabilities")
     for column in ("asset", "net liabilities", "reserves", "coverage"):
@@ -323,16 +426,14 @@ def _print_demo(report: dict[str, Any], unsafe: bool) -> None:
         ratio = f"{row['ratio']:.2%}" if row["ratio"] is not None else "nothing owed"
         table.add_row(row["asset"], row["net_liabilities"], row["reserves"], ratio)
     console.print(table)
-    console.print(
-        f"setup {report['setup_seconds']:.1f} s, proving {report['prove_seconds']:.1f} s "
-        f"({report['accounts_per_second']} accounts/s on {report['workers']} workers), "
-        f"verifying {report['verify_seconds']:.2f} s"
-    )
+    for name, value in report["classes"].items():
+        console.print(f"{name.replace('_', ' ')}: {value}")
 
 
 register_verifier_commands(app)  # verify, verify-account
 register_account_commands(app)  # prove-account
 register_ceremony_commands(app)  # ceremony ptau, start, contribute, verify, finish
+register_handout_commands(app)  # publish, records split, token reissue
 
 
 def main() -> None:
