@@ -1,11 +1,13 @@
 """Stateless verification: an epoch document, a record against a stored epoch, a margin proof."""
 
+from collections.abc import Sequence
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
+from zksolvency.verifier.ceremonies import KnownCeremony
 from zksolvency.verifier.cli import units
 from zksolvency.verifier.epoch import CheckFailed, check_keys, verify_epoch
 from zksolvency.verifier.formats import FormatError, record_from_json
@@ -39,12 +41,12 @@ STORED: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _epoch_report(document: dict[str, Any]) -> EpochReport:
+def _epoch_report(document: dict[str, Any], ceremonies: Sequence[KnownCeremony]) -> EpochReport:
     try:
         epoch = read_epoch(document)
     except Refused as exc:
         raise HTTPException(exc.status, str(exc)) from None
-    audit = verify_epoch(epoch)
+    audit = verify_epoch(epoch, ceremonies)
     return EpochReport(
         valid=audit.valid,
         failed_check=audit.failed_check,
@@ -61,12 +63,14 @@ def _epoch_report(document: dict[str, Any]) -> EpochReport:
 
 
 @router.post("/epoch", responses=UNREADABLE)
-async def verify_epoch_document(document: dict[str, Any]) -> EpochReport:
+async def verify_epoch_document(document: dict[str, Any], request: Request) -> EpochReport:
     """Audit an uploaded public epoch document (zksolvency-epoch/1): every proof, chain, root, reserves."""
-    return await run_in_threadpool(_epoch_report, document)
+    return await run_in_threadpool(_epoch_report, document, request.app.state.ceremonies)
 
 
-def _record_report(session: Session, cache: EpochCache, doc: dict[str, Any]) -> RecordReport:
+def _record_report(
+    session: Session, cache: EpochCache, doc: dict[str, Any], ceremonies: Sequence[KnownCeremony]
+) -> RecordReport:
     try:
         record = record_from_json(doc)
     except FormatError as exc:
@@ -84,6 +88,7 @@ def _record_report(session: Session, cache: EpochCache, doc: dict[str, Any]) -> 
             LazyBatches(session, row.epoch_id, row.batch_count),
             record,
             record_profile=profile if isinstance(profile, str) else None,
+            ceremonies=ceremonies,
         )
     except FormatError as exc:  # a stored batch that cannot be read: cannot happen for a verified epoch
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"batch: {exc}") from None
@@ -113,9 +118,11 @@ def _record_report(session: Session, cache: EpochCache, doc: dict[str, Any]) -> 
 
 
 @router.post("/record", responses=STORED)
-async def verify_record(body: RecordRequest, session: SessionDep, cache: CacheDep) -> RecordReport:
+async def verify_record(
+    body: RecordRequest, session: SessionDep, cache: CacheDep, request: Request
+) -> RecordReport:
     """Check an inclusion record against the stored epoch it names: leaf, path, its batch's proof, margin."""
-    return await run_in_threadpool(_record_report, session, cache, body.record)
+    return await run_in_threadpool(_record_report, session, cache, body.record, request.app.state.ceremonies)
 
 
 def _margin_report(session: Session, cache: EpochCache, doc: dict[str, Any]) -> MarginProofReport:
