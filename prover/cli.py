@@ -235,7 +235,8 @@ def prove(
     err = Console(stderr=True)
     try:
         loaded = {kind: load_keys(keys / kind) for kind in KINDS}
-        trust = check_key_trust(loaded, known_ceremonies(ceremony))
+        ceremonies = known_ceremonies(ceremony)
+        trust = check_key_trust(loaded, ceremonies)
         epoch_keys = EpochKeys(loaded["batch"], loaded["margin"])
         profile = epoch_keys.batch.circuit.profile
         if out.exists():
@@ -283,7 +284,7 @@ def prove(
         )
         raise typer.Exit(128 + stop.signum) from None
     prove_seconds = time.perf_counter() - started
-    audit = verify_epoch(epoch, known_ceremonies(ceremony))
+    audit = verify_epoch(epoch, ceremonies)
     if not audit.valid:
         raise fail(f"the epoch fails its own audit, nothing was published: {audit.failure}", EXIT_INVALID)
     write_epoch(out, epoch, records, epoch_keys.margin)
