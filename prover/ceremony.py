@@ -65,10 +65,14 @@ def snarkjs(*args: str, on_line: StepCallback = _silent) -> str:
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
     ) as process:
         assert process.stdout is not None
-        for line in process.stdout:
-            lines.append(line)
-            if line.strip():
-                on_line(line.strip())
+        try:
+            for line in process.stdout:
+                lines.append(line)
+                if line.strip():
+                    on_line(line.strip())
+        except BaseException:  # Ctrl-C, SIGTERM: snarkjs must not outlive us
+            process.kill()
+            raise
     output = "".join(lines)
     if process.returncode != 0 or re.search(r"\[ERROR\]|Error:", output):
         raise CeremonyError(f"snarkjs {' '.join(args[:2])} failed:\n{output}")
@@ -336,15 +340,19 @@ def transcript_hash(ceremony: Ceremony) -> str:
     return sha256_file(ceremony.directory / TRANSCRIPT)
 
 
-def export_keys(ceremony: Ceremony, out: Path, on_step: StepCallback = _silent) -> dict[str, CircuitKeys]:
-    """Verify the closed ceremony, then write a key folder per circuit (setup kind "ceremony")."""
+def export_keys(
+    ceremony: Ceremony, out: Path, on_step: StepCallback = _silent
+) -> tuple[dict[str, CircuitKeys], list[str]]:
+    """Verify the closed ceremony, then write a key folder per circuit (setup kind "ceremony").
+
+    Returns the keys and the verification's lines (as `verify` gives them)."""
     if ceremony.transcript["beacon"] is None:
         raise CeremonyError("finish the ceremony with its beacon before exporting keys")
     out = out.resolve()
     for kind in KINDS:
         if (out / kind / "setup.json").exists():
             raise CeremonyError(f"{out / kind} already holds keys")
-    verify(ceremony, on_step)
+    verified = verify(ceremony, on_step)
     keys = {}
     for kind in KINDS:
         on_step(f"{kind}: exporting the keys")
@@ -365,4 +373,4 @@ def export_keys(ceremony: Ceremony, out: Path, on_step: StepCallback = _silent) 
             beacon=ceremony.transcript["beacon"]["value"],
         )
         keys[kind] = load_keys(directory)
-    return keys
+    return keys, verified

@@ -24,6 +24,7 @@ from .ceremony import (
 )
 from .ceremony import verify as verify_ceremony
 from .options import DEFAULT_PROFILE, ProfileOption
+from .pool import Stopped, stop_on_signals
 from .toolchain import ToolchainError
 
 ceremony_app = typer.Typer(no_args_is_help=True, help="The trusted-setup ceremony for production keys.")
@@ -42,15 +43,26 @@ def _ceremony_step(description: str, code: int = 2) -> Iterator[StepCallback]:
     """Show `description`, then each step's progress and the time spent, while a ceremony step runs;
     its errors become exit `code` (default 2, bad input) with their message. Yields the step callback."""
     started = time.monotonic()
-    with Console(stderr=True).status(description) as status:
+    console = Console(stderr=True)
+    shown = [""]
+    with console.status(description) as status:
 
         def on_step(line: str) -> None:
-            status.update(f"{description} ({time.monotonic() - started:.0f} s)\n  {line}")
+            seconds = time.monotonic() - started
+            status.update(f"{description} ({seconds:.0f} s)\n  {line}")
+            header = ": ".join(line.split(": ")[:2])
+            if not console.is_terminal and header != shown[0]:  # logs and pipes: each step once
+                shown[0] = header
+                console.print(f"[{seconds:.0f} s] {header}", highlight=False)
 
         try:
-            yield on_step
+            with stop_on_signals():
+                yield on_step
         except (CeremonyError, ToolchainError, ValueError, OSError) as exc:
             raise fail(str(exc), code) from None
+        except Stopped as stop:
+            message = f"stopped by {stop}: snarkjs is stopped; the transcript keeps only finished steps"
+            raise fail(message, 128 + stop.signum) from None
 
 
 @ceremony_app.command("ptau")
@@ -117,6 +129,8 @@ def ceremony_finish(
             if (keys / kind / "setup.json").exists():
                 raise CeremonyError(f"{keys / kind} already holds keys; nothing was changed")
         finish(ceremony, beacon, iterations, on_step)
-        exported = export_keys(ceremony, keys, on_step)
+        exported, verified = export_keys(ceremony, keys, on_step)
+    for line in verified:
+        typer.echo(line)
     for kind, made in exported.items():
         Console().print(f"{kind}: ceremony keys in {made.directory}")

@@ -15,7 +15,7 @@ from test_cli import CLI, run
 from test_margin_circuit import signals_for
 
 from zksolvency.api.publishing import Refused, check_upload
-from zksolvency.prover.ceremony import Ceremony, CeremonyError, contribute, parse_beacon, sha256_file, verify
+from zksolvency.prover.ceremony import Ceremony, CeremonyError, contribute, parse_beacon, sha256_file
 from zksolvency.prover.keys import CircuitKeys, load_keys
 from zksolvency.prover.proving import Prover
 from zksolvency.prover.toolchain import node
@@ -65,13 +65,11 @@ def test_the_committed_ptau_is_the_documented_one() -> None:
 
 def test_the_production_path_passes_end_to_end(production_run: ProductionRun) -> None:
     out = production_run.output
-    for kind in ("batch", "margin"):
+    for kind in ("batch", "margin"):  # `ceremony finish` verifies the whole transcript before exporting keys
         assert (
-            f"{kind}: {kind}_0002.zkey verifies with 2 contributions against the circuit and phase 1" in out
+            f"{kind}: {kind}_final.zkey verifies with 3 contributions against the circuit and phase 1" in out
         )
-    assert (
-        "keys: ceremony keys for profile ci" in out and "UNSAFE" not in out.split("== the epoch's audit")[1]
-    )
+    assert "keys: ceremony keys for profile ci" in out and "UNSAFE" not in out.split("the epoch's audit")[1]
     assert "VALID" in out and "/: 200 text/html" in out and "margin proof written to margin-proof.json" in out
     assert "production path: every step passed" in out
     work = production_run.work
@@ -104,8 +102,8 @@ def test_the_api_publishes_a_ceremony_epoch_only_for_a_ceremony_it_knows(
     production_run: ProductionRun,
 ) -> None:
     work = production_run.work
-    document = json.loads((work / PUBLIC_EPOCH).read_text())
-    records = (work / RECORDS).read_text()
+    document = json.loads((work / "epoch" / PUBLIC_EPOCH).read_text())
+    records = (work / "epoch" / RECORDS).read_text()
     with pytest.raises(Refused, match="not a known ceremony") as refused:
         check_upload(document, records)  # the pinned list only
     assert refused.value.status == 422
@@ -116,12 +114,16 @@ def test_a_key_that_skips_a_contribution_is_caught(production_run: ProductionRun
     ceremony = Ceremony.open(production_run.work / "ceremony")
     transcript = json.loads(json.dumps(ceremony.transcript))
     transcript["beacon"] = None
-    forged = Ceremony(tmp_path, transcript)
+    (tmp_path / "transcript.json").write_text(json.dumps(transcript))
     for kind in ("batch", "margin"):
         (tmp_path / kind).mkdir()
-        shutil.copyfile(ceremony.zkey(kind, 1), forged.zkey(kind, 2))  # bob's key replaced by alice's
-    with pytest.raises(CeremonyError, match="contributions are not the transcript's"):
-        verify(forged)
+        forged = tmp_path / kind / f"{kind}_0002.zkey"
+        shutil.copyfile(ceremony.zkey(kind, 1), forged)  # bob's key replaced by alice's
+    result = run("ceremony", "verify", str(tmp_path))
+    assert (
+        result.returncode == 1 and "batch: the key's contributions are not the transcript's" in result.stderr
+    )
+    assert run("ceremony", "verify", str(tmp_path / "batch")).returncode == 1  # not a ceremony folder
     with pytest.raises(CeremonyError, match="closed by its beacon"):
         contribute(ceremony, "mallory")
 
@@ -129,7 +131,7 @@ def test_a_key_that_skips_a_contribution_is_caught(production_run: ProductionRun
 def test_ceremony_epochs_need_their_ceremony_and_keys_do_not_mix(
     ci: Circuits, production_run: ProductionRun
 ) -> None:
-    epoch = epoch_from_json(json.loads((production_run.work / PUBLIC_EPOCH).read_text()))
+    epoch = epoch_from_json(json.loads((production_run.work / "epoch" / PUBLIC_EPOCH).read_text()))
     assert epoch.setup_kind == "ceremony" and not epoch.unsafe
     unknown = verify_epoch(epoch)
     assert unknown.failed_check == "setup" and "not a known ceremony" in (unknown.failure or "")
@@ -144,6 +146,9 @@ def test_ceremony_commands_take_relative_paths_and_a_0x_beacon(tmp_path: Path) -
         [CLI, "ceremony", "ptau", "small.ptau", "--power", "8"], cwd=tmp_path, capture_output=True, text=True
     )
     assert made.returncode == 0, made.stderr
+    assert (
+        "step 2/3: contribute" in made.stderr and "step 3/3: prepare" in made.stderr
+    )  # progress, step by step
     assert (tmp_path / "small.ptau").is_file() and not (ROOT / "small.ptau").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["small.ptau"]  # no partial file left beside it
     again = subprocess.run(
@@ -216,6 +221,9 @@ def test_proofs_cross_verify_between_groth16py_and_snarkjs(
         check=False,
     )
     assert made.returncode == 0, made.stderr
+    assert (
+        "step 2/3: contribute" in made.stderr and "step 3/3: prepare" in made.stderr
+    )  # progress, step by step
     theirs = Proof.from_snarkjs(json.loads((tmp_path / "theirs.json").read_text()))
     assert json.loads((tmp_path / "their_public.json").read_text()) == [str(x) for x in public]
     assert groth16_verify(keys.verification_key, theirs, public)  # snarkjs proof -> groth16py verifies

@@ -90,6 +90,12 @@ def _store_kit(data: bytes, margin_key: Any, path: FilePath) -> None:
     "/margin-kit",
     dependencies=[VenueDep],
     status_code=status.HTTP_204_NO_CONTENT,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
     responses={
         **VENUE_ONLY,
         409: {"model": Problem, "description": "The epoch already has a different kit."},
