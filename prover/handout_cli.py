@@ -93,7 +93,9 @@ def publish_command(
         lines = [json.dumps(t) for t in answer["tokens"]]
         _write_private(tokens_path, lines)
         epoch_id = answer["epoch_id"]
-        _request("PUT", f"{base}/v1/epochs/{epoch_id}/margin-kit", venue_token, kit, "application/zip")
+        _request(
+            "PUT", f"{base}/v1/epochs/{epoch_id}/margin-kit", venue_token, kit, "application/octet-stream"
+        )
     except ApiError as exc:
         raise fail(f"{base}: the API refused: {exc}", EXIT_INVALID) from None
     except ValueError as exc:

@@ -93,7 +93,7 @@ def _store_kit(data: bytes, margin_key: Any, path: FilePath) -> None:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
         }
     },
     responses={

@@ -38,7 +38,7 @@ def test_the_margin_kit_is_checked_on_upload_and_downloadable(
     for name in ("proving_key.bin", "verification_key.json", "setup.json"):
         shutil.copyfile(ci.margin.directory / name, tmp_path / name)
     kit = pack(tmp_path)
-    zipped = {"Content-Type": "application/zip"}
+    zipped = {"Content-Type": "application/octet-stream"}
     assert c.get(kit_url).status_code == 404
     assert c.put(kit_url, content=kit, headers=zipped).status_code == 401
     wrong = pack_with(
