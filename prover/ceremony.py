@@ -35,7 +35,7 @@ from .keys import CEREMONY, CircuitKeys, copy_circuit, load_keys, write_setup
 from .toolchain import ToolchainError, js_tool, node
 
 SNARKJS = ("snarkjs", "cli.js")
-#: on_step(line): what a long step is doing now ("step 2/3: contribute: <snarkjs' latest log line>").
+#: on_step(line): what a long step is doing now ("step 2/3: contribute - <snarkjs' latest log line>").
 StepCallback = Callable[[str], None]
 _BEACON = re.compile(r"(?:0[xX])?([0-9a-fA-F]{64})")
 
@@ -84,7 +84,7 @@ def _step(on_step: StepCallback, number: int, total: int, what: str) -> StepCall
     on_step(f"step {number}/{total}: {what}")
 
     def on_line(line: str) -> None:
-        on_step(f"step {number}/{total}: {what}: {line.removeprefix('[DEBUG] snarkJS: ')[:100]}")
+        on_step(f"step {number}/{total}: {what} - {line.removeprefix('[DEBUG] snarkJS: ')[:100]}")
 
     return on_line
 
@@ -232,6 +232,7 @@ def start(directory: Path, profile: Profile, ptau: Path, on_step: StepCallback =
         ceremony.save()
         if directory.exists():
             directory.rmdir()
+        staging.chmod(0o755)  # a ceremony folder is shared with the contributors and published
         staging.rename(directory)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

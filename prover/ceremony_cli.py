@@ -50,7 +50,7 @@ def _ceremony_step(description: str, code: int = 2) -> Iterator[StepCallback]:
         def on_step(line: str) -> None:
             seconds = time.monotonic() - started
             status.update(f"{description} ({seconds:.0f} s)\n  {line}")
-            header = ": ".join(line.split(": ")[:2])
+            header = line.split(" - ")[0]
             if not console.is_terminal and header != shown[0]:  # logs and pipes: each step once
                 shown[0] = header
                 console.print(f"[{seconds:.0f} s] {header}", highlight=False)
