@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 
 from zksolvency.prover.cli import app
-from zksolvency.verifier.cli import fail, run
+from zksolvency.verifier.ceremonies import CeremonyError
+from zksolvency.verifier.cli import CeremonyOption, fail, run
 
 
 def loopback_only(host: str) -> bool:
@@ -33,6 +34,7 @@ def serve(
         str | None,
         typer.Option("--database-url", help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db."),
     ] = None,
+    ceremony: CeremonyOption = None,
 ) -> None:
     """Run the HTTP API (settings from ZKSOLVENCY_* variables; see docs/api.md)."""
     import uvicorn
@@ -48,10 +50,15 @@ def serve(
         overrides["data_dir"] = data_dir
     if database_url is not None:
         overrides["database_url"] = database_url
+    if ceremony:
+        overrides["ceremonies"] = ceremony
     try:
         settings = Settings(**overrides)  # type: ignore[arg-type]
+        settings.known_ceremonies()
     except ValidationError as exc:
         raise fail(f"settings: {exc.errors()[0]['msg']}") from None
+    except CeremonyError as exc:
+        raise fail(f"--ceremony: {exc}") from None
     if settings.venue_token.get_secret_value() == DEFAULT_SECRET:
         if not loopback_only(host):
             raise fail(

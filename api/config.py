@@ -6,6 +6,8 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from zksolvency.verifier.ceremonies import KnownCeremony, from_folder, pinned
+
 #: The placeholder venue token: accepted in development only.
 DEFAULT_SECRET = "changethis"
 
@@ -32,6 +34,8 @@ class Settings(BaseSettings):
     about 20 MB)."""
     verify_slots: int = Field(default=2, ge=1)
     """Uploaded epoch documents audited at once; past that, 429 (reports are cached by document hash)."""
+    ceremonies: list[Path] = []
+    """Closed ceremony folders whose keys the service accepts, besides the pinned list (JSON list)."""
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Self:
@@ -42,6 +46,10 @@ class Settings(BaseSettings):
                 "ZKSOLVENCY_VENUE_TOKEN must be set to a secret of at least 32 characters outside development"
             )
         return self
+
+    def known_ceremonies(self) -> list[KnownCeremony]:
+        """The pinned ceremonies and the folders in `ceremonies`; CeremonyError names a bad folder."""
+        return pinned() + [from_folder(folder) for folder in self.ceremonies]
 
     @property
     def database(self) -> str:

@@ -8,7 +8,7 @@ from .db import make_engine, make_sessions
 from .errors import install as install_error_handlers
 from .limits import BodyLimit, RateLimit
 from .models.common import COMMON_ERRORS
-from .routes import epochs, health, records, solvency, trader, verify
+from .routes import epochs, handout, health, records, solvency, trader, verify
 from .store import EpochCache
 
 DESCRIPTION = """Zero-knowledge proof of solvency with margin health: published epochs, their batch proofs
@@ -31,7 +31,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = make_sessions(engine)
     app.state.epochs = EpochCache()
     app.state.audits = Audits(settings.verify_slots)
-    routers = (health.router, epochs.router, records.router, verify.router, trader.router, solvency.router)
+    app.state.ceremonies = settings.known_ceremonies()
+    routers = (
+        health.router,
+        epochs.router,
+        handout.router,
+        records.router,
+        verify.router,
+        trader.router,
+        solvency.router,
+    )
     for router in routers:
         app.include_router(router)
     install_error_handlers(app)

@@ -6,6 +6,7 @@ root, and no account or leaf index appears twice. Only then is anything written.
 """
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from zksolvency.verifier.ceremonies import KnownCeremony
 from zksolvency.verifier.epoch import Epoch, verify_epoch
 from zksolvency.verifier.formats import FormatError, epoch_from_json, record_from_json
 from zksolvency.verifier.records import InclusionRecord
@@ -94,10 +96,14 @@ def _record(line: str, number: int, epoch: Epoch) -> InclusionRecord:
     return record
 
 
-def check_upload(document: dict[str, Any], records: str) -> Checked:
-    """Everything about an upload that can be checked without the database; Refused says why not."""
+def check_upload(
+    document: dict[str, Any], records: str, ceremonies: Sequence[KnownCeremony] | None = None
+) -> Checked:
+    """Everything about an upload that can be checked without the database; Refused says why not.
+
+    Ceremony keys must be of one of `ceremonies` (default: the pinned list)."""
     epoch = read_epoch(document)
-    audit = verify_epoch(epoch)
+    audit = verify_epoch(epoch, ceremonies)
     if not audit.valid:
         raise Refused(422, f"epoch: the audit fails: {audit.failure}")
     lines = [(n, line) for n, line in enumerate(records.splitlines(), 1) if line.strip()]

@@ -8,6 +8,8 @@ development accounts.
 """
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from zksolvency.verifier.epoch import Audit, Epoch
@@ -20,15 +22,24 @@ from .solidity import CONTRACTS, compile_solidity
 DEMO_VENUE = "zksolvency sample venue (demo)"
 
 
-def prove_demo_reserves(epoch: Epoch, audit: Audit, out: Path) -> list[AssetReserves]:
-    """Custody funded with the declared reserves, declarations signed, reserves proven from the node."""
+@contextmanager
+def local_custody(epoch: Epoch, path: Path, venue: str = DEMO_VENUE) -> Iterator[str]:
+    """While open, an anvil node holding `epoch`'s custody: a wallet per asset with the declared reserves and
+    an insurance wallet with the declared fund (in the settlement asset), their declarations signed and
+    written to `path`. Yields the node as `verify --rpc` takes it ("CHAIN_ID=URL")."""
     token = compile_solidity({"src/DemoToken.sol": (CONTRACTS / "src" / "DemoToken.sol").read_text()})
     with Anvil() as node:
         chain = node.chain(token)
         minter = chain.w3.eth.accounts[0]
-        insurance = epoch.params.assets[0].insurance  # the sample venue's fund is in its settlement asset
+        insurance = epoch.params.assets[0].insurance
         custody = provision_custody(node, chain, epoch, epoch.reserves, insurance, minter)
-        declarations = declare_custody(node, DEMO_VENUE, epoch, custody)
-        path = out / "reserves.json"
+        declarations = declare_custody(node, venue, epoch, custody)
         path.write_text(json.dumps(declarations_to_json(declarations), indent=1))
-        return audit_reserves(epoch, audit, path, [f"{node.chain_id}={node.url}"], required=True)
+        yield f"{node.chain_id}={node.url}"
+
+
+def prove_demo_reserves(epoch: Epoch, audit: Audit, out: Path) -> list[AssetReserves]:
+    """Custody funded with the declared reserves, declarations signed, reserves proven from the node."""
+    path = out / "reserves.json"
+    with local_custody(epoch, path) as rpc:
+        return audit_reserves(epoch, audit, path, [rpc], required=True)

@@ -9,6 +9,7 @@ Exit status: 0 written, 1 the account cannot make this proof, 2 bad input.
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -16,8 +17,8 @@ import groth16py
 import typer
 
 from zksolvency.verifier.amounts import parse_scaled
-from zksolvency.verifier.ceremonies import pinned
-from zksolvency.verifier.cli import EXIT_BAD_INPUT, EXIT_INVALID, JsonOption, fail
+from zksolvency.verifier.ceremonies import CeremonyError, KnownCeremony, from_folder, pinned
+from zksolvency.verifier.cli import EXIT_BAD_INPUT, EXIT_INVALID, CeremonyOption, JsonOption, fail
 from zksolvency.verifier.documents import read_json
 from zksolvency.verifier.epoch import CheckFailed, Epoch, check_keys, check_setup
 from zksolvency.verifier.field import AMOUNT_BITS, PRICE_SCALE, THRESHOLD_TO_WEIGHTED
@@ -37,6 +38,7 @@ from zksolvency.verifier.reports import margin_proof
 from zksolvency.verifier.vocabulary import parse_address, usd, usd_price
 
 from .inputs import margin_signals
+from .margin_kit import KitError, unpack
 from .witness import WitnessCalculator, WitnessError
 
 
@@ -70,7 +72,13 @@ def check_record(epoch: Epoch, record: InclusionRecord) -> None:
 
 
 def prove_account(
-    record: InclusionRecord, epoch: Epoch, kit: Path, threshold: int, recipient: int, chain_id: int
+    record: InclusionRecord,
+    epoch: Epoch,
+    kit: Path,
+    threshold: int,
+    recipient: int,
+    chain_id: int,
+    ceremonies: Sequence[KnownCeremony] | None = None,
 ) -> MarginProofFile:
     """The margin proof of `record`'s account in `epoch` with the margin kit in `kit`.
 
@@ -78,7 +86,7 @@ def prove_account(
     """
     try:
         keys = check_keys(epoch)
-        check_setup(epoch, keys, pinned())
+        check_setup(epoch, keys, pinned() if ceremonies is None else ceremonies)
     except CheckFailed as exc:
         raise AccountProofError(f"the epoch's keys: {exc}") from None
     check_record(epoch, record)
@@ -130,6 +138,15 @@ def prove_account_command(
         bool, typer.Option("--calldata", help="Also print the MarginGate.claimCredit calldata (0x hex).")
     ] = False,
     as_json: JsonOption = False,
+    kit_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--kit",
+            help="The margin kit: a folder, or the zip from the API's /v1/epochs/ID/margin-kit "
+            "(default: EPOCH/public/margin).",
+        ),
+    ] = None,
+    ceremony: CeremonyOption = None,
 ) -> None:
     """Prove that your account's free collateral is at least THRESHOLD USD, bound to a recipient and chain."""
     try:
@@ -142,19 +159,26 @@ def prove_account_command(
     except ValueError as exc:
         raise fail(str(exc), EXIT_BAD_INPUT) from None
     document = epoch_document(epoch_path)
-    kit = document.parent / MARGIN_KIT.name
+    kit = kit_path or document.parent / MARGIN_KIT.name
     try:
         record = record_from_json(read_json(record_path))
         epoch = epoch_from_json(read_json(document), with_batches=False)
-    except FormatError as exc:
+        ceremonies = pinned() + [from_folder(folder) for folder in ceremony or []]
+    except (FormatError, CeremonyError) as exc:
         raise fail(str(exc), EXIT_BAD_INPUT) from None
-    for name in ("margin.wasm", "proving_key.bin", "verification_key.json"):
-        if not (kit / name).is_file():
-            raise fail(f"{kit / name}: missing (the epoch's margin kit)", EXIT_BAD_INPUT)
-    try:
-        file = prove_account(record, epoch, kit, amount, address, chain_id)
-    except AccountProofError as exc:
-        raise fail(str(exc), EXIT_INVALID) from None
+    with tempfile.TemporaryDirectory() as unpacked:
+        if kit.is_file():
+            try:
+                kit = unpack(kit.read_bytes(), Path(unpacked), str(kit))
+            except KitError as exc:
+                raise fail(str(exc), EXIT_BAD_INPUT) from None
+        for name in ("margin.wasm", "proving_key.bin", "verification_key.json"):
+            if not (kit / name).is_file():
+                raise fail(f"{kit / name}: missing (the epoch's margin kit)", EXIT_BAD_INPUT)
+        try:
+            file = prove_account(record, epoch, kit, amount, address, chain_id, ceremonies)
+        except AccountProofError as exc:
+            raise fail(str(exc), EXIT_INVALID) from None
     partial = out.with_name(f".{out.name}.partial")
     try:
         partial.write_text(json.dumps(file.to_json(), indent=1) + "\n")

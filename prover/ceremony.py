@@ -16,7 +16,10 @@ import hashlib
 import json
 import re
 import secrets
+import shutil
+import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,9 +32,12 @@ from zksolvency.verifier.profiles import Profile, get_profile
 
 from .circuits import Circuit, build
 from .keys import CEREMONY, CircuitKeys, copy_circuit, load_keys, write_setup
-from .toolchain import ToolchainError, run_js
+from .toolchain import ToolchainError, js_tool, node
 
 SNARKJS = ("snarkjs", "cli.js")
+#: on_step(line): what a long step is doing now ("step 2/3: contribute - <snarkjs' latest log line>").
+StepCallback = Callable[[str], None]
+_BEACON = re.compile(r"(?:0[xX])?([0-9a-fA-F]{64})")
 
 
 def sha256_file(path: Path) -> str:
@@ -43,28 +49,93 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def snarkjs(*args: str) -> str:
-    """Run snarkjs; CeremonyError with its output when it fails or reports an error."""
+def _silent(line: str) -> None:
+    """The default step callback: nothing to show."""
+
+
+def snarkjs(*args: str, on_line: StepCallback = _silent) -> str:
+    """Run snarkjs (verbose) in the current folder, handing each log line to `on_line` as it comes;
+    CeremonyError with its output when it fails or reports an error. Paths should be absolute."""
     try:
-        output = run_js(*SNARKJS, list(args))
+        command = [node(), str(js_tool(*SNARKJS)), *args, "-v"]
     except ToolchainError as exc:
         raise CeremonyError(str(exc)) from None
-    if re.search(r"\[ERROR\]|Error:", output):
+    lines = []
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    ) as process:
+        assert process.stdout is not None
+        try:
+            for line in process.stdout:
+                lines.append(line)
+                if line.strip():
+                    on_line(line.strip())
+        except BaseException:  # Ctrl-C, SIGTERM: snarkjs must not outlive us
+            process.kill()
+            raise
+    output = "".join(lines)
+    if process.returncode != 0 or re.search(r"\[ERROR\]|Error:", output):
         raise CeremonyError(f"snarkjs {' '.join(args[:2])} failed:\n{output}")
     return output
 
 
-def local_powers_of_tau(power: int, out: Path, entropy: str | None = None) -> Path:
-    """An UNSAFE single-contributor powers-of-tau file, for tests and development only.
+def _step(on_step: StepCallback, number: int, total: int, what: str) -> StepCallback:
+    """A line callback that reports snarkjs' progress as part of step `number` of `total`."""
+    on_step(f"step {number}/{total}: {what}")
+
+    def on_line(line: str) -> None:
+        on_step(f"step {number}/{total}: {what} - {line.removeprefix('[DEBUG] snarkJS: ')[:100]}")
+
+    return on_line
+
+
+def parse_beacon(text: str) -> str:
+    """A beacon as 64 lowercase hex digits, written bare or as a block hash usually is (0x...)."""
+    match = _BEACON.fullmatch(text.strip())
+    if not match:
+        raise CeremonyError(
+            f"beacon {text!r}: 32 bytes in hex (64 hex digits, with or without 0x, e.g. a block hash)"
+        )
+    return match.group(1).lower()
+
+
+def local_powers_of_tau(
+    power: int, out: Path, entropy: str | None = None, on_step: StepCallback = _silent
+) -> Path:
+    """An UNSAFE single-contributor powers-of-tau file, for tests and development only; written
+    atomically (a partial file never has the name `out`).
 
     Production ceremonies start from a published phase-1 file with many contributors.
     """
-    with tempfile.TemporaryDirectory() as tmp:
+    if not 1 <= power <= 28:
+        raise CeremonyError(f"power {power}: between 1 and 28 (snarkjs' limit)")
+    out = out.resolve()
+    if out.exists():
+        raise CeremonyError(f"{out} exists; it is not overwritten")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as tmp:
         first, second = Path(tmp) / "pot_0000.ptau", Path(tmp) / "pot_0001.ptau"
-        snarkjs("powersoftau", "new", "bn128", str(power), str(first))
+        prepared = Path(tmp) / "prepared.ptau"
+        snarkjs("powersoftau", "new", "bn128", str(power), str(first), on_line=_step(on_step, 1, 3, "new"))
         randomness = f"-e={entropy or secrets.token_hex(32)}"
-        snarkjs("powersoftau", "contribute", str(first), str(second), "--name=local", randomness)
-        snarkjs("powersoftau", "prepare", "phase2", str(second), str(out))
+        snarkjs(
+            "powersoftau",
+            "contribute",
+            str(first),
+            str(second),
+            "--name=local",
+            randomness,
+            on_line=_step(on_step, 2, 3, "contribute"),
+        )
+        snarkjs(
+            "powersoftau",
+            "prepare",
+            "phase2",
+            str(second),
+            str(prepared),
+            on_line=_step(on_step, 3, 3, "prepare"),
+        )
+        prepared.rename(out)
     return out
 
 
@@ -78,10 +149,14 @@ class Ceremony:
     @classmethod
     def open(cls, directory: Path) -> "Ceremony":
         """Read an existing ceremony folder."""
+        directory = directory.resolve()
         path = directory / TRANSCRIPT
         if not path.exists():
             raise CeremonyError(f"{directory} is not a ceremony folder (no {TRANSCRIPT})")
-        return cls(directory, json.loads(path.read_text()))
+        try:
+            return cls(directory, json.loads(path.read_text()))
+        except ValueError as exc:
+            raise CeremonyError(f"{path}: not JSON: {exc}") from None
 
     @property
     def profile(self) -> Profile:
@@ -115,30 +190,54 @@ class Ceremony:
         (self.directory / TRANSCRIPT).write_text(json.dumps(self.transcript, indent=2) + "\n")
 
 
-def start(directory: Path, profile: Profile, ptau: Path) -> Ceremony:
-    """Start a ceremony: the initial (contribution-free) key of each circuit from the powers of tau."""
-    if (directory / TRANSCRIPT).exists():
-        raise CeremonyError(f"{directory} already holds a ceremony")
-    if not ptau.exists():
+def start(directory: Path, profile: Profile, ptau: Path, on_step: StepCallback = _silent) -> Ceremony:
+    """Start a ceremony: the initial (contribution-free) key of each circuit from the powers of tau.
+
+    The folder is built under a temporary name beside `directory` and renamed into place at the end:
+    a failed start leaves nothing behind.
+    """
+    directory, ptau = directory.resolve(), ptau.resolve()
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise CeremonyError(f"{directory} exists and is not an empty folder")
+    if not ptau.is_file():
         raise CeremonyError(f"{ptau}: no such powers-of-tau file")
+    on_step("step 1/3: hashing the powers of tau")
     transcript: dict[str, Any] = {
         "profile": profile.name,
-        "ptau": {"path": str(ptau.resolve()), "sha256": sha256_file(ptau)},
+        "ptau": {"path": str(ptau), "sha256": sha256_file(ptau)},
         "circuits": {},
         "contributions": [],
         "beacon": None,
     }
-    ceremony = Ceremony(directory, transcript)
-    for kind in KINDS:
-        circuit = build(kind, profile)
-        (directory / kind).mkdir(parents=True, exist_ok=True)
-        snarkjs("groth16", "setup", str(circuit.r1cs), str(ptau), str(ceremony.zkey(kind, 0)))
-        transcript["circuits"][kind] = {
-            "source_hash": circuit.source_hash,
-            "r1cs_sha256": sha256_file(circuit.r1cs),
-        }
-    ceremony.save()
-    return ceremony
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
+    try:
+        ceremony = Ceremony(staging, transcript)
+        for number, kind in enumerate(KINDS, 2):
+            on_step(f"step {number}/3: {kind}: compiling the circuit")
+            circuit = build(kind, profile)
+            (staging / kind).mkdir()
+            snarkjs(
+                "groth16",
+                "setup",
+                str(circuit.r1cs),
+                str(ptau),
+                str(ceremony.zkey(kind, 0)),
+                on_line=_step(on_step, number, 3, f"{kind}: initial key"),
+            )
+            transcript["circuits"][kind] = {
+                "source_hash": circuit.source_hash,
+                "r1cs_sha256": sha256_file(circuit.r1cs),
+            }
+        ceremony.save()
+        if directory.exists():
+            directory.rmdir()
+        staging.chmod(0o755)  # a ceremony folder is shared with the contributors and published
+        staging.rename(directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return Ceremony(directory, transcript)
 
 
 def _contribution_hash(output: str) -> str:
@@ -148,7 +247,9 @@ def _contribution_hash(output: str) -> str:
     return "".join(match.group(1).split())
 
 
-def contribute(ceremony: Ceremony, name: str, entropy: str | None = None) -> dict[str, Any]:
+def contribute(
+    ceremony: Ceremony, name: str, entropy: str | None = None, on_step: StepCallback = _silent
+) -> dict[str, Any]:
     """Add one party's contribution to every circuit's key; returns the transcript entry."""
     if ceremony.transcript["beacon"] is not None:
         raise CeremonyError("the ceremony is closed by its beacon")
@@ -157,35 +258,51 @@ def contribute(ceremony: Ceremony, name: str, entropy: str | None = None) -> dic
     index = ceremony.latest + 1
     entry: dict[str, Any] = {"index": index, "name": name, "hashes": {}}
     randomness = entropy or secrets.token_hex(32)
-    for kind in KINDS:
+    for number, kind in enumerate(KINDS, 1):
         before, after = ceremony.zkey(kind, index - 1), ceremony.zkey(kind, index)
-        output = snarkjs("zkey", "contribute", str(before), str(after), f"--name={name}", f"-e={randomness}")
+        output = snarkjs(
+            "zkey",
+            "contribute",
+            str(before),
+            str(after),
+            f"--name={name}",
+            f"-e={randomness}",
+            on_line=_step(on_step, number, len(KINDS), kind),
+        )
         entry["hashes"][kind] = _contribution_hash(output)
     ceremony.transcript["contributions"].append(entry)
     ceremony.save()
     return entry
 
 
-def finish(ceremony: Ceremony, beacon: str, iterations: int = 10) -> None:
-    """Close the ceremony with a public random beacon (hex, e.g. a future block hash)."""
+def finish(ceremony: Ceremony, beacon: str, iterations: int = 10, on_step: StepCallback = _silent) -> None:
+    """Close the ceremony with a public random beacon (hex, e.g. a future block hash, 0x allowed)."""
     if ceremony.transcript["beacon"] is not None:
         raise CeremonyError("the ceremony already has its beacon")
     if ceremony.latest < 1:
         raise CeremonyError("a ceremony needs at least one contribution before its beacon")
-    if not re.fullmatch(r"[0-9a-fA-F]{64}", beacon) or not 10 <= iterations <= 63:
-        raise CeremonyError("the beacon is 32 bytes in hex and iterations (log2) between 10 and 63")
+    beacon = parse_beacon(beacon)
+    if not 10 <= iterations <= 63:
+        raise CeremonyError(f"iterations {iterations}: log2 of the beacon's hash iterations, 10 to 63")
     hashes = {}
-    for kind in KINDS:
+    for number, kind in enumerate(KINDS, 1):
         before, after = ceremony.zkey(kind, ceremony.latest), ceremony.zkey(kind, "final")
         output = snarkjs(
-            "zkey", "beacon", str(before), str(after), beacon, str(iterations), "-n=Final Beacon"
+            "zkey",
+            "beacon",
+            str(before),
+            str(after),
+            beacon,
+            str(iterations),
+            "-n=Final Beacon",
+            on_line=_step(on_step, number, len(KINDS), f"{kind}: beacon"),
         )
         hashes[kind] = _contribution_hash(output)
     ceremony.transcript["beacon"] = {"value": beacon, "iterations": iterations, "hashes": hashes}
     ceremony.save()
 
 
-def verify(ceremony: Ceremony) -> list[str]:
+def verify(ceremony: Ceremony, on_step: StepCallback = _silent) -> list[str]:
     """Verify every circuit's latest key against its circuit and the powers of tau, contribution by
     contribution (snarkjs zkey verify), and that the contributions are the transcript's. Returns a
     line per checked fact; CeremonyError on the first that fails."""
@@ -193,10 +310,17 @@ def verify(ceremony: Ceremony) -> list[str]:
         raise CeremonyError(f"{ceremony.ptau}: not the powers-of-tau file the ceremony started from")
     final = ceremony.transcript["beacon"] is not None
     lines = []
-    for kind in KINDS:
+    for number, kind in enumerate(KINDS, 1):
         circuit = ceremony.circuit(kind)
         zkey = ceremony.zkey(kind, "final" if final else ceremony.latest)
-        output = snarkjs("zkey", "verify", str(circuit.r1cs), str(ceremony.ptau), str(zkey))
+        output = snarkjs(
+            "zkey",
+            "verify",
+            str(circuit.r1cs),
+            str(ceremony.ptau),
+            str(zkey),
+            on_line=_step(on_step, number, len(KINDS), f"{kind}: verify"),
+        )
         if "ZKey Ok!" not in output:
             raise CeremonyError(f"{kind}: snarkjs does not accept {zkey.name}:\n{output}")
         expected = [c["hashes"][kind] for c in ceremony.transcript["contributions"]]
@@ -217,17 +341,24 @@ def transcript_hash(ceremony: Ceremony) -> str:
     return sha256_file(ceremony.directory / TRANSCRIPT)
 
 
-def export_keys(ceremony: Ceremony, out: Path) -> dict[str, CircuitKeys]:
-    """Verify the closed ceremony, then write a key folder per circuit (setup kind "ceremony")."""
+def export_keys(
+    ceremony: Ceremony, out: Path, on_step: StepCallback = _silent
+) -> tuple[dict[str, CircuitKeys], list[str]]:
+    """Verify the closed ceremony, then write a key folder per circuit (setup kind "ceremony").
+
+    Returns the keys and the verification's lines (as `verify` gives them)."""
     if ceremony.transcript["beacon"] is None:
         raise CeremonyError("finish the ceremony with its beacon before exporting keys")
-    verify(ceremony)
+    out = out.resolve()
+    for kind in KINDS:
+        if (out / kind / "setup.json").exists():
+            raise CeremonyError(f"{out / kind} already holds keys")
+    verified = verify(ceremony, on_step)
     keys = {}
     for kind in KINDS:
+        on_step(f"{kind}: exporting the keys")
         circuit = ceremony.circuit(kind)
         directory = out / kind
-        if (directory / "setup.json").exists():
-            raise CeremonyError(f"{directory} already holds keys")
         local = copy_circuit(circuit, directory)
         zkey = ceremony.zkey(kind, "final")
         snarkjs("zkey", "export", "verificationkey", str(zkey), str(directory / "verification_key.json"))
@@ -243,4 +374,4 @@ def export_keys(ceremony: Ceremony, out: Path) -> dict[str, CircuitKeys]:
             beacon=ceremony.transcript["beacon"]["value"],
         )
         keys[kind] = load_keys(directory)
-    return keys
+    return keys, verified

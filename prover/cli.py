@@ -14,24 +14,29 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from zksolvency.verifier import reports
-from zksolvency.verifier.cli import EXIT_INVALID, JsonOption, VersionOption, fail, run
+from zksolvency.verifier.ceremonies import KnownCeremony, from_folder, pinned
+from zksolvency.verifier.cli import EXIT_INVALID, CeremonyOption, JsonOption, VersionOption, fail, run
 from zksolvency.verifier.cli import register as register_verifier_commands
-from zksolvency.verifier.epoch import book_json, book_lines, verify_epoch
+from zksolvency.verifier.epoch import Audit, Epoch, verify_epoch
 from zksolvency.verifier.field import R
-from zksolvency.verifier.profiles import PROFILES, get_profile
-from zksolvency.verifier.vocabulary import field_hex
+from zksolvency.verifier.profiles import get_profile
+from zksolvency.verifier.reserves import AssetReserves
 
 from .account_cli import register as register_account_commands
 from .ceremony_cli import register as register_ceremony_commands
 from .circuits import KINDS, build
 from .epoch import EpochKeys, check_snapshot, prove_epoch
+from .handout_cli import register as register_handout_commands
 from .keys import UNSAFE_NOTE, development_keys, load_keys
+from .options import DEFAULT_PROFILE, ProfileOption
+from .pool import Stopped, stop_on_signals
 from .publish import write_epoch
 from .reserves_cli import register as register_reserves_commands
 from .salts import new_secret
 from .sample import CALM, CRASH, sample_venue
-from .snapshot import read_snapshot, write_snapshot
+from .snapshot import SnapshotError, read_snapshot, write_snapshot
 from .toolchain import ToolchainError
+from .trust import check_key_trust
 
 app = typer.Typer(no_args_is_help=True, help="Zero-knowledge proof of solvency with margin health.")
 circuits_app = typer.Typer(no_args_is_help=True, help="The Circom circuits of a profile.")
@@ -43,11 +48,8 @@ def _options(_version: VersionOption = False) -> None:
     """Zero-knowledge proof of solvency with margin health."""
 
 
-ProfileOption = Annotated[str, typer.Option("--profile", help=f"One of: {', '.join(PROFILES)}.")]
-
-
 @circuits_app.command("info")
-def circuits_info(profile: ProfileOption = "reference", as_json: JsonOption = False) -> None:
+def circuits_info(profile: ProfileOption = DEFAULT_PROFILE, as_json: JsonOption = False) -> None:
     """Compile the profile's circuits (cached) and print their sizes."""
     try:
         chosen = get_profile(profile)
@@ -90,9 +92,9 @@ def circuits_info(profile: ProfileOption = "reference", as_json: JsonOption = Fa
 @app.command()
 def sample(
     out: Annotated[Path, typer.Argument(help="Folder to write market.json and the accounts file into.")],
-    accounts: Annotated[int, typer.Option(help="Accounts of the sample venue.")] = 1000,
+    accounts: Annotated[int, typer.Option(help="Accounts of the sample venue.")] = 40,
     seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same venue.")] = 1,
-    profile: ProfileOption = "reference",
+    profile: ProfileOption = DEFAULT_PROFILE,
     epoch_id: Annotated[int, typer.Option("--epoch-id", help="Epoch number written in the market file.")] = 1,
     fmt: Annotated[str, typer.Option("--format", help="Accounts as jsonl or csv.")] = "jsonl",
     stress: Annotated[
@@ -101,7 +103,9 @@ def sample(
 ) -> None:
     """Write a realistic sample snapshot (docs/snapshot.md)."""
     try:
-        venue = sample_venue(accounts, seed, get_profile(profile), epoch_id, CRASH if stress else CALM)
+        chosen = get_profile(profile)
+        _check_capacity(accounts, chosen.name, chosen.capacity)
+        venue = sample_venue(accounts, seed, chosen, epoch_id, CRASH if stress else CALM)
         if out.exists() and any(out.iterdir()):
             raise ValueError(f"{out} exists and is not empty")
         write_snapshot(out, venue, fmt)
@@ -113,7 +117,7 @@ def sample(
 @app.command()
 def setup(
     keys: Annotated[Path, typer.Option("--keys", help="Folder for the keys (one subfolder per circuit).")],
-    profile: ProfileOption = "reference",
+    profile: ProfileOption = DEFAULT_PROFILE,
 ) -> None:
     """Compile the profile's circuits and make UNSAFE single-party development keys (cached by circuit)."""
     try:
@@ -128,17 +132,55 @@ def setup(
     err.print(f"[bold yellow]{UNSAFE_NOTE}[/bold yellow]")
 
 
-def _secret(path: Path) -> int:
-    """The venue secret in `path` (hex), created with a fresh one (mode 0600) if the file is missing."""
-    if not path.exists():
+def _check_capacity(accounts: int, profile: str, capacity: int) -> None:
+    if not 1 <= accounts <= capacity:
+        raise ValueError(f"--accounts {accounts}: profile {profile} holds 1 to {capacity} accounts")
+
+
+def read_secret(path: Path, create: bool) -> int:
+    """The venue secret in `path` (hex). With `create`, a fresh one is written first (mode 0600), and
+    the file must not exist; without it, the file must exist: a missing secret is never made silently."""
+    where = path.resolve()
+    if create:
+        if path.exists():
+            raise ValueError(f"{where} exists: drop --new-secret to use the secret it holds")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(hex(new_secret()) + "\n")
-        Console(stderr=True).print(f"created a new venue secret in {path}: keep it, reruns need it")
-    value = int(path.read_text().strip(), 16)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+            f.write(hex(new_secret()) + "\n")
+        Console(stderr=True).print(f"created a new venue secret in {where}: keep it, reruns need it")
+    elif not path.is_file():
+        raise ValueError(
+            f"{where}: no such secret file (the venue secret of earlier runs); "
+            "pass --new-secret to create one for a first epoch"
+        )
+    try:
+        value = int(path.read_text().strip(), 16)
+    except ValueError:
+        value = 0
     if not 0 < value < R:
-        raise ValueError(f"{path}: the secret must be a field element in hex")
+        raise ValueError(f"{where}: the secret must be a field element in hex")
     return value
+
+
+def known_ceremonies(folders: list[Path] | None) -> list[KnownCeremony]:
+    """The pinned ceremonies and the closed ceremony folders named on the command line."""
+    return pinned() + [from_folder(folder) for folder in folders or []]
+
+
+def _report(
+    audit: Audit, epoch: Epoch, accounts: int, proven: list[AssetReserves] | None = None
+) -> dict[str, Any]:
+    """What `prove` and `demo` report about an audited epoch: the epoch report (validity, coverage, the
+    book) and the venue's own account count."""
+    return {**reports.epoch_report(epoch, audit, proven), "accounts": accounts}
+
+
+SecretOption = Annotated[
+    Path,
+    typer.Option(
+        "--secret", help="Venue secret file: the same for every run of an epoch (see --new-secret)."
+    ),
+]
 
 
 @app.command()
@@ -146,87 +188,111 @@ def prove(
     snapshot: Annotated[
         Path, typer.Argument(help="Snapshot folder: market.json and accounts.jsonl or .csv.")
     ],
-    keys: Annotated[Path, typer.Option("--keys", help="Key folder made by `zksolvency setup`.")],
+    keys: Annotated[Path, typer.Option("--keys", help="Key folder made by `setup` or `ceremony finish`.")],
     out: Annotated[Path, typer.Option("--out", help="Epoch folder to create.")],
-    secret: Annotated[Path, typer.Option("--secret", help="Venue secret file (created if missing).")] = Path(
-        "venue.secret"
-    ),
+    secret: SecretOption,
+    new_secret: Annotated[
+        bool, typer.Option("--new-secret", help="Create the secret file (it must not exist yet).")
+    ] = False,
+    ceremony: CeremonyOption = None,
     workers: Annotated[int, typer.Option(help="Prover processes (one per core).")] = os.cpu_count() or 1,
     ray_address: Annotated[
         str | None, typer.Option("--ray", help="Prove on the Ray cluster at this address (host:port).")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Prove a snapshot into an epoch folder; nothing is published unless every check passes."""
+    """Prove a snapshot into an epoch folder; nothing is published unless every check passes.
+
+    Everything that can be checked is checked before the first proof: the keys (ceremony keys must be
+    of a pinned ceremony or a --ceremony folder), the secret, the snapshot, capacity and reserves.
+    SIGINT or SIGTERM stops every prover process; the proofs made so far are kept for a rerun.
+    """
     err = Console(stderr=True)
     try:
-        epoch_keys = EpochKeys(load_keys(keys / "batch"), load_keys(keys / "margin"))
+        loaded = {kind: load_keys(keys / kind) for kind in KINDS}
+        ceremonies = known_ceremonies(ceremony)
+        trust = check_key_trust(loaded, ceremonies)
+        epoch_keys = EpochKeys(loaded["batch"], loaded["margin"])
         profile = epoch_keys.batch.circuit.profile
         if out.exists():
             raise ValueError(f"{out} exists; an epoch is never overwritten")
+        if not new_secret:
+            venue_secret = read_secret(secret, create=False)
+        elif secret.exists():
+            raise ValueError(f"{secret.resolve()} exists: drop --new-secret to use the secret it holds")
         venue = read_snapshot(snapshot, profile)
         check_snapshot(venue.params, venue.accounts, profile, venue.origin)
-        venue_secret = _secret(secret)
-    except (ValueError, FileNotFoundError) as exc:
+        if new_secret:
+            venue_secret = read_secret(secret, create=True)
+    except (ValueError, OSError) as exc:
         raise fail(str(exc)) from None
+    err.print(f"keys: {trust}")
     if epoch_keys.batch.unsafe:
         err.print(f"[bold yellow]{UNSAFE_NOTE}[/bold yellow]")
     work = out.with_name(out.name + ".work")
     started = time.perf_counter()
-    with _progress() as progress:
-        bars = _Bars(progress)
-        epoch, records = prove_epoch(
-            venue.params,
-            venue.accounts,
-            venue.reserves,
-            profile,
-            epoch_keys,
-            venue.epoch_id,
-            venue_secret,
-            workers=workers,
-            on_progress=bars,
-            cache=work,
-            ray_address=ray_address,
+    bars = _Bars(None)
+    try:
+        with stop_on_signals(), _progress() as progress:
+            bars.progress = progress
+            epoch, records = prove_epoch(
+                venue.params,
+                venue.accounts,
+                venue.reserves,
+                profile,
+                epoch_keys,
+                venue.epoch_id,
+                venue_secret,
+                workers=workers,
+                on_progress=bars,
+                cache=work,
+                ray_address=ray_address,
+            )
+    except SnapshotError as exc:
+        raise fail(str(exc)) from None
+    except Stopped as stop:
+        kept = len(list(work.glob("batch-*.json")))
+        err.print(
+            f"stopped by {stop}: every prover process is stopped and nothing was published. "
+            f"{kept} batch proof{'s' if kept != 1 else ''} kept in {work}; to resume, run the same "
+            f"command again (same snapshot, keys and --secret, without --new-secret): it reuses them."
         )
+        raise typer.Exit(128 + stop.signum) from None
     prove_seconds = time.perf_counter() - started
-    audit = verify_epoch(epoch)
+    audit = verify_epoch(epoch, ceremonies)
     if not audit.valid:
         raise fail(f"the epoch fails its own audit, nothing was published: {audit.failure}", EXIT_INVALID)
     write_epoch(out, epoch, records, epoch_keys.margin)
     shutil.rmtree(work, ignore_errors=True)
     summary = {
         "epoch": str(out),
-        "epoch_id": epoch.epoch_id,
-        "accounts": len(records),
-        "batches": len(epoch.batches),
+        **_report(audit, epoch, len(records)),
         "reused_batches": bars.last.get("reused", 0),
-        "root": field_hex(epoch.root),
-        "setup": reports.setup(epoch),
-        **book_json(audit.book),
         "prove_seconds": round(prove_seconds, 3),
         "accounts_per_second": round(len(records) / prove_seconds, 2),
     }
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
     else:
+        _print_report(summary, epoch_keys.batch.unsafe)
         Console().print(
-            f"epoch {epoch.epoch_id}: {len(records)} accounts, {len(epoch.batches)} batch proofs, "
-            f"written to {out} ({prove_seconds:.1f} s)"
+            f"written to {out}: proving {prove_seconds:.1f} s ({summary['accounts_per_second']} accounts/s), "
+            f"{summary['reused_batches']} batch proofs reused"
         )
-        if audit.book is not None:
-            Console().print("\n".join(book_lines(audit.book)), highlight=False)
 
 
 class _Bars:
     """Rich progress bars for the phases of proving, on stderr."""
 
-    def __init__(self, progress: Progress) -> None:
+    def __init__(self, progress: Progress | None) -> None:
         self.progress = progress
         self.tasks: dict[str, TaskID] = {}
         self.last: dict[str, int] = {}
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         self.last[phase] = done
+        if self.progress is None:
+            return
         if phase not in self.tasks:
             self.tasks[phase] = self.progress.add_task(PHASES.get(phase, phase), total=total)
         self.progress.update(self.tasks[phase], completed=done, total=total)
@@ -255,13 +321,14 @@ def _progress() -> Progress:
 def demo(
     accounts: Annotated[int, typer.Option(help="Accounts of the sample venue.")] = 40,
     seed: Annotated[int, typer.Option(help="Seed of the sample venue.")] = 1,
-    profile: ProfileOption = "ci",
+    profile: ProfileOption = DEFAULT_PROFILE,
     workers: Annotated[int, typer.Option(help="Prover processes (one per core).")] = os.cpu_count() or 1,
     as_json: JsonOption = False,
 ) -> None:
     """Sample a venue, set up development keys, prove the epoch, verify it, and print a report."""
     try:
         chosen = get_profile(profile)
+        _check_capacity(accounts, chosen.name, chosen.capacity)
         venue = sample_venue(accounts, seed, chosen)
     except ValueError as exc:
         raise fail(str(exc)) from None
@@ -271,18 +338,24 @@ def demo(
         keys = EpochKeys(*(development_keys(build(kind, chosen)) for kind in KINDS))
     setup_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    with _progress() as progress:
-        epoch, records = prove_epoch(
-            venue.params,
-            venue.accounts,
-            venue.reserves,
-            chosen,
-            keys,
-            epoch_id=1,
-            secret=new_secret(),
-            workers=workers,
-            on_progress=_Bars(progress),
-        )
+    try:
+        with stop_on_signals(), _progress() as progress:
+            epoch, records = prove_epoch(
+                venue.params,
+                venue.accounts,
+                venue.reserves,
+                chosen,
+                keys,
+                epoch_id=1,
+                secret=new_secret(),
+                workers=workers,
+                on_progress=_Bars(progress),
+            )
+    except SnapshotError as exc:
+        raise fail(str(exc)) from None
+    except Stopped as stop:
+        err.print(f"stopped by {stop}: every prover process is stopped; a demo keeps nothing")
+        raise typer.Exit(128 + stop.signum) from None
     prove_seconds = time.perf_counter() - started
     started = time.perf_counter()
     audit = verify_epoch(epoch)
@@ -295,8 +368,7 @@ def demo(
         except ToolchainError as exc:
             raise fail(str(exc)) from None
     report = {
-        **reports.epoch_report(epoch, audit, reserves),
-        "accounts": len(records),
+        **_report(audit, epoch, len(records), reserves),
         "setup_seconds": round(setup_seconds, 3),
         "prove_seconds": round(prove_seconds, 3),
         "verify_seconds": round(verify_seconds, 3),
@@ -306,12 +378,18 @@ def demo(
     if as_json:
         typer.echo(json.dumps(report, indent=2))
     else:
-        _print_demo(report, keys.batch.unsafe)
+        _print_report(report, keys.batch.unsafe)
+        Console().print(
+            f"setup {report['setup_seconds']:.1f} s, proving {report['prove_seconds']:.1f} s "
+            f"({report['accounts_per_second']} accounts/s on {report['workers']} workers), "
+            f"verifying {report['verify_seconds']:.2f} s"
+        )
     if not audit.valid:
         raise typer.Exit(EXIT_INVALID)
 
 
-def _print_demo(report: dict[str, Any], unsafe: bool) -> None:
+def _print_report(report: dict[str, Any], unsafe: bool) -> None:
+    """The verdict, the coverage table and the account classes of a `_report`."""
     console = Console()
     if unsafe:
         console.print(f"[bold yellow]{UNSAFE_NOTE}[/bold yellow]")
@@ -321,35 +399,42 @@ def _print_demo(report: dict[str, Any], unsafe: bool) -> None:
         else f"[bold red]INVALID[/bold red] {report['failure']}"
     )
     console.print(
-        f"epoch 1 of a sample venue: {report['accounts']} accounts in {report['batches']} batch proofs "
-        f"(profile {report['profile']}): {verdict}"
+        f"epoch {report['epoch_id']}: {report['accounts']} accounts in {report['batches']} batch proofs "
+        f"(profile {report['profile']}, {report['setup']['kind']} keys): {verdict}"
     )
-    table = Table(title="reserves against net liabilities (proven: custody balances read from anvil)")
+    proven = any(row["proven"] is not None for row in report["coverage"])
+    title = "proven: custody balances read from the chain" if proven else "declared; not proven yet"
+    table = Table(title=f"reserves against net liabilities ({title})")
     for column in ("asset", "net liabilities", "declared", "proven", "insurance (proven)", "coverage"):
         table.add_column(column, justify="left" if column == "asset" else "right")
     for row in report["coverage"]:
-        ratio = row["coverage"] if row["coverage"] is not None else "nothing owed"
-        amounts = (row["net_liabilities"], row["declared"], row["proven"], row["insurance_proven"])
+        if not proven:
+            ratio = f"{row['ratio']} (declared)" if row["ratio"] is not None else "nothing owed"
+        else:
+            ratio = row["coverage"] if row["coverage"] is not None else "nothing owed"
+        amounts = (
+            row["net_liabilities"],
+            row["declared"],
+            row["proven"] or "-",
+            row["insurance_proven"] or "-",
+        )
         table.add_row(row["asset"], *amounts, ratio)
     console.print(table)
-    console.print(
-        f"accounts by class: {report['healthy_accounts']} healthy (padding slots included), "
-        f"{report['liquidatable_accounts']} liquidatable, {report['bankrupt_accounts']} bankrupt; "
-        f"maintenance shortfall {report['maintenance_shortfall_usd']} USD; bad debt "
-        f"{report['bad_debt_usd']} USD against an insurance fund of {report['insurance_usd']} USD",
-        highlight=False,
-    )
-    console.print(
-        f"setup {report['setup_seconds']:.1f} s, proving {report['prove_seconds']:.1f} s "
-        f"({report['accounts_per_second']} accounts/s on {report['workers']} workers), "
-        f"verifying {report['verify_seconds']:.2f} s"
-    )
+    if report.get("healthy_accounts") is not None:
+        console.print(
+            f"accounts by class: {report['healthy_accounts']} healthy (padding slots included), "
+            f"{report['liquidatable_accounts']} liquidatable, {report['bankrupt_accounts']} bankrupt; "
+            f"maintenance shortfall {report['maintenance_shortfall_usd']} USD; bad debt "
+            f"{report['bad_debt_usd']} USD against an insurance fund of {report['insurance_usd']} USD",
+            highlight=False,
+        )
 
 
 register_verifier_commands(app)  # verify, verify-account
 register_account_commands(app)  # prove-account
 register_ceremony_commands(app)  # ceremony ptau, start, contribute, verify, finish
 register_reserves_commands(app)  # reserves message
+register_handout_commands(app)  # publish, split-records, reissue-token
 
 
 def main() -> None:

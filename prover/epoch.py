@@ -2,7 +2,6 @@
 
 import json
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,9 +17,10 @@ from zksolvency.verifier.state import ChainState
 from zksolvency.verifier.statements import BatchStatement
 from zksolvency.verifier.tree import QuadTree
 
+from .coverage import check_coverage
 from .inputs import Signals, batch_signals
 from .keys import CircuitKeys
-from .proving import Prover
+from .pool import prove_all
 from .salts import account_salt, padding_salt, state_blind
 from .snapshot import SnapshotError
 
@@ -83,20 +83,6 @@ def check_snapshot(
     return circuit
 
 
-_worker: Prover | None = None
-
-
-def _start_worker(keys: CircuitKeys) -> None:
-    global _worker
-    _worker = Prover(keys)
-
-
-def _prove_in_worker(signals: Signals) -> bytes:
-    if _worker is None:
-        raise RuntimeError("the proving worker was not started")
-    return _worker.prove(signals).to_bytes()
-
-
 def prove_epoch(
     params: EpochParams,
     accounts: Sequence[Account],
@@ -141,6 +127,7 @@ def prove_epoch(
         )
         jobs.append((signals, statement))
         progress("witness", b + 1, count)
+    check_coverage(params, state, reserves)
     proofs = _prove_cached(keys.batch, jobs, progress, cache, workers, ray_address)
 
     epoch = Epoch(
@@ -201,22 +188,5 @@ def _prove_cached(
 
         prove_on_ray(ray_address, keys, todo, keep)
     else:
-        _prove_all(keys, todo, workers, keep)
+        prove_all(keys, todo, workers, keep)
     return [found[i] for i in range(len(jobs))]
-
-
-def _prove_all(
-    keys: CircuitKeys, batches: list[tuple[int, Signals]], workers: int, keep: Callable[[int, Proof], None]
-) -> None:
-    """Prove each (index, signals), in this process or in a pool of `workers`, handing each proof to keep."""
-    if not batches:
-        return
-    if workers <= 1 or len(batches) == 1:
-        prover = Prover(keys)
-        for i, signals in batches:
-            keep(i, prover.prove(signals))
-        return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(keys,)) as pool:
-        indices = [i for i, _ in batches]
-        for i, data in zip(indices, pool.map(_prove_in_worker, [s for _, s in batches]), strict=True):
-            keep(i, Proof.from_bytes(data))

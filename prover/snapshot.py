@@ -231,6 +231,11 @@ def read_accounts(path: Path, params: EpochParams, profile: Profile) -> tuple[li
     seen: dict[int, int] = {}
     accounts = []
     for number, raw in _rows(path, {*assets, *markets}):
+        if len(accounts) == profile.capacity:  # stop reading: a huge file is refused at its first extra line
+            raise SnapshotError(
+                f"{path}:{number}: more than {profile.capacity} accounts, "
+                f"the capacity of profile {profile.name}"
+            )
         if "amounts" in raw:  # CSV: split the symbol columns into balances and positions, skipping blanks
             amounts = {k: v for k, v in raw.pop("amounts").items() if v != ""}
             raw["balances"] = {k: v for k, v in amounts.items() if k not in markets}
@@ -287,6 +292,14 @@ def read_snapshot(folder: Path, profile: Profile) -> Snapshot:
         params.validate(profile)
     except ParamsError as exc:
         raise SnapshotError(f"{folder / MARKET_FILE}: {_documented(str(exc))}") from None
+    for asset in market.assets:
+        for name in ("reserves", "insurance"):
+            amount = getattr(asset, name)
+            if amount < 0:
+                raise SnapshotError(
+                    f"{folder / MARKET_FILE}: assets.{asset.symbol}.{name}: "
+                    f"{format_scaled(amount, QUANTA_PER_UNIT)} is negative"
+                )
     accounts, origin = read_accounts(accounts_file(folder), params, profile)
     return Snapshot(market.epoch_id, params, tuple(a.reserves for a in market.assets), accounts, origin)
 

@@ -4,7 +4,7 @@ import json
 from datetime import UTC
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 
 from zksolvency.verifier.profiles import PROFILES
@@ -51,13 +51,14 @@ def _summary(row: EpochRow) -> dict[str, Any]:
         },
     },
 )
-async def publish_epoch(body: PublishRequest, session: SessionDep) -> PublishResponse:
+async def publish_epoch(body: PublishRequest, session: SessionDep, request: Request) -> PublishResponse:
     """Verify a whole epoch and its records, then store it atomically and issue one token per account.
 
     The tokens are returned once, here, and stored only as SHA-256 hashes: hand each to its account.
     """
     try:
-        checked = await run_in_threadpool(check_upload, body.epoch, body.records)
+        ceremonies = request.app.state.ceremonies
+        checked = await run_in_threadpool(check_upload, body.epoch, body.records, ceremonies)
         return await run_in_threadpool(store, session, checked)
     except Refused as exc:
         raise HTTPException(exc.status, str(exc)) from None

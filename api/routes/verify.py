@@ -1,6 +1,7 @@
 """Stateless verification: an epoch document, a record against a stored epoch, a margin proof."""
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
@@ -8,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from zksolvency.verifier import reports
+from zksolvency.verifier.ceremonies import KnownCeremony
 from zksolvency.verifier.epoch import CheckFailed, check_keys, verify_epoch
 from zksolvency.verifier.formats import FormatError, record_from_json
 from zksolvency.verifier.inclusion import verify_account
@@ -38,12 +40,12 @@ STORED: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _epoch_report(document: dict[str, Any]) -> EpochReport:
+def _epoch_report(document: dict[str, Any], ceremonies: Sequence[KnownCeremony]) -> EpochReport:
     try:
         epoch = read_epoch(document)
     except Refused as exc:
         raise HTTPException(exc.status, str(exc)) from None
-    return EpochReport(**reports.epoch_report(epoch, verify_epoch(epoch)))
+    return EpochReport(**reports.epoch_report(epoch, verify_epoch(epoch, ceremonies)))
 
 
 AUDIT_LIMITS: dict[int | str, dict[str, Any]] = {
@@ -69,14 +71,16 @@ async def verify_epoch_document(document: dict[str, Any], request: Request) -> E
             status.HTTP_429_TOO_MANY_REQUESTS, "every audit slot is busy; retry shortly", {"Retry-After": "1"}
         )
     try:
-        report = await run_in_threadpool(_epoch_report, document)
+        report = await run_in_threadpool(_epoch_report, document, request.app.state.ceremonies)
     finally:
         audits.free_slot()
     audits.keep(digest, report)
     return report
 
 
-def _record_report(session: Session, cache: EpochCache, doc: dict[str, Any]) -> RecordReport:
+def _record_report(
+    session: Session, cache: EpochCache, doc: dict[str, Any], ceremonies: Sequence[KnownCeremony]
+) -> RecordReport:
     try:
         record = record_from_json(doc)
     except FormatError as exc:
@@ -94,6 +98,7 @@ def _record_report(session: Session, cache: EpochCache, doc: dict[str, Any]) -> 
             LazyBatches(session, row.epoch_id, row.batch_count),
             record,
             record_profile=profile if isinstance(profile, str) else None,
+            ceremonies=ceremonies,
         )
     except FormatError as exc:  # a stored batch that cannot be read: cannot happen for a verified epoch
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"batch: {exc}") from None
@@ -101,9 +106,11 @@ def _record_report(session: Session, cache: EpochCache, doc: dict[str, Any]) -> 
 
 
 @router.post("/record", responses=STORED)
-async def verify_record(body: RecordRequest, session: SessionDep, cache: CacheDep) -> RecordReport:
+async def verify_record(
+    body: RecordRequest, session: SessionDep, cache: CacheDep, request: Request
+) -> RecordReport:
     """Check an inclusion record against the stored epoch it names: leaf, path, its batch's proof, margin."""
-    return await run_in_threadpool(_record_report, session, cache, body.record)
+    return await run_in_threadpool(_record_report, session, cache, body.record, request.app.state.ceremonies)
 
 
 def _margin_report(session: Session, cache: EpochCache, doc: dict[str, Any]) -> MarginProofReport:
