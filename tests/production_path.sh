@@ -25,9 +25,10 @@ step "a sample venue, proved with the ceremony keys"
 "$Z" sample snapshot --accounts 10 --seed 7 --profile ci --epoch-id 4711
 "$Z" prove snapshot --keys keys --ceremony ceremony --out epoch --secret venue.secret --new-secret --workers 2
 
-step "the epoch's audit, reserves proven: custody on a local anvil node (UNSAFE development wallets) signs"
+step "the epoch's audit, reserves proven: custody wallets on a local anvil node sign and hold the amounts"
 # A venue's custody keys sign `zksolvency reserves message` and the auditor names its own nodes; here a
-# local node and anvil's development wallets stand in for both, funded with the declared amounts.
+# local node and anvil's well-known development wallets (no secret at all) stand in for both, funded
+# with the declared amounts.
 "$PY" - "$Z" <<'PY'
 import json, subprocess, sys
 from pathlib import Path
