@@ -19,10 +19,12 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import groth16py
 
@@ -53,6 +55,19 @@ def _silent(line: str) -> None:
     """The default step callback: nothing to show."""
 
 
+T = TypeVar("T")
+
+#: snarkjs processes running now, so that whatever stops a ceremony step stops all of them.
+_running: set[subprocess.Popen[str]] = set()
+_running_lock = threading.Lock()
+
+
+def _kill_running() -> None:
+    with _running_lock:
+        for process in _running:
+            process.kill()
+
+
 def snarkjs(*args: str, on_line: StepCallback = _silent) -> str:
     """Run snarkjs (verbose) in the current folder, handing each log line to `on_line` as it comes;
     CeremonyError with its output when it fails or reports an error. Paths should be absolute."""
@@ -64,6 +79,8 @@ def snarkjs(*args: str, on_line: StepCallback = _silent) -> str:
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
     ) as process:
+        with _running_lock:
+            _running.add(process)
         assert process.stdout is not None
         try:
             for line in process.stdout:
@@ -73,10 +90,31 @@ def snarkjs(*args: str, on_line: StepCallback = _silent) -> str:
         except BaseException:  # Ctrl-C, SIGTERM: snarkjs must not outlive us
             process.kill()
             raise
+        finally:
+            with _running_lock:
+                _running.discard(process)
     output = "".join(lines)
     if process.returncode != 0 or re.search(r"\[ERROR\]|Error:", output):
         raise CeremonyError(f"snarkjs {' '.join(args[:2])} failed:\n{output}")
     return output
+
+
+def _each_circuit(work: Callable[[int, str], T], first: int = 1) -> list[T]:
+    """work(number, kind) for every circuit at once (one snarkjs process each, a core each where there
+    are cores), results in KINDS order. The first failure, or a signal, stops every snarkjs still running
+    and is raised."""
+    with ThreadPoolExecutor(max_workers=len(KINDS)) as pool:
+        futures = [pool.submit(work, number, kind) for number, kind in enumerate(KINDS, first)]
+        try:
+            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            failed = [f for f in futures if f in done and f.exception() is not None]
+            if failed:
+                _kill_running()
+                raise failed[0].exception()  # type: ignore[misc]
+        except BaseException:
+            _kill_running()
+            raise
+        return [f.result() for f in futures]
 
 
 def _step(on_step: StepCallback, number: int, total: int, what: str) -> StepCallback:
@@ -213,7 +251,8 @@ def start(directory: Path, profile: Profile, ptau: Path, on_step: StepCallback =
     staging = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
     try:
         ceremony = Ceremony(staging, transcript)
-        for number, kind in enumerate(KINDS, 2):
+
+        def initial_key(number: int, kind: str) -> dict[str, str]:
             on_step(f"step {number}/3: {kind}: compiling the circuit")
             circuit = build(kind, profile)
             (staging / kind).mkdir()
@@ -225,10 +264,9 @@ def start(directory: Path, profile: Profile, ptau: Path, on_step: StepCallback =
                 str(ceremony.zkey(kind, 0)),
                 on_line=_step(on_step, number, 3, f"{kind}: initial key"),
             )
-            transcript["circuits"][kind] = {
-                "source_hash": circuit.source_hash,
-                "r1cs_sha256": sha256_file(circuit.r1cs),
-            }
+            return {"source_hash": circuit.source_hash, "r1cs_sha256": sha256_file(circuit.r1cs)}
+
+        transcript["circuits"] = dict(zip(KINDS, _each_circuit(initial_key, first=2), strict=True))
         ceremony.save()
         if directory.exists():
             directory.rmdir()
@@ -258,7 +296,8 @@ def contribute(
     index = ceremony.latest + 1
     entry: dict[str, Any] = {"index": index, "name": name, "hashes": {}}
     randomness = entropy or secrets.token_hex(32)
-    for number, kind in enumerate(KINDS, 1):
+
+    def add(number: int, kind: str) -> str:
         before, after = ceremony.zkey(kind, index - 1), ceremony.zkey(kind, index)
         output = snarkjs(
             "zkey",
@@ -269,7 +308,9 @@ def contribute(
             f"-e={randomness}",
             on_line=_step(on_step, number, len(KINDS), kind),
         )
-        entry["hashes"][kind] = _contribution_hash(output)
+        return _contribution_hash(output)
+
+    entry["hashes"] = dict(zip(KINDS, _each_circuit(add), strict=True))
     ceremony.transcript["contributions"].append(entry)
     ceremony.save()
     return entry
@@ -284,8 +325,8 @@ def finish(ceremony: Ceremony, beacon: str, iterations: int = 10, on_step: StepC
     beacon = parse_beacon(beacon)
     if not 10 <= iterations <= 63:
         raise CeremonyError(f"iterations {iterations}: log2 of the beacon's hash iterations, 10 to 63")
-    hashes = {}
-    for number, kind in enumerate(KINDS, 1):
+
+    def close(number: int, kind: str) -> str:
         before, after = ceremony.zkey(kind, ceremony.latest), ceremony.zkey(kind, "final")
         output = snarkjs(
             "zkey",
@@ -297,7 +338,9 @@ def finish(ceremony: Ceremony, beacon: str, iterations: int = 10, on_step: StepC
             "-n=Final Beacon",
             on_line=_step(on_step, number, len(KINDS), f"{kind}: beacon"),
         )
-        hashes[kind] = _contribution_hash(output)
+        return _contribution_hash(output)
+
+    hashes = dict(zip(KINDS, _each_circuit(close), strict=True))
     ceremony.transcript["beacon"] = {"value": beacon, "iterations": iterations, "hashes": hashes}
     ceremony.save()
 
@@ -309,8 +352,8 @@ def verify(ceremony: Ceremony, on_step: StepCallback = _silent) -> list[str]:
     if sha256_file(ceremony.ptau) != ceremony.transcript["ptau"]["sha256"]:
         raise CeremonyError(f"{ceremony.ptau}: not the powers-of-tau file the ceremony started from")
     final = ceremony.transcript["beacon"] is not None
-    lines = []
-    for number, kind in enumerate(KINDS, 1):
+
+    def check(number: int, kind: str) -> str:
         circuit = ceremony.circuit(kind)
         zkey = ceremony.zkey(kind, "final" if final else ceremony.latest)
         output = snarkjs(
@@ -330,10 +373,11 @@ def verify(ceremony: Ceremony, on_step: StepCallback = _silent) -> list[str]:
         found = ["".join(h.split()) for h in reversed(listed)]  # snarkjs lists the newest first
         if found != expected:
             raise CeremonyError(f"{kind}: the key's contributions are not the transcript's")
-        lines.append(
+        return (
             f"{kind}: {zkey.name} verifies with {len(expected)} contributions against the circuit and phase 1"
         )
-    return lines
+
+    return _each_circuit(check)
 
 
 def transcript_hash(ceremony: Ceremony) -> str:

@@ -158,7 +158,7 @@ def test_capacity_and_reserves_are_checked_before_proving(keys: Path, tmp_path: 
 
 
 def test_interrupted_run_leaves_no_epoch_and_a_rerun_reuses_its_proofs(keys: Path, tmp_path: Path) -> None:
-    snapshot = sample(tmp_path / "snap", 60)
+    snapshot = sample(tmp_path / "snap", 24)
     out, work, secret = tmp_path / "epoch", tmp_path / "epoch.work", tmp_path / "s"
     args = [
         "prove",
