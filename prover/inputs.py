@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.field import SUBACCOUNT_BITS
 from zksolvency.verifier.leaf import leaf_hash, nullifier
-from zksolvency.verifier.margin import evaluate
+from zksolvency.verifier.margin import AccountHealth, evaluate
 from zksolvency.verifier.params import CircuitParams
 from zksolvency.verifier.state import ChainState
 from zksolvency.verifier.statements import BatchStatement, MarginStatement, binding
@@ -18,10 +18,9 @@ def _one_hot(index: int, size: int) -> list[int]:
     return [int(i == index) for i in range(size)]
 
 
-def _account_signals(account: Account, params: CircuitParams) -> Signals:
+def _account_signals(account: Account, params: CircuitParams, health: AccountHealth) -> Signals:
     profile = params.profile
     balances, positions = account.padded(profile)
-    health = evaluate(account, params)
     return {
         "balanceSign": [int(v < 0) for v in balances],
         "balanceMagnitude": [abs(v) for v in balances],
@@ -32,8 +31,7 @@ def _account_signals(account: Account, params: CircuitParams) -> Signals:
     }
 
 
-def _class_signals(account: Account, params: CircuitParams) -> Signals:
-    health = evaluate(account, params)
+def _class_signals(health: AccountHealth) -> Signals:
     return {"healthy": int(health.free >= 0), "solvent": int(health.equity >= 0)}
 
 
@@ -70,7 +68,10 @@ def batch_signals(
     statement = BatchStatement(
         params.hash, state.batches, state.hash, after.hash, root_of(leaves, profile.batch_levels)
     )
-    per_account = [_account_signals(a, params) | _class_signals(a, params) for a in accounts]
+    healths = [evaluate(a, params) for a in accounts]
+    per_account = [
+        _account_signals(a, params, h) | _class_signals(h) for a, h in zip(accounts, healths, strict=True)
+    ]
     new_account, last_id = [], state.last_key >> SUBACCOUNT_BITS
     for account in accounts:
         new_account.append(int(not account.is_padding and account.account_id != last_id))
@@ -122,7 +123,7 @@ def margin_signals(
         "params": list(params.vector),
         "key": account.key,
         "salt": salt,
-        **_account_signals(account, params),
+        **_account_signals(account, params, evaluate(account, params)),
         "siblings": [list(s) for s in path.siblings],
         "positionBits": [[p & 1, p >> 1] for p in path.positions()],
     }

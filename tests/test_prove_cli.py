@@ -24,6 +24,11 @@ def keys(ci: Circuits, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def prove_args(snapshot: Path, keys: Path, out: Path, secret: Path, *extra: str) -> list[str]:
+    """`zksolvency prove` of `snapshot` with `keys` into `out`, with the venue secret file `secret`."""
+    return ["prove", str(snapshot), "--keys", str(keys), "--out", str(out), "--secret", str(secret), *extra]
+
+
 def sample(folder: Path, accounts: int) -> Path:
     result = run("sample", str(folder), "--accounts", str(accounts), "--profile", "ci", "--seed", "2")
     assert result.returncode == 0, result.stderr
@@ -160,18 +165,7 @@ def test_capacity_and_reserves_are_checked_before_proving(keys: Path, tmp_path: 
 def test_interrupted_run_leaves_no_epoch_and_a_rerun_reuses_its_proofs(keys: Path, tmp_path: Path) -> None:
     snapshot = sample(tmp_path / "snap", 24)
     out, work, secret = tmp_path / "epoch", tmp_path / "epoch.work", tmp_path / "s"
-    args = [
-        "prove",
-        str(snapshot),
-        "--keys",
-        str(keys),
-        "--out",
-        str(out),
-        "--secret",
-        str(secret),
-        "--workers",
-        "1",
-    ]
+    args = prove_args(snapshot, keys, out, secret, "--workers", "1")
     secret.write_text("0xabcdef\n")
     process = subprocess.Popen([CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
@@ -219,18 +213,7 @@ def _children(pid: int) -> list[int]:
 def test_a_signal_stops_every_worker_and_says_how_to_resume(keys: Path, tmp_path: Path, stop: str) -> None:
     snapshot = sample(tmp_path / "snap", 40)
     out, work, secret = tmp_path / "epoch", tmp_path / "epoch.work", tmp_path / "s"
-    args = [
-        "prove",
-        str(snapshot),
-        "--keys",
-        str(keys),
-        "--out",
-        str(out),
-        "--secret",
-        str(secret),
-        "--workers",
-        "2",
-    ]
+    args = prove_args(snapshot, keys, out, secret, "--workers", "2")
     process = subprocess.Popen(
         [CLI, *args, "--new-secret"],
         stdout=subprocess.PIPE,
