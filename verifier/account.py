@@ -26,6 +26,10 @@ class Account:
     subaccount: int
     balances: tuple[int, ...]
     positions: tuple[int, ...] = ()
+    options: tuple[int, ...] = ()
+    """Signed option positions per series of the epoch's option table, in quanta (negative = short)."""
+    holder: int = 0
+    """The trader's holder commitment registered with the venue (0: none), kept in the leaf."""
 
     @property
     def key(self) -> int:
