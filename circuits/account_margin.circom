@@ -5,14 +5,15 @@ include "lib/merkle.circom";
 include "lib/params.circom";
 
 /*
- * FreeAboveThreshold(bits): free >= threshold * 1e14, threshold a 64-bit amount in USD * 1e8 and
- * free in USD * 1e22 with |free| < 2^bits.
+ * AvailableAboveThreshold(bits): available >= threshold * 1e14, threshold a 64-bit amount in USD * 1e8 and
+ * available = haircut equity - initial margin in USD * 1e22, below 2^157 in magnitude: the difference lies
+ * in [0, 2^bits) only if it is non-negative (CLASS_BITS).
  */
-template FreeAboveThreshold(bits) {
-    signal input free;
+template AvailableAboveThreshold(bits) {
+    signal input available;
     signal input threshold;
     RangeCheck(64)(threshold);
-    RangeCheck(bits)(free - threshold * 100000000000000);
+    RangeCheck(bits)(available - threshold * 100000000000000);
 }
 
 /* Inclusion(DEPTH): the leaf lies in the tree under the public root. */
@@ -36,24 +37,25 @@ template Nullifier() {
 }
 
 /*
- * AccountMargin(DEPTH, A, M, T, K): a trader's proof about their own account (docs/statement.md,
+ * AccountMargin(DEPTH, A, M, S, T, K): a trader's proof about their own account (docs/statement.md,
  * "Account margin circuit").
  *
  * Public inputs
  *   root        the epoch's account root (a 4-ary tree of depth DEPTH)
  *   paramsHash  HashVector of the epoch's parameter vector
- *   threshold   free collateral proven, USD * 1e8, 64-bit
+ *   threshold   margin available to lend against, USD * 1e8, 64-bit: haircut equity - initial margin
  *   binding     recipient + 2^160 * chainId: who may use the proof, and on which chain
  *   nullifier   Poseidon(3)(NULLIFIER_DOMAIN, key, salt): one credit per account per epoch
  * Functionality
  *   1. The parameters hash to paramsHash.
  *   2. The account is real (key != 0) and its leaf lies in the tree under root.
- *   3. free >= threshold * 1e14 (both in USD * 1e22).
+ *   3. value - initial >= threshold * 1e14 (USD * 1e22): haircut equity less the initial margin of every
+ *      perpetual and short option; the initial-margin vector opens the parameter vector's second element.
  *   4. nullifier is derived from the account's key and epoch salt.
  *   5. binding is a public input of the proof, so the proof is void for any other recipient or chain.
  */
-template AccountMargin(DEPTH, A, M, T, K) {
-    var P = 1 + A * 2 * T + M * (3 * K - 1);
+template AccountMargin(DEPTH, A, M, S, T, K) {
+    var P = ParamsLength(A, M, S, T, K);
 
     signal input root;
     signal input paramsHash;
@@ -62,34 +64,45 @@ template AccountMargin(DEPTH, A, M, T, K) {
     signal input nullifier;
 
     signal input params[P];
+    signal input initialParams[InitialLength(M, S, K)];
     signal input key;
     signal input salt;
     signal input balanceSign[A];
     signal input balanceMagnitude[A];
     signal input positionSign[M];
     signal input positionMagnitude[M];
+    signal input optionSign[S];
+    signal input optionMagnitude[S];
     signal input tierSel[A - 1][T];
     signal input bracketSel[M][K];
     signal input siblings[DEPTH][3];
     signal input positionBits[DEPTH][2];
 
     // 1. Parameters.
-    component epoch = EpochParameters(A, M, T, K);
+    component epoch = EpochParameters(A, M, S, T, K);
     epoch.vector <== params;
     epoch.hash <== paramsHash;
+    component initialParameters = InitialParameters(M, S, K);
+    initialParameters.vector <== initialParams;
+    initialParameters.hash <== epoch.initialHash;
 
     // 2. Inclusion of a real account (a key in [1, 2^64), so the leaf's first element lies in its domain).
     NonZero()(key);
     RangeCheck(64)(key);
-    signal leaf <== AccountLeaf(A, M)(key, salt, balanceSign, balanceMagnitude, positionSign, positionMagnitude);
+    signal leaf <== AccountLeaf(A, M, S)(key, salt, balanceSign, balanceMagnitude, positionSign, positionMagnitude,
+                                         optionSign, optionMagnitude);
     Inclusion(DEPTH)(root, leaf, siblings, positionBits);
 
-    // 3. Free collateral above the threshold.
-    component health = AccountHealth(A, M, T, K);
+    // 3. Haircut equity less initial margin above the threshold.
+    component health = AccountHealth(A, M, S, T, K);
     health.balanceSign <== balanceSign;
     health.balanceMagnitude <== balanceMagnitude;
     health.positionSign <== positionSign;
     health.positionMagnitude <== positionMagnitude;
+    health.optionSign <== optionSign;
+    health.optionMagnitude <== optionMagnitude;
+    health.optionMark <== epoch.optionMark;
+    health.optionMaintenance <== epoch.optionMaintenance;
     health.price <== epoch.price;
     health.tierFloor <== epoch.tierFloor;
     health.tierRate <== epoch.tierRate;
@@ -102,11 +115,13 @@ template AccountMargin(DEPTH, A, M, T, K) {
     health.bracketSel <== bracketSel;
     _ <== health.equity;
     _ <== health.debt;
-    _ <== health.long;
-    _ <== health.short;
-    _ <== health.value;
+    _ <== health.optionLong;
     _ <== health.maintenance;
-    FreeAboveThreshold(FreeBits(A, M))(health.free, threshold);
+    _ <== health.free;
+    signal initial <== InitialMargin(M, S, K)(health.long, health.short, epoch.mark, initialParameters.rate,
+                                              initialParameters.cum, bracketSel, health.optionShort,
+                                              initialParameters.optionInitial);
+    AvailableAboveThreshold(CLASS_BITS())(health.value - initial, threshold);
 
     // 4. Nullifier.
     Nullifier()(nullifier, key, salt);

@@ -5,18 +5,19 @@ include "lib/merkle.circom";
 include "lib/params.circom";
 
 /*
- * ChainState(A, M): HashVector(STATE_DOMAIN, equity[A], debt[A], long[M], short[M], healthy, liquidatable,
- * bankrupt, shortfall, badDebt, lastKey, held, batches, blind) (docs/statement.md, "Chain state").
+ * ChainState(A, N): HashVector(STATE_DOMAIN, equity[A], debt[A], long[N], short[N], healthy, liquidatable,
+ * bankrupt, shortfall, badDebt, lastKey, held, batches, blind) (docs/statement.md, "Chain state"), over
+ * N = M + S instruments: the perpetual markets, then the option series.
  * held packs the markets already held by the account of lastKey (bit m for market m), so an account whose
  * records straddle two batches still holds each market in one record. The blind is a prover-chosen random
  * element (0 in the genesis state) so that intermediate states reveal nothing, not even which trailing
  * batches hold only padding.
  */
-template ChainState(A, M) {
+template ChainState(A, N) {
     signal input equity[A];
     signal input debt[A];
-    signal input long[M];
-    signal input short[M];
+    signal input long[N];
+    signal input short[N];
     signal input classes[5];
     signal input lastKey;
     signal input held;
@@ -24,19 +25,19 @@ template ChainState(A, M) {
     signal input blind;
     signal output hash;
 
-    var S = 2 * A + 2 * M + 10;
+    var S = 2 * A + 2 * N + 10;
     signal vector[S];
     vector[0] <== STATE_DOMAIN();
     for (var a = 0; a < A; a++) {
         vector[1 + a] <== equity[a];
         vector[1 + A + a] <== debt[a];
     }
-    for (var m = 0; m < M; m++) {
+    for (var m = 0; m < N; m++) {
         vector[1 + 2 * A + m] <== long[m];
-        vector[1 + 2 * A + M + m] <== short[m];
+        vector[1 + 2 * A + N + m] <== short[m];
     }
     for (var c = 0; c < 5; c++) {
-        vector[1 + 2 * A + 2 * M + c] <== classes[c];
+        vector[1 + 2 * A + 2 * N + c] <== classes[c];
     }
     vector[S - 4] <== lastKey;
     vector[S - 3] <== held;
@@ -46,15 +47,15 @@ template ChainState(A, M) {
 }
 
 /*
- * StateOpening(A, M): a public chain state is the ChainState of these private values. The last key is
+ * StateOpening(A, M, S): a public chain state is the ChainState of these private values. The last key is
  * given as its account id (48 bits) and subaccount (16 bits), the held markets as M bits.
  */
-template StateOpening(A, M) {
+template StateOpening(A, M, S) {
     signal input state;
     signal input equity[A];
     signal input debt[A];
-    signal input long[M];
-    signal input short[M];
+    signal input long[M + S];
+    signal input short[M + S];
     signal input classes[5];
     signal input lastId;
     signal input lastSub;
@@ -69,7 +70,7 @@ template StateOpening(A, M) {
         held[m] * (held[m] - 1) === 0;
         packed += held[m] * (2 ** m);
     }
-    signal computed <== ChainState(A, M)(equity, debt, long, short, classes, lastId * (2 ** 16) + lastSub,
+    signal computed <== ChainState(A, M + S)(equity, debt, long, short, classes, lastId * (2 ** 16) + lastSub,
                                          packed, batches, blind);
     state === computed;
 }
@@ -123,22 +124,27 @@ template AccountOrder() {
 }
 
 /*
- * OneRecordPerHolding(A, M): the rule that makes per-record margin the account's margin
- * (docs/statement.md, "One account, one check"). Tiered assets (1..A-1) are held only by the cross
- * subaccount (sub 0): an isolated subaccount holds the settlement asset and perpetuals. Each market is
- * held by at most one record of an account: heldBefore[m] says an earlier record of this account holds it.
+ * OneRecordPerHolding(A, M, S): the rule that makes per-record margin the account's margin
+ * (docs/statement.md, "One account, one check"). Tiered assets (1..A-1) and options are held only by the
+ * cross subaccount (sub 0), of which an account has one record: an isolated subaccount holds the
+ * settlement asset and perpetuals. Each market is held by at most one record of an account:
+ * heldBefore[m] says an earlier record of this account holds it.
  */
-template OneRecordPerHolding(A, M) {
+template OneRecordPerHolding(A, M, S) {
     signal input isolated;
     signal input newAccount;
     signal input balanceMagnitude[A];
     signal input positionMagnitude[M];
+    signal input optionMagnitude[S];
     signal input heldBefore[M];
     signal output heldAfter[M];
 
     _ <== balanceMagnitude[0];
     for (var a = 1; a < A; a++) {
         isolated * balanceMagnitude[a] === 0;
+    }
+    for (var s = 0; s < S; s++) {
+        isolated * optionMagnitude[s] === 0;
     }
     signal prior[M];
     signal empty[M];
@@ -150,21 +156,25 @@ template OneRecordPerHolding(A, M) {
     }
 }
 
-/* PaddingIsEmpty(A, M): a padding account holds nothing: every balance and position is 0. */
-template PaddingIsEmpty(A, M) {
+/* PaddingIsEmpty(A, M, S): a padding account holds nothing: every balance and position is 0. */
+template PaddingIsEmpty(A, M, S) {
     signal input isPadding;
     signal input balanceMagnitude[A];
     signal input positionMagnitude[M];
+    signal input optionMagnitude[S];
     for (var a = 0; a < A; a++) {
         isPadding * balanceMagnitude[a] === 0;
     }
     for (var m = 0; m < M; m++) {
         isPadding * positionMagnitude[m] === 0;
     }
+    for (var s = 0; s < S; s++) {
+        isPadding * optionMagnitude[s] === 0;
+    }
 }
 
 /*
- * BatchSolvency(LEVELS, A, M, T, K): one batch of B = 4^LEVELS records (docs/statement.md, "Batch circuit").
+ * BatchSolvency(LEVELS, A, M, S, T, K): one batch of B = 4^LEVELS records (docs/statement.md, "Batch circuit").
  *
  * Public inputs
  *   paramsHash   HashVector of the epoch's parameter vector
@@ -178,16 +188,16 @@ template PaddingIsEmpty(A, M) {
  *   3. Each record: AccountHealth, and its class (healthy, liquidatable or bankrupt) with its
  *      maintenance shortfall and bad debt.
  *   4. Records are in strict key order, one account's records together; padding (key 0) holds nothing;
- *      tiered assets only in cross subaccounts and each market in one record of an account.
- *   5. Totals: equity, debt, long and short sums; class counts (padding counts as healthy, so the
+ *      tiered assets and options only in cross subaccounts and each market in one record of an account.
+ *   5. Totals: equity, debt, long and short sums per asset, market and option series; class counts (padding counts as healthy, so the
  *      number of accounts stays hidden within a batch), shortfall and bad debt sums.
  *   6. nextState commits to the new totals, last record, held markets, batchIndex + 1 and a fresh blind.
  *   7. Leaves: AccountLeaf per record; their QuadRoot is subtreeRoot.
  */
-template BatchSolvency(LEVELS, A, M, T, K) {
+template BatchSolvency(LEVELS, A, M, S, T, K) {
     var B = 4 ** LEVELS;
-    var P = 1 + A * 2 * T + M * (3 * K - 1);
-    var FREE_BITS = FreeBits(A, M);
+    var P = ParamsLength(A, M, S, T, K);
+    var N = M + S;
 
     signal input paramsHash;
     signal input batchIndex;
@@ -198,8 +208,8 @@ template BatchSolvency(LEVELS, A, M, T, K) {
     signal input params[P];
     signal input prevEquity[A];
     signal input prevDebt[A];
-    signal input prevLong[M];
-    signal input prevShort[M];
+    signal input prevLong[N];
+    signal input prevShort[N];
     signal input prevClasses[5];
     signal input prevLastId;
     signal input prevLastSub;
@@ -215,18 +225,21 @@ template BatchSolvency(LEVELS, A, M, T, K) {
     signal input balanceMagnitude[B][A];
     signal input positionSign[B][M];
     signal input positionMagnitude[B][M];
+    signal input optionSign[B][S];
+    signal input optionMagnitude[B][S];
     signal input tierSel[B][A - 1][T];
     signal input bracketSel[B][M][K];
     signal input healthy[B];
     signal input solvent[B];
 
     // 1. Parameters.
-    component epoch = EpochParameters(A, M, T, K);
+    component epoch = EpochParameters(A, M, S, T, K);
     epoch.vector <== params;
     epoch.hash <== paramsHash;
+    _ <== epoch.initialHash;
 
     // 2. Opening of the previous state.
-    StateOpening(A, M)(prevState, prevEquity, prevDebt, prevLong, prevShort, prevClasses, prevLastId,
+    StateOpening(A, M, S)(prevState, prevEquity, prevDebt, prevLong, prevShort, prevClasses, prevLastId,
                        prevLastSub, prevHeld, batchIndex, prevBlind);
 
     component health[B];
@@ -239,8 +252,8 @@ template BatchSolvency(LEVELS, A, M, T, K) {
     signal held[B + 1][M];
     var equityTotal[A] = prevEquity;
     var debtTotal[A] = prevDebt;
-    var longTotal[M] = prevLong;
-    var shortTotal[M] = prevShort;
+    var longTotal[N] = prevLong;
+    var shortTotal[N] = prevShort;
     var classTotal[5] = prevClasses;
     lastId[0] <== prevLastId;
     lastSub[0] <== prevLastSub;
@@ -248,11 +261,15 @@ template BatchSolvency(LEVELS, A, M, T, K) {
 
     for (var i = 0; i < B; i++) {
         // 3. Margin figures and class.
-        health[i] = AccountHealth(A, M, T, K);
+        health[i] = AccountHealth(A, M, S, T, K);
         health[i].balanceSign <== balanceSign[i];
         health[i].balanceMagnitude <== balanceMagnitude[i];
         health[i].positionSign <== positionSign[i];
         health[i].positionMagnitude <== positionMagnitude[i];
+        health[i].optionSign <== optionSign[i];
+        health[i].optionMagnitude <== optionMagnitude[i];
+        health[i].optionMark <== epoch.optionMark;
+        health[i].optionMaintenance <== epoch.optionMaintenance;
         health[i].price <== epoch.price;
         health[i].tierFloor <== epoch.tierFloor;
         health[i].tierRate <== epoch.tierRate;
@@ -264,7 +281,7 @@ template BatchSolvency(LEVELS, A, M, T, K) {
         health[i].tierSel <== tierSel[i];
         health[i].bracketSel <== bracketSel[i];
         _ <== health[i].maintenance;
-        class[i] = MarginClass(FREE_BITS);
+        class[i] = MarginClass(CLASS_BITS());
         class[i].value <== health[i].value;
         class[i].free <== health[i].free;
         class[i].healthy <== healthy[i];
@@ -279,12 +296,13 @@ template BatchSolvency(LEVELS, A, M, T, K) {
         order[i].lastSub <== lastSub[i];
         lastId[i + 1] <== order[i].nextLastId;
         lastSub[i + 1] <== order[i].nextLastSub;
-        PaddingIsEmpty(A, M)(order[i].isPadding, balanceMagnitude[i], positionMagnitude[i]);
-        holding[i] = OneRecordPerHolding(A, M);
+        PaddingIsEmpty(A, M, S)(order[i].isPadding, balanceMagnitude[i], positionMagnitude[i], optionMagnitude[i]);
+        holding[i] = OneRecordPerHolding(A, M, S);
         holding[i].isolated <== order[i].isolated;
         holding[i].newAccount <== newAccount[i];
         holding[i].balanceMagnitude <== balanceMagnitude[i];
         holding[i].positionMagnitude <== positionMagnitude[i];
+        holding[i].optionMagnitude <== optionMagnitude[i];
         holding[i].heldBefore <== held[i];
         held[i + 1] <== holding[i].heldAfter;
 
@@ -297,6 +315,10 @@ template BatchSolvency(LEVELS, A, M, T, K) {
             longTotal[m] += health[i].long[m];
             shortTotal[m] += health[i].short[m];
         }
+        for (var s = 0; s < S; s++) {
+            longTotal[M + s] += health[i].optionLong[s];
+            shortTotal[M + s] += health[i].optionShort[s];
+        }
         classTotal[0] += healthy[i];
         classTotal[1] += class[i].liquidatable;
         classTotal[2] += class[i].bankrupt;
@@ -304,22 +326,24 @@ template BatchSolvency(LEVELS, A, M, T, K) {
         classTotal[4] += class[i].badDebt;
 
         // 7. Leaf (the root follows below).
-        leaves[i] = AccountLeaf(A, M);
+        leaves[i] = AccountLeaf(A, M, S);
         leaves[i].key <== order[i].key;
         leaves[i].salt <== salt[i];
         leaves[i].balanceSign <== balanceSign[i];
         leaves[i].balanceMagnitude <== balanceMagnitude[i];
         leaves[i].positionSign <== positionSign[i];
         leaves[i].positionMagnitude <== positionMagnitude[i];
+        leaves[i].optionSign <== optionSign[i];
+        leaves[i].optionMagnitude <== optionMagnitude[i];
     }
 
     // 6. The next state.
     signal equityAfter[A] <== equityTotal;
     signal debtAfter[A] <== debtTotal;
-    signal longAfter[M] <== longTotal;
-    signal shortAfter[M] <== shortTotal;
+    signal longAfter[N] <== longTotal;
+    signal shortAfter[N] <== shortTotal;
     signal classesAfter[5] <== classTotal;
-    StateOpening(A, M)(nextState, equityAfter, debtAfter, longAfter, shortAfter, classesAfter, lastId[B],
+    StateOpening(A, M, S)(nextState, equityAfter, debtAfter, longAfter, shortAfter, classesAfter, lastId[B],
                        lastSub[B], held[B], batchIndex + 1, nextBlind);
 
     // 7. The subtree root.

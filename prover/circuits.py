@@ -49,17 +49,18 @@ class Circuit:
 def main_source(kind: str, profile: Profile) -> str:
     """The `main` component of circuit `kind` for `profile`."""
     p = profile
+    sizes = f"{p.assets}, {p.markets}, {p.options}, {p.tiers}, {p.brackets}"
     if kind == "batch":
         return (
             f'include "circuits/batch_solvency.circom";\n'
             f"component main {{public [paramsHash, batchIndex, prevState, nextState, subtreeRoot]}} =\n"
-            f"    BatchSolvency({p.batch_levels}, {p.assets}, {p.markets}, {p.tiers}, {p.brackets});\n"
+            f"    BatchSolvency({p.batch_levels}, {sizes});\n"
         )
     if kind == "margin":
         return (
             f'include "circuits/account_margin.circom";\n'
             f"component main {{public [root, paramsHash, threshold, binding, nullifier]}} =\n"
-            f"    AccountMargin({p.tree_depth}, {p.assets}, {p.markets}, {p.tiers}, {p.brackets});\n"
+            f"    AccountMargin({p.tree_depth}, {sizes});\n"
         )
     raise ValueError(f"unknown circuit kind {kind!r}; known: {', '.join(KINDS)}")
 

@@ -7,17 +7,20 @@ from zksolvency.verifier.amounts import format_scaled
 from zksolvency.verifier.epoch import net_liabilities
 from zksolvency.verifier.field import QUANTA_PER_UNIT
 from zksolvency.verifier.params import EpochParams
+from zksolvency.verifier.profiles import Profile
 from zksolvency.verifier.state import ChainState
 
 from .snapshot import MARKET_FILE, SnapshotError
 
 
-def check_coverage(params: EpochParams, state: ChainState, reserves: Sequence[int]) -> None:
+def check_coverage(params: EpochParams, state: ChainState, reserves: Sequence[int], profile: Profile) -> None:
     """SnapshotError naming every asset whose declared reserves are below its net liabilities."""
     short = [
         f"{asset.symbol}: reserves {format_scaled(held, QUANTA_PER_UNIT)} are below the net liabilities "
         f"of {format_scaled(owed, QUANTA_PER_UNIT)}"
-        for asset, held, owed in zip(params.assets, reserves, net_liabilities(params, state), strict=True)
+        for asset, held, owed in zip(
+            params.assets, reserves, net_liabilities(params, state, profile), strict=True
+        )
         if held < owed
     ]
     if short:

@@ -127,7 +127,7 @@ def prove_epoch(
         )
         jobs.append((signals, statement))
         progress("witness", b + 1, count)
-    check_coverage(params, state, reserves)
+    check_coverage(params, state, reserves, profile)
     proofs = _prove_cached(keys.batch, jobs, progress, cache, workers, ray_address)
 
     epoch = Epoch(

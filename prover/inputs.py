@@ -20,12 +20,14 @@ def _one_hot(index: int, size: int) -> list[int]:
 
 def _account_signals(account: Account, params: CircuitParams, health: AccountHealth) -> Signals:
     profile = params.profile
-    balances, positions = account.padded(profile)
+    balances, positions, options = account.padded(profile)
     return {
         "balanceSign": [int(v < 0) for v in balances],
         "balanceMagnitude": [abs(v) for v in balances],
         "positionSign": [int(s < 0) for s in positions],
         "positionMagnitude": [abs(s) for s in positions],
+        "optionSign": [int(q < 0) for q in options],
+        "optionMagnitude": [abs(q) for q in options],
         "tierSel": [_one_hot(j, profile.tiers) for j in health.tiers[1:]],
         "bracketSel": [_one_hot(k, profile.brackets) for k in health.brackets],
     }
@@ -105,9 +107,10 @@ def margin_signals(
     recipient: int,
     chain_id: int,
 ) -> tuple[Signals, MarginStatement]:
-    """Signals of the account margin circuit: `account` under path's root has free collateral >= threshold.
+    """Signals of the account margin circuit: `account` under path's root has haircut equity minus initial
+    margin >= threshold.
 
-    threshold is in USD * 1e8; the circuit compares it with free collateral at USD * 1e22.
+    threshold is in USD * 1e8; the circuit compares it at USD * 1e22.
     """
     profile = params.profile
     leaf = leaf_hash(account, salt, profile)
@@ -121,6 +124,7 @@ def margin_signals(
         "binding": statement.binding,
         "nullifier": statement.nullifier,
         "params": list(params.vector),
+        "initialParams": list(params.initial_vector),
         "key": account.key,
         "salt": salt,
         **_account_signals(account, params, evaluate(account, params)),

@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,7 +19,18 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from zksolvency.verifier.account import Account, AccountError
 from zksolvency.verifier.amounts import format_scaled, parse_scaled
 from zksolvency.verifier.field import AMOUNT_BITS, PPM, PRICE_SCALE, QUANTA_PER_UNIT
-from zksolvency.verifier.params import Asset, Bracket, CollateralTier, EpochParams, ParamsError, PerpMarket
+from zksolvency.verifier.params import (
+    CALL,
+    PUT,
+    Asset,
+    Bracket,
+    CollateralTier,
+    EpochParams,
+    OptionMargin,
+    OptionSeries,
+    ParamsError,
+    PerpMarket,
+)
 from zksolvency.verifier.profiles import Profile
 
 MARKET_FILE = "market.json"
@@ -61,7 +73,9 @@ _DOCUMENTED = (
     (re.compile(r"\.(tiers|brackets)\[(\d+)\]\.floor"), r".\1[\2].from"),
     (re.compile(r"\.brackets\[(\d+)\]\.rate"), r".brackets[\1].mmr"),
     (re.compile(r"a rate in ppm, 0\.\.\d+"), "a percentage from 0 to 100"),
-    (re.compile(r"1 <= (price|mark) < 2\^64"), f"above 0 and at most {MAX_UNITS} USD"),
+    (re.compile(r"1 <= (price|mark|strike) < 2\^64"), f"above 0 and at most {MAX_UNITS} USD"),
+    (re.compile(r"0 <= mark < 2\^64"), f"at least 0 and at most {MAX_UNITS} USD"),
+    (re.compile(r"0 <= mm <= im_min <= im_max <= 100%"), "0 <= mm <= im_min <= im_max <= 100 (percent)"),
     (
         re.compile(r"above the previous floor and below 2\^64"),
         f"above the previous row's from, at most {MAX_UNITS}",
@@ -100,11 +114,56 @@ class AssetSpec(BaseModel):
 
 
 class BracketSpec(BaseModel):
-    """From a notional of `from_` USD on, the maintenance margin rate is `mmr` percent."""
+    """From a notional of `from_` USD on, the maintenance margin rate is `mmr` percent and the initial
+    margin rate `imr` percent (default: twice mmr, at most 100)."""
 
     model_config = _STRICT
     from_: Usd = Field(alias="from")
     mmr: Percent
+    imr: Percent | None = None
+
+
+def _utc(value: Any) -> int:
+    """An ISO 8601 UTC time ("2026-11-28T08:00:00Z") as Unix seconds."""
+    if not isinstance(value, str):
+        raise ValueError('expected a UTC time written as a string (like "2026-11-28T08:00:00Z")')
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f'{value}: not an ISO 8601 time (like "2026-11-28T08:00:00Z")') from None
+    if moment.utcoffset() is None or moment.utcoffset().total_seconds() != 0:
+        raise ValueError(f"{value}: give the time in UTC, ending in Z")
+    return int(moment.timestamp())
+
+
+def utc_text(seconds: int) -> str:
+    """Unix seconds as the market file writes a time."""
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+Utc = Annotated[int, BeforeValidator(_utc)]
+
+
+class OptionSpec(BaseModel):
+    """A European option series on an asset of the epoch, USD-margined and settled in the first asset."""
+
+    model_config = _STRICT
+    symbol: str = Field(min_length=1, max_length=31)
+    underlying: str
+    strike: Usd
+    expiry: Utc
+    type: str = Field(pattern=f"^({CALL}|{PUT})$")
+    mark: Usd
+    iv: Percent
+
+
+class OptionMarginSpec(BaseModel):
+    """Standard-account option margin, percent of the underlying price (Deribit's by default)."""
+
+    model_config = _STRICT
+    im_max: Percent = OptionMargin.im_max
+    im_min: Percent = OptionMargin.im_min
+    mm: Percent = OptionMargin.mm
 
 
 class MarketSpec(BaseModel):
@@ -123,18 +182,28 @@ class MarketFile(BaseModel):
     epoch_id: int = Field(ge=0, lt=2**64)
     assets: list[AssetSpec] = Field(min_length=1)
     markets: list[MarketSpec] = []
+    time: Utc | None = None
+    options: list[OptionSpec] = []
+    option_margin: OptionMarginSpec = OptionMarginSpec()
 
     def params(self) -> EpochParams:
         """The epoch parameters at the statement's scales."""
+        rates = self.option_margin
         return EpochParams(
             tuple(
                 Asset(a.symbol, a.price, tuple(CollateralTier(t.from_, t.rate) for t in a.tiers), a.insurance)
                 for a in self.assets
             ),
             tuple(
-                PerpMarket(m.symbol, m.mark, tuple(Bracket(b.from_, b.mmr) for b in m.brackets))
+                PerpMarket(m.symbol, m.mark, tuple(Bracket(b.from_, b.mmr, b.imr) for b in m.brackets))
                 for m in self.markets
             ),
+            tuple(
+                OptionSeries(o.symbol, o.underlying, o.strike, o.expiry, o.type, o.mark, o.iv)
+                for o in self.options
+            ),
+            OptionMargin(rates.im_max, rates.im_min, rates.mm),
+            self.time or 0,
         )
 
 
@@ -146,6 +215,7 @@ class AccountRow(BaseModel):
     subaccount: int = 0
     balances: dict[str, Units] = {}
     positions: dict[str, Units] = {}
+    options: dict[str, Units] = {}
 
 
 @dataclass(frozen=True)
@@ -176,13 +246,14 @@ def read_market(path: Path) -> MarketFile:
 
 
 def _csv_header(path: Path, header: list[str] | None, symbols: set[str]) -> list[str]:
-    """The CSV header, checked: account_id, subaccount, then known asset or market symbols, once each."""
+    """The CSV header, checked: account_id, subaccount, then known asset, market or series symbols, once
+    each."""
     if not header or header[:2] != ["account_id", "subaccount"]:
         raise SnapshotError(f"{path}:1: the header must start with account_id,subaccount")
     for column in header[2:]:
         if column not in symbols:
             raise SnapshotError(
-                f"{path}:1: column {column!r}: not an asset or market symbol of market.json "
+                f"{path}:1: column {column!r}: not an asset, market or option symbol of market.json "
                 f"(known: {', '.join(sorted(symbols))})"
             )
         if header.count(column) > 1:
@@ -228,9 +299,10 @@ def read_accounts(path: Path, params: EpochParams, profile: Profile) -> tuple[li
     """
     assets = {a.symbol: i for i, a in enumerate(params.assets)}
     markets = {m.symbol: i for i, m in enumerate(params.markets)}
+    series = {o.symbol: i for i, o in enumerate(params.options)}
     seen: dict[int, int] = {}
     accounts = []
-    for number, raw in _rows(path, {*assets, *markets}):
+    for number, raw in _rows(path, {*assets, *markets, *series}):
         if len(accounts) == profile.capacity:  # stop reading: a huge file is refused at its first extra line
             raise SnapshotError(
                 f"{path}:{number}: more than {profile.capacity} accounts, "
@@ -238,8 +310,9 @@ def read_accounts(path: Path, params: EpochParams, profile: Profile) -> tuple[li
             )
         if "amounts" in raw:  # CSV: split the symbol columns into balances and positions, skipping blanks
             amounts = {k: v for k, v in raw.pop("amounts").items() if v != ""}
-            raw["balances"] = {k: v for k, v in amounts.items() if k not in markets}
+            raw["balances"] = {k: v for k, v in amounts.items() if k in assets}
             raw["positions"] = {k: v for k, v in amounts.items() if k in markets}
+            raw["options"] = {k: v for k, v in amounts.items() if k in series}
         label = (
             f"{path}:{number}: account {raw.get('account_id', '?')}"
             if isinstance(raw, dict)
@@ -249,19 +322,22 @@ def read_accounts(path: Path, params: EpochParams, profile: Profile) -> tuple[li
             row = AccountRow.model_validate(raw)
         except ValidationError as exc:
             raise SnapshotError(f"{label}: {_where_pydantic(exc)}") from None
-        for kind, table, known in (("balances", row.balances, assets), ("positions", row.positions, markets)):
+        tables = (
+            ("balances", row.balances, assets, "asset"),
+            ("positions", row.positions, markets, "market"),
+            ("options", row.options, series, "option series"),
+        )
+        for kind, table, known, noun in tables:
             for symbol in table:
                 if symbol not in known:
-                    raise SnapshotError(
-                        f"{label}: {kind}.{symbol}: unknown {'asset' if kind == 'balances' else 'market'}"
-                    )
-        balances = [0] * len(assets)
-        for symbol, amount in row.balances.items():
-            balances[assets[symbol]] = amount
-        positions = [0] * len(markets)
-        for symbol, amount in row.positions.items():
-            positions[markets[symbol]] = amount
-        account = Account(row.account_id, row.subaccount, tuple(balances), tuple(positions))
+                    raise SnapshotError(f"{label}: {kind}.{symbol}: unknown {noun}")
+        held = []
+        for _, table, known, _ in tables:
+            amounts = [0] * len(known)
+            for symbol, amount in table.items():
+                amounts[known[symbol]] = amount
+            held.append(tuple(amounts))
+        account = Account(row.account_id, row.subaccount, *held)
         try:
             account.validate(profile)
         except AccountError as exc:
@@ -307,7 +383,7 @@ def read_snapshot(folder: Path, profile: Profile) -> Snapshot:
 def market_document(epoch_id: int, params: EpochParams, reserves: tuple[int, ...]) -> dict[str, Any]:
     """The market file of `params` and `reserves`, amounts as decimal strings (inverse of read_market)."""
     percent = PPM // 100
-    return {
+    document: dict[str, Any] = {
         "epoch_id": epoch_id,
         "assets": [
             {
@@ -328,12 +404,32 @@ def market_document(epoch_id: int, params: EpochParams, reserves: tuple[int, ...
                 "mark": format_scaled(m.mark, PRICE_SCALE),
                 "brackets": [
                     {"from": format_scaled(b.floor, PRICE_SCALE), "mmr": format_scaled(b.rate, percent)}
+                    | ({} if b.initial is None else {"imr": format_scaled(b.initial, percent)})
                     for b in m.brackets
                 ],
             }
             for m in params.markets
         ],
     }
+    if params.options:
+        rates = params.option_margin
+        document["time"] = utc_text(params.time)
+        document["option_margin"] = {
+            k: format_scaled(getattr(rates, k), percent) for k in ("im_max", "im_min", "mm")
+        }
+        document["options"] = [
+            {
+                "symbol": o.symbol,
+                "underlying": o.underlying,
+                "strike": format_scaled(o.strike, PRICE_SCALE),
+                "expiry": utc_text(o.expiry),
+                "type": o.kind,
+                "mark": format_scaled(o.mark, PRICE_SCALE),
+                "iv": format_scaled(o.iv, percent),
+            }
+            for o in params.options
+        ]
+    return document
 
 
 def write_snapshot(folder: Path, snapshot: Snapshot, fmt: str = "jsonl") -> None:
@@ -343,6 +439,7 @@ def write_snapshot(folder: Path, snapshot: Snapshot, fmt: str = "jsonl") -> None
     (folder / MARKET_FILE).write_text(json.dumps(document, indent=2) + "\n")
     assets = [a.symbol for a in snapshot.params.assets]
     markets = [m.symbol for m in snapshot.params.markets]
+    series = [o.symbol for o in snapshot.params.options]
 
     def units(v: int) -> str:
         return format_scaled(v, QUANTA_PER_UNIT)
@@ -350,9 +447,12 @@ def write_snapshot(folder: Path, snapshot: Snapshot, fmt: str = "jsonl") -> None
     if fmt == "csv":
         with (folder / "accounts.csv").open("w", newline="") as f:
             writer = csv.writer(f)
-            writer.writerow(["account_id", "subaccount", *assets, *markets])
+            writer.writerow(["account_id", "subaccount", *assets, *markets, *series])
             for a in snapshot.accounts:
-                cells = [units(v) if v else "" for v in (*a.balances, *a.positions)]
+                held = (*a.balances, *a.positions, *a.options)
+                cells = [units(v) if v else "" for v in held] + [""] * (
+                    len(assets + markets + series) - len(held)
+                )
                 writer.writerow([a.account_id, a.subaccount, *cells])
     elif fmt == "jsonl":
         with (folder / "accounts.jsonl").open("w") as f:
@@ -363,6 +463,8 @@ def write_snapshot(folder: Path, snapshot: Snapshot, fmt: str = "jsonl") -> None
                     "balances": {s: units(v) for s, v in zip(assets, a.balances, strict=True) if v},
                     "positions": {s: units(v) for s, v in zip(markets, a.positions, strict=True) if v},
                 }
+                if any(a.options):
+                    row["options"] = {s: units(v) for s, v in zip(series, a.options, strict=False) if v}
                 f.write(json.dumps(row) + "\n")
     else:
         raise ValueError(f"unknown accounts format {fmt!r}: jsonl or csv")

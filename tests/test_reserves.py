@@ -83,7 +83,7 @@ def test_reserves_are_proven_from_the_chain(r: Reserves) -> None:
     assert code == 0, (report.get("failure"), stderr)
     names = [c["check"] for c in report["checks"]]
     assert "custody signatures" in names and "proven reserves BTC" in names
-    owed = net_liabilities(r.epoch.params, r.epoch.final_state)
+    owed = net_liabilities(r.epoch.params, r.epoch.final_state, r.epoch.profile)
     for row, declared, liabilities in zip(report["coverage"], r.epoch.reserves, owed, strict=True):
         proven = Fraction(row["proven"]) * QUANTA_PER_UNIT
         assert row["declared"] == format_scaled(declared, QUANTA_PER_UNIT)
@@ -101,7 +101,7 @@ def test_reserves_are_proven_from_the_chain(r: Reserves) -> None:
 
 
 def test_an_asset_moved_away_before_the_pinned_block_fails_naming_it(r: Reserves, tmp_path: Path) -> None:
-    owed = net_liabilities(r.epoch.params, r.epoch.final_state)
+    owed = net_liabilities(r.epoch.params, r.epoch.final_state, r.epoch.profile)
     assets = zip(r.epoch.params.assets, owed, strict=True)
     symbol = next(a.symbol for a, o in assets if o > 0 and a.symbol != "ETH")
     token, wallet = r.custody.tokens[symbol], r.custody.reserve[symbol]
@@ -130,7 +130,7 @@ def test_without_declarations_nothing_is_proven(r: Reserves, tmp_path: Path) -> 
     (bare / PUBLIC_EPOCH).write_text((r.folder / PUBLIC_EPOCH).read_text())
     result = subprocess.run([CLI, "verify", str(bare), "--json"], capture_output=True, text=True, check=False)
     report = json.loads(result.stdout)
-    owed = net_liabilities(r.epoch.params, r.epoch.final_state)
+    owed = net_liabilities(r.epoch.params, r.epoch.final_state, r.epoch.profile)
     first = next(a.symbol for a, o in zip(r.epoch.params.assets, owed, strict=True) if o > 0)
     assert result.returncode == 1 and report["failed_check"] == f"proven reserves {first}"
     assert all(row["proven"] == "0" and row["declared"] == row["unproven"] for row in report["coverage"])

@@ -43,13 +43,13 @@ def test_hash_vector_chains_past_twelve() -> None:
 
 
 def test_a_leaf_does_not_open_as_a_node_nor_a_node_as_a_leaf() -> None:
-    """Leaves, nodes and states hash in distinct domains, even where a leaf has four elements like a node."""
-    profile = PROFILES["ci"]  # 3 assets + 2 markets: the leaf preimage is 4 elements, like a node's children
-    account = Account(7, 0, (5, 0, 0), (0, 0))
+    """Leaves, nodes and states hash in distinct domains, even where a leaf has five elements like a node."""
+    profile = PROFILES["ci"]  # 3 assets, 2 markets, 2 series: key, salt and 3 packed elements, like a node's
+    account = Account(7, 0, (5, 0, 0), (0, 0), (0, 0))
     preimage = leaf_preimage(account, 11, profile)
-    assert len(preimage) == 4
+    assert len(preimage) == 5
     leaf = leaf_hash(account, 11, profile)
-    assert node_hash(preimage) != leaf  # the leaf's opening read as four children
+    assert node_hash(preimage[1:]) != leaf and preimage[0] != NODE_DOMAIN  # the leaf's opening read as a node
     tree = QuadTree([leaf, 1, 2, 3], depth=1)
     children = [leaf, 1, 2, 3]
     assert tree.root == node_hash(children) != hash_vector(children)  # the node's children read as a leaf

@@ -12,12 +12,14 @@ class AccountError(ValueError):
 
 @dataclass(frozen=True)
 class Account:
-    """Net balance per asset and signed perpetual size per market, in quanta.
+    """Net balance per asset, signed perpetual size per market and signed option position per series, in
+    quanta.
 
     Subaccount 0 is the cross-margin account; each isolated position is a subaccount of its own
     (numbers 1 and up), with its own settlement balance and its own margin check, as in dYdX v4. An
     isolated subaccount holds only the settlement asset besides its positions, and an account holds each
-    market in one of its records (docs/statement.md, "One account, one check").
+    market in one of its records; options are held by the cross account (docs/statement.md, "One account, one
+    check").
     A negative balance is a debt to the venue; for the settlement asset (asset 0) the balance is
     the quote balance, which already carries -size * entry price of every position.
     """
@@ -49,20 +51,24 @@ class Account:
     @classmethod
     def padding(cls, profile: Profile) -> "Account":
         """An all-zero filler account."""
-        return cls(0, 0, (0,) * profile.assets, (0,) * profile.markets)
+        return cls(0, 0, (0,) * profile.assets, (0,) * profile.markets, (0,) * profile.options)
 
     def validate(self, profile: Profile) -> None:
         """Raise AccountError naming the account and the field that is out of range."""
-        if self.is_padding and any((*self.balances, *self.positions)):
+        if self.is_padding and any((*self.balances, *self.positions, *self.options, self.holder)):
             raise AccountError("a padding account (id 0, subaccount 0) must hold nothing")
         if not self.is_padding and not 1 <= self.account_id < 2**ACCOUNT_ID_BITS:
             raise AccountError(f"{self.label}: account_id must be 1 <= id < 2^{ACCOUNT_ID_BITS}")
         if not 0 <= self.subaccount < 2**SUBACCOUNT_BITS:
             raise AccountError(f"{self.label}: subaccount must be 0 <= n < 2^{SUBACCOUNT_BITS}")
-        if len(self.balances) > profile.assets or len(self.positions) > profile.markets:
+        sizes = (len(self.balances), len(self.positions), len(self.options))
+        if any(
+            n > limit
+            for n, limit in zip(sizes, (profile.assets, profile.markets, profile.options), strict=True)
+        ):
             raise AccountError(
-                f"{self.label}: at most {profile.assets} balances and {profile.markets} positions in profile "
-                f"{profile.name}"
+                f"{self.label}: at most {profile.assets} balances, {profile.markets} positions and "
+                f"{profile.options} option positions in profile {profile.name}"
             )
         if self.subaccount and any(self.balances[1:]):
             first = next(i for i, v in enumerate(self.balances) if i and v)
@@ -70,14 +76,22 @@ class Account:
                 f"{self.label}: balances[{first}] is not 0: an isolated subaccount holds only the settlement "
                 "asset (balances[0]) besides its positions"
             )
-        for kind, values in (("balances", self.balances), ("positions", self.positions)):
+        if self.subaccount and any(self.options):
+            first = next(i for i, v in enumerate(self.options) if v)
+            raise AccountError(
+                f"{self.label}: options[{first}] is not 0: options are held by the cross account "
+                "(subaccount 0)"
+            )
+        kinds = (("balances", self.balances), ("positions", self.positions), ("options", self.options))
+        for kind, values in kinds:
             for i, v in enumerate(values):
                 if not -(2**AMOUNT_BITS) < v < 2**AMOUNT_BITS:
                     raise AccountError(f"{self.label}: {kind}[{i}] = {v} is out of range (|v| < 2^64)")
 
-    def padded(self, profile: Profile) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """Balances and positions extended with zeros to the profile's sizes."""
+    def padded(self, profile: Profile) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+        """Balances, positions and option positions extended with zeros to the profile's sizes."""
         return (
             self.balances + (0,) * (profile.assets - len(self.balances)),
             self.positions + (0,) * (profile.markets - len(self.positions)),
+            self.options + (0,) * (profile.options - len(self.options)),
         )

@@ -183,12 +183,15 @@ class CheckFailed(Exception):
         self.check = check
 
 
-def net_liabilities(params: EpochParams, state: ChainState) -> list[Fraction]:
-    """Per asset, equity - debt; the settlement asset also owes the open interest imbalance at mark."""
+def net_liabilities(params: EpochParams, state: ChainState, profile: Profile) -> list[Fraction]:
+    """Per asset, equity - debt; the settlement asset also owes the open interest imbalance of every
+    perpetual and option series at its mark."""
     out = [Fraction(state.equity[a] - state.debt[a]) for a in range(len(params.assets))]
     settlement_price = params.assets[0].price
-    for m, market in enumerate(params.markets):
-        out[0] += Fraction((state.long[m] - state.short[m]) * market.mark, settlement_price)
+    slots = [(m, market.mark) for m, market in enumerate(params.markets)]
+    slots += [(profile.markets + s, series.mark) for s, series in enumerate(params.options)]
+    for i, mark in slots:
+        out[0] += Fraction((state.long[i] - state.short[i]) * mark, settlement_price)
     return out
 
 
@@ -272,7 +275,8 @@ def check_setup(epoch: Epoch, keys: dict[str, VerificationKey], ceremonies: Sequ
 def _well_formed_state(state: ChainState, profile: Profile) -> bool:
     sizes = (len(state.equity), len(state.debt), len(state.long), len(state.short))
     in_field = all(isinstance(x, int) and 0 <= x < R for x in state.vector)
-    return sizes == (profile.assets, profile.assets, profile.markets, profile.markets) and in_field
+    slots = (profile.assets, profile.assets, profile.instruments, profile.instruments)
+    return sizes == slots and in_field
 
 
 def _verify(
@@ -340,10 +344,12 @@ def _verify(
     check("final batch count", final.batches == n, f"the final state counts {final.batches} batches, not {n}")
     check("key bound", final.last_key < 2 ** (AMOUNT_BITS), "the last key is not below 2^64")
     real_assets, real_markets = len(epoch.params.assets), len(epoch.params.markets)
+    unused = [*range(real_markets, profile.markets)]
+    unused += [profile.markets + s for s in range(len(epoch.params.options), profile.options)]
     empty = all(final.equity[a] == final.debt[a] == 0 for a in range(real_assets, profile.assets)) and all(
-        final.long[m] == final.short[m] == 0 for m in range(real_markets, profile.markets)
+        final.long[i] == final.short[i] == 0 for i in unused
     )
-    check("padding slots", empty, "an unused asset or market slot carries a total")
+    check("padding slots", empty, "an unused asset, market or option slot carries a total")
     audit.book = Book(*final.classes, insurance_value(epoch.params))
     roots = [b.statement.subtree_root for b in epoch.batches]
     root = root_of(roots, profile.tree_depth, profile.batch_levels)
@@ -358,7 +364,7 @@ def _verify(
         "one non-negative reserve amount per asset is required",
     )
     for asset, reserve, owed in zip(
-        epoch.params.assets, epoch.reserves, net_liabilities(epoch.params, final), strict=True
+        epoch.params.assets, epoch.reserves, net_liabilities(epoch.params, final, profile), strict=True
     ):
         audit.coverage.append(Coverage(asset.symbol, reserve, owed, asset.insurance))
     for c in audit.coverage:

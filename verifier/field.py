@@ -25,6 +25,13 @@ FLOOR_SENTINEL: Final = 2**AMOUNT_BITS
 #: Account ids are below 2^ACCOUNT_ID_BITS, subaccounts below 2^SUBACCOUNT_BITS.
 ACCOUNT_ID_BITS: Final = 48
 SUBACCOUNT_BITS: Final = 16
+#: Width of the sign tests on haircut equity and free collateral (circuits: CLASS_BITS): an account is
+#: provable while |equity|, |free| < 2^128 USD * 1e22 (about 3.4e16 USD). Every such value is below 2^157 in
+#: magnitude by the range checks on its inputs, far from r / 2, so the narrower test stays sound: only a
+#: genuinely non-negative x lies in [0, 2^128), only a genuinely negative one has -x - 1 there.
+CLASS_BITS: Final = 128
+#: Option margin per unit of underlying is USD * 1e14 (price * ppm): a short's quanta times it is USD * 1e22.
+UNIT_MARGIN_SCALE: Final = PRICE_SCALE * PPM
 #: Multiplier from a threshold in USD * PRICE_SCALE to the weighted scale.
 THRESHOLD_TO_WEIGHTED: Final = WEIGHTED_SCALE // PRICE_SCALE
 #: Poseidon domain tag of the nullifier: the ASCII bytes of "zksolvency/nullifier".
@@ -36,3 +43,5 @@ LEAF_DOMAIN: Final = int.from_bytes(b"zksolvency/leaf", "big")
 NODE_DOMAIN: Final = int.from_bytes(b"zksolvency/node", "big")
 STATE_DOMAIN: Final = int.from_bytes(b"zksolvency/state", "big")
 PARAMS_DOMAIN: Final = int.from_bytes(b"zksolvency/params", "big")
+#: Domain of the initial-margin vector, whose hash is the second element of the parameter vector.
+INITIAL_DOMAIN: Final = int.from_bytes(b"zksolvency/initial", "big")

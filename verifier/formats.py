@@ -12,7 +12,7 @@ from .account import Account
 from .ceremonies import CeremonyReference, is_sha256
 from .epoch import BatchProof, Epoch
 from .groth16 import MalformedProof, Proof, UnreadableProof, key_hash
-from .params import Asset, Bracket, CollateralTier, EpochParams, PerpMarket
+from .params import Asset, Bracket, CollateralTier, EpochParams, OptionMargin, OptionSeries, PerpMarket
 from .profiles import Profile
 from .records import InclusionRecord
 from .state import ChainState
@@ -77,7 +77,9 @@ def _ints(value: Any) -> tuple[int, ...]:
 
 
 def params_to_json(params: EpochParams) -> Json:
-    """Assets (settlement asset first) and perpetual markets, at the statement's integer scales."""
+    """Assets (settlement asset first), perpetual markets and option series, at the statement's integer
+    scales."""
+    rates = params.option_margin
     return {
         "assets": [
             {
@@ -92,9 +94,27 @@ def params_to_json(params: EpochParams) -> Json:
             {
                 "symbol": m.symbol,
                 "mark": str(m.mark),
-                "brackets": [{"floor": str(b.floor), "rate": b.rate} for b in m.brackets],
+                "brackets": [
+                    {"floor": str(b.floor), "rate": b.rate}
+                    | ({} if b.initial is None else {"initial": b.initial})
+                    for b in m.brackets
+                ],
             }
             for m in params.markets
+        ],
+        "time": params.time,
+        "option_margin": {"im_max": rates.im_max, "im_min": rates.im_min, "mm": rates.mm},
+        "options": [
+            {
+                "symbol": o.symbol,
+                "underlying": o.underlying,
+                "strike": str(o.strike),
+                "expiry": o.expiry,
+                "type": o.kind,
+                "mark": str(o.mark),
+                "iv": o.iv,
+            }
+            for o in params.options
         ],
     }
 
@@ -107,12 +127,27 @@ def params_from_json(doc: Json) -> EpochParams:
         return Asset(str(a["symbol"]), _int(a["price"]), tiers, _int(a.get("insurance", 0)))
 
     def market(m: Json) -> PerpMarket:
-        brackets = tuple(Bracket(_int(b["floor"]), _int(b["rate"])) for b in m["brackets"])
+        brackets = tuple(
+            Bracket(_int(b["floor"]), _int(b["rate"]), _int(b["initial"]) if "initial" in b else None)
+            for b in m["brackets"]
+        )
         return PerpMarket(str(m["symbol"]), _int(m["mark"]), brackets)
 
     assets = _read(doc, "assets", lambda v: tuple(asset(a) for a in v))
+
+    def series(o: Json) -> OptionSeries:
+        fields = (str(o["symbol"]), str(o["underlying"]), _int(o["strike"]), _int(o["expiry"]))
+        return OptionSeries(*fields, str(o["type"]), _int(o["mark"]), _int(o["iv"]))
+
     markets = _read(doc, "markets", lambda v: tuple(market(m) for m in v))
-    return EpochParams(assets, markets)
+    options = _read(doc, "options", lambda v: tuple(series(o) for o in v)) if "options" in doc else ()
+    rates = OptionMargin()
+    if "option_margin" in doc:
+        rates = _read(
+            doc, "option_margin", lambda v: OptionMargin(*(_int(v[k]) for k in ("im_max", "im_min", "mm")))
+        )
+    time = _read(doc, "time", _int) if "time" in doc else 0
+    return EpochParams(assets, markets, options, rates, time)
 
 
 def _profile(doc: Json) -> Profile:

@@ -15,10 +15,10 @@ def signed_word(v: int) -> int:
 
 
 def leaf_preimage(account: Account, salt: int, profile: Profile) -> list[int]:
-    """[key + 2^64 * LEAF_DOMAIN, salt, packed_0, ...]: the words of all balances then all positions,
-    three to an element."""
-    balances, positions = account.padded(profile)
-    words = [signed_word(v) for v in (*balances, *positions)]
+    """[key + 2^64 * LEAF_DOMAIN, salt, packed_0, ...]: the words of all balances, then all positions, then
+    all option positions, three to an element."""
+    balances, positions, options = account.padded(profile)
+    words = [signed_word(v) for v in (*balances, *positions, *options)]
     packed = [
         sum(w << (WORD_BITS * i) for i, w in enumerate(words[g : g + WORDS_PER_ELEMENT]))
         for g in range(0, len(words), WORDS_PER_ELEMENT)

@@ -21,9 +21,12 @@ class AccountHealth:
     debt_value: int
     """Sum over assets of price * negative balance, at full value."""
     position_value: int
-    """Sum over markets of mark * signed size (the dYdX quote-balance form of unrealised PnL)."""
+    """Sum over markets of mark * signed size (the dYdX quote-balance form of unrealised PnL) and over
+    option series of mark * signed position (a long at its value, a short as a liability)."""
     maintenance: int
-    """Sum over markets of the tiered maintenance margin."""
+    """Sum over markets of the tiered maintenance margin and over short options of the series' unit MM."""
+    initial: int
+    """Sum over markets of the tiered initial margin and over short options of the series' unit IM."""
     net_value: int
     """Balances at full value plus position value: what the account is worth with no haircut."""
     tiers: tuple[int, ...]
@@ -40,6 +43,11 @@ class AccountHealth:
     def free(self) -> int:
         """Free collateral: haircut equity minus maintenance margin."""
         return self.equity - self.maintenance
+
+    @property
+    def available(self) -> int:
+        """Haircut equity minus initial margin: what an account margin proof lends against."""
+        return self.equity - self.initial
 
     @property
     def healthy(self) -> bool:
@@ -97,8 +105,8 @@ def tier_of(x: int, floors: tuple[int, ...]) -> int:
 
 def evaluate(account: Account, params: CircuitParams) -> AccountHealth:
     """The account's margin figures under the epoch's parameters (the account must be in range)."""
-    balances, positions = account.padded(params.profile)
-    collateral = debt = position = maintenance = net = 0
+    balances, positions, options = account.padded(params.profile)
+    collateral = debt = position = maintenance = initial = net = 0
     tiers, brackets = [], []
     for a, v in enumerate(balances):
         equity, owed = max(v, 0), max(-v, 0)
@@ -113,7 +121,13 @@ def evaluate(account: Account, params: CircuitParams) -> AccountHealth:
         brackets.append(k)
         notional = abs(s) * params.mark[m]
         maintenance += notional * params.bracket_rate[m][k] - params.bracket_cum[m][k]
+        initial += notional * params.initial_rate[m][k] - params.initial_cum[m][k]
         position += params.mark[m] * s * PPM
+    for o, q in enumerate(options):
+        short = max(-q, 0)
+        maintenance += short * params.option_maintenance[o]
+        initial += short * params.option_initial[o]
+        position += params.option_mark[o] * q * PPM
     return AccountHealth(
-        collateral, debt, position, maintenance, net + position, tuple(tiers), tuple(brackets)
+        collateral, debt, position, maintenance, initial, net + position, tuple(tiers), tuple(brackets)
     )

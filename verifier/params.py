@@ -1,14 +1,16 @@
-"""Epoch parameters: prices, collateral tiers, margin brackets; their validation, circuit view and hash.
+"""Epoch parameters: prices, collateral tiers, margin brackets, option series; their validation, circuit
+view and hash.
 
-Amounts are integers at the scales of `field`: quanta (1e-8 unit), USD * 1e8 prices and notional
-floors, ppm rates. Asset 0 is the settlement asset in which every perpetual is quoted and settled.
+Amounts are integers at the scales of `field`: quanta (1e-8 unit), USD * 1e8 prices, strikes and notional
+floors, ppm rates, Unix seconds. Asset 0 is the settlement asset in which every perpetual and option is
+quoted and settled.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from .field import FLOOR_SENTINEL, PARAMS_DOMAIN, PPM, PRICE_SCALE
+from .field import FLOOR_SENTINEL, INITIAL_DOMAIN, PARAMS_DOMAIN, PPM, PRICE_SCALE
 from .poseidon import hash_vector
 from .profiles import Profile
 
@@ -41,10 +43,17 @@ class Asset:
 
 @dataclass(frozen=True)
 class Bracket:
-    """From a notional of `floor` (USD * 1e8) on, the maintenance margin rate is `rate` ppm."""
+    """From a notional of `floor` (USD * 1e8) on, the maintenance margin rate is `rate` ppm and the
+    initial margin rate `initial` ppm (None: twice the maintenance rate, at most 100%)."""
 
     floor: int
     rate: int
+    initial: int | None = None
+
+    @property
+    def initial_rate(self) -> int:
+        """The initial margin rate in ppm."""
+        return min(2 * self.rate, PPM) if self.initial is None else self.initial
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,48 @@ class PerpMarket:
     symbol: str
     mark: int
     brackets: tuple[Bracket, ...]
+
+
+CALL, PUT = "call", "put"
+
+
+@dataclass(frozen=True)
+class OptionSeries:
+    """A European call or put on an asset of the epoch, USD-margined and settled in the settlement asset:
+    strike and mark in USD * 1e8 per unit of the underlying, expiry in Unix seconds, mark implied
+    volatility in ppm (550000 = 55%)."""
+
+    symbol: str
+    underlying: str
+    strike: int
+    expiry: int
+    kind: str
+    mark: int
+    iv: int
+
+
+@dataclass(frozen=True)
+class OptionMargin:
+    """Standard-account option margin in Deribit's form, as fractions of the underlying price (ppm):
+    a short call needs IM = max(im_max * U - OTM, im_min * U) + mark and MM = mm * U + mark; a short put
+    IM = max(max(im_max * U - OTM, im_min * U) + mark, MM) and MM = max(mm * U, mm * mark) + mark."""
+
+    im_max: int = 150_000
+    im_min: int = 100_000
+    mm: int = 75_000
+
+
+def option_unit_margin(series: OptionSeries, underlying_price: int, rates: OptionMargin) -> tuple[int, int]:
+    """(IM, MM) of one short unit of `series` at underlying price U, in USD * 1e14 (price * ppm), exact."""
+    u, mark = underlying_price, series.mark * PPM
+    if series.kind == CALL:
+        otm = max(series.strike - u, 0)
+        maintenance = rates.mm * u + mark
+    else:
+        otm = max(u - series.strike, 0)
+        maintenance = max(rates.mm * u, rates.mm * series.mark) + mark
+    initial = max(rates.im_max * u - otm * PPM, rates.im_min * u) + mark
+    return max(initial, maintenance), maintenance
 
 
 @dataclass(frozen=True)
@@ -71,15 +122,33 @@ class CircuitParams:
     size_floor: tuple[tuple[int, ...], ...]
     bracket_rate: tuple[tuple[int, ...], ...]
     bracket_cum: tuple[tuple[int, ...], ...]
+    initial_rate: tuple[tuple[int, ...], ...]
+    initial_cum: tuple[tuple[int, ...], ...]
+    option_mark: tuple[int, ...]
+    option_maintenance: tuple[int, ...]
+    """Maintenance margin of one short unit per series, USD * 1e14."""
+    option_initial: tuple[int, ...]
+    """Initial margin of one short unit per series, USD * 1e14."""
+
+    @cached_property
+    def initial_vector(self) -> tuple[int, ...]:
+        """INITIAL_DOMAIN, then per market imr[0..K-1], imCum[1..K-1], then per series the short unit's IM:
+        what only the margin circuit needs, bound by its hash, the parameter vector's second element."""
+        out: list[int] = [INITIAL_DOMAIN]
+        for m in range(self.profile.markets):
+            out += [*self.initial_rate[m], *self.initial_cum[m][1:]]
+        return (*out, *self.option_initial)
 
     @cached_property
     def vector(self) -> tuple[int, ...]:
         """The parameter vector, in the order docs/statement.md gives."""
-        out: list[int] = [self.labels]
+        out: list[int] = [self.labels, hash_vector(self.initial_vector)]
         for a in range(self.profile.assets):
             out += [self.price[a], *self.tier_floor[a][1:], *self.tier_rate[a]]
         for m in range(self.profile.markets):
             out += [self.mark[m], *self.size_floor[m][1:], *self.bracket_rate[m], *self.bracket_cum[m][1:]]
+        for s in range(self.profile.options):
+            out += [self.option_mark[s], self.option_maintenance[s]]
         return tuple(out)
 
     @cached_property
@@ -90,17 +159,35 @@ class CircuitParams:
 
 @dataclass(frozen=True)
 class EpochParams:
-    """What a venue publishes about an epoch's market: assets (settlement asset first) and perpetuals."""
+    """What a venue publishes about an epoch's market: assets (settlement asset first), perpetuals and
+    option series, the option margin rates and the snapshot time (Unix seconds; required with options)."""
 
     assets: tuple[Asset, ...]
     markets: tuple[PerpMarket, ...]
+    options: tuple[OptionSeries, ...] = ()
+    option_margin: OptionMargin = OptionMargin()
+    time: int = 0
+
+    @property
+    def symbols(self) -> list[str]:
+        """Every symbol: assets, markets, option series."""
+        return (
+            [a.symbol for a in self.assets]
+            + [m.symbol for m in self.markets]
+            + [o.symbol for o in self.options]
+        )
+
+    def underlying_price(self, series: OptionSeries) -> int:
+        """The price of the asset a series is written on (USD * 1e8)."""
+        return next(a.price for a in self.assets if a.symbol == series.underlying)
 
     def validate(self, profile: Profile) -> None:
         """Raise ParamsError naming the first field that breaks a rule of the statement."""
         _check(profile.assets >= 2, "profile", "a profile with a settlement asset and tiered assets")
         _check(1 <= len(self.assets) <= profile.assets, "assets", f"1 to {profile.assets} assets")
         _check(len(self.markets) <= profile.markets, "markets", f"at most {profile.markets} markets")
-        symbols = [a.symbol for a in self.assets] + [m.symbol for m in self.markets]
+        _check(len(self.options) <= profile.options, "options", f"at most {profile.options} option series")
+        symbols = self.symbols
         for i, symbol in enumerate(symbols):
             unique = bool(symbol) and symbols.index(symbol) == i
             _check(unique, f"symbol {symbol!r}", "a unique non-empty symbol")
@@ -123,18 +210,56 @@ class EpochParams:
             where = f"markets[{m}] ({market.symbol})"
             _check(1 <= market.mark < FLOOR_SENTINEL, f"{where}.mark", "1 <= mark < 2^64")
             _check_table(where + ".brackets", market.brackets, profile.brackets, decreasing=False)
+            for k, bracket in enumerate(market.brackets):
+                rule = "an initial margin rate at least the maintenance rate and at most 100%"
+                _check(bracket.rate <= bracket.initial_rate <= PPM, f"{where}.brackets[{k}].imr", rule)
+                rising = not k or market.brackets[k - 1].initial_rate <= bracket.initial_rate
+                _check(rising, f"{where}.brackets[{k}].imr", "at least the previous bracket's")
+        self._validate_options()
+
+    def _validate_options(self) -> None:
+        rates = self.option_margin
+        rule = "0 <= mm <= im_min <= im_max <= 100%"
+        _check(0 <= rates.mm <= rates.im_min <= rates.im_max <= PPM, "option_margin", rule)
+        if self.options:
+            _check(0 < self.time < 2**40, "time", "the snapshot time, a positive Unix timestamp")
+        underlyings = [a.symbol for a in self.assets[1:]]
+        for s, series in enumerate(self.options):
+            where = f"options[{s}] ({series.symbol})"
+            _check(
+                series.underlying in underlyings,
+                f"{where}.underlying",
+                "an asset of the epoch other than the settlement asset",
+            )
+            _check(1 <= series.strike < FLOOR_SENTINEL, f"{where}.strike", "1 <= strike < 2^64")
+            _check(0 <= series.mark < FLOOR_SENTINEL, f"{where}.mark", "0 <= mark < 2^64")
+            _check(series.kind in (CALL, PUT), f"{where}.type", "call or put")
+            _check(self.time < series.expiry < 2**40, f"{where}.expiry", "after the snapshot time")
+            _check(
+                0 < series.iv <= 100 * PPM, f"{where}.iv", "an implied volatility above 0 and at most 10000%"
+            )
 
     def labels_hash(self, profile: Profile) -> int:
-        """HashVector(PARAMS_DOMAIN, asset symbols, market symbols, insurance): the first parameter element.
+        """HashVector(PARAMS_DOMAIN, asset symbols, market symbols, series symbols, insurance, time, option
+        margin rates, then per series underlying slot, strike, expiry, put bit, iv): the first parameter
+        element.
 
         Symbols are their UTF-8 bytes read as a big-endian integer, padded with 0 to the profile's slots,
-        so relabelling a slot or declaring another insurance fund changes the parameter hash.
+        so relabelling a slot, declaring another insurance fund or restating a series changes the hash.
         """
         symbols = [a.symbol for a in self.assets] + [""] * (profile.assets - len(self.assets))
         symbols += [m.symbol for m in self.markets] + [""] * (profile.markets - len(self.markets))
+        symbols += [o.symbol for o in self.options] + [""] * (profile.options - len(self.options))
         insurance = [a.insurance for a in self.assets] + [0] * (profile.assets - len(self.assets))
         encoded = [int.from_bytes(s.encode(), "big") for s in symbols]
-        return hash_vector([PARAMS_DOMAIN, *encoded, *insurance])
+        rates = self.option_margin
+        terms = [0] * (5 * profile.options)
+        asset_slots = [a.symbol for a in self.assets]
+        for s, o in enumerate(self.options):
+            put = int(o.kind == PUT)
+            terms[5 * s : 5 * s + 5] = [asset_slots.index(o.underlying), o.strike, o.expiry, put, o.iv]
+        head = [PARAMS_DOMAIN, *encoded, *insurance, self.time, rates.im_max, rates.im_min, rates.mm]
+        return hash_vector([*head, *terms])
 
     def circuit(self, profile: Profile) -> CircuitParams:
         """Validate, then pad to `profile` and derive tier bases, size floors and cumulative amounts."""
@@ -152,25 +277,34 @@ class EpochParams:
             floors.append(tuple(f))
             rates.append(tuple(r))
             bases.append(tuple(b))
-        mark, size_floors, mmrs, cums = [], [], [], []
+        mark, size_floors, mmrs, cums, imrs, im_cums = [], [], [], [], [], []
         for m in range(profile.markets):
             market = self.markets[m] if m < len(self.markets) else None
-            brackets = market.brackets if market else (Bracket(0, 0),)
+            brackets = market.brackets if market else (Bracket(0, 0, 0),)
             mark.append(market.mark if market else 0)
             sf, mmr, cum = [0], [brackets[0].rate], [0]
+            imr, im_cum = [brackets[0].initial_rate], [0]
             for k in range(1, profile.brackets):
                 if k < len(brackets):
                     notional = brackets[k].floor * PRICE_SCALE
                     sf.append(min(-(-notional // market.mark), FLOOR_SENTINEL) if market else FLOOR_SENTINEL)
                     mmr.append(brackets[k].rate)
                     cum.append(cum[-1] + notional * (mmr[-1] - mmr[-2]))
+                    imr.append(brackets[k].initial_rate)
+                    im_cum.append(im_cum[-1] + notional * (imr[-1] - imr[-2]))
                 else:
                     sf.append(FLOOR_SENTINEL)
                     mmr.append(mmr[-1])
                     cum.append(cum[-1])
+                    imr.append(imr[-1])
+                    im_cum.append(im_cum[-1])
             size_floors.append(tuple(sf))
             mmrs.append(tuple(mmr))
             cums.append(tuple(cum))
+            imrs.append(tuple(imr))
+            im_cums.append(tuple(im_cum))
+        unit = [option_unit_margin(o, self.underlying_price(o), self.option_margin) for o in self.options]
+        spare = profile.options - len(self.options)
         return CircuitParams(
             profile,
             self.labels_hash(profile),
@@ -182,6 +316,11 @@ class EpochParams:
             tuple(size_floors),
             tuple(mmrs),
             tuple(cums),
+            tuple(imrs),
+            tuple(im_cums),
+            tuple(o.mark for o in self.options) + (0,) * spare,
+            tuple(mm for _, mm in unit) + (0,) * spare,
+            tuple(im for im, _ in unit) + (0,) * spare,
         )
 
 

@@ -15,6 +15,8 @@ class Profile:
     markets: int
     tiers: int
     brackets: int
+    options: int
+    """Option series slots: an account holds a signed position in each series of the epoch's table."""
     batch_levels: int
     tree_depth: int
 
@@ -34,27 +36,38 @@ class Profile:
         return 4 ** (self.tree_depth - self.batch_levels)
 
     @property
-    def state_length(self) -> int:
-        """Length of the batch-chain state vector."""
-        return 2 * self.assets + 2 * self.markets + 10
+    def instruments(self) -> int:
+        """Derivative slots of the chained state: the perpetual markets, then the option series."""
+        return self.markets + self.options
 
     @property
-    def free_bits(self) -> int:
-        """Bits that bound |free collateral| (circuits: FreeBits): (A + 2M) terms each below 2^148."""
-        return 148 + (self.assets + 2 * self.markets - 1).bit_length()
+    def state_length(self) -> int:
+        """Length of the batch-chain state vector."""
+        return 2 * self.assets + 2 * self.instruments + 10
 
 
 PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
-        # 8 assets, 4 perpetual markets, 12 collateral tiers, 10 margin brackets; 64 accounts a batch,
-        # up to 4^10 = 1,048,576 accounts an epoch.
-        Profile("reference", assets=8, markets=4, tiers=12, brackets=10, batch_levels=3, tree_depth=10),
+        # 8 assets, 4 perpetual markets, 12 collateral tiers, 10 margin brackets, 8 option series; 64 accounts
+        # a batch, up to 4^10 = 1,048,576 accounts an epoch.
+        Profile(
+            "reference", assets=8, markets=4, tiers=12, brackets=10, options=8, batch_levels=3, tree_depth=10
+        ),
         # The reference sizes at 4 accounts a batch (about 32k constraints): small enough for a
         # snarkjs setup from a 2^15 powers of tau, so bench/prove.py can compare provers on one key.
-        Profile("reference-4", assets=8, markets=4, tiers=12, brackets=10, batch_levels=1, tree_depth=10),
+        Profile(
+            "reference-4",
+            assets=8,
+            markets=4,
+            tiers=12,
+            brackets=10,
+            options=8,
+            batch_levels=1,
+            tree_depth=10,
+        ),
         # Small enough to compile, set up and prove in CI on two cores.
-        Profile("ci", assets=3, markets=2, tiers=3, brackets=3, batch_levels=1, tree_depth=3),
+        Profile("ci", assets=3, markets=2, tiers=3, brackets=3, options=2, batch_levels=1, tree_depth=3),
     )
 }
 

@@ -15,8 +15,9 @@ from .profiles import Profile
 class ChainState:
     """Totals over every record proven so far.
 
-    equity[a] and debt[a] sum the positive and negative parts of balances in asset a; long[m] and
-    short[m] sum the positive and negative parts of positions in market m (quanta). healthy,
+    equity[a] and debt[a] sum the positive and negative parts of balances in asset a; long[i] and
+    short[i] sum the positive and negative parts of positions in instrument i (quanta): the perpetual
+    markets, then the option series. healthy,
     liquidatable and bankrupt count margin accounts by class (padding slots count as healthy, so the
     number of accounts stays hidden within a batch); shortfall and bad_debt sum the maintenance
     shortfall of liquidatable and the bad debt of bankrupt accounts (USD * 1e22). held has bit m set when
@@ -41,7 +42,7 @@ class ChainState:
     @classmethod
     def genesis(cls, profile: Profile) -> "ChainState":
         """The all-zero state the first batch starts from."""
-        a, m = (0,) * profile.assets, (0,) * profile.markets
+        a, m = (0,) * profile.assets, (0,) * profile.instruments
         return cls(a, a, m, m, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 
     @property
@@ -79,13 +80,13 @@ class ChainState:
         shortfall, bad_debt = self.shortfall, self.bad_debt
         last_key, held = self.last_key, self.held
         for account in accounts:
-            balances, positions = account.padded(profile)
+            balances, positions, options = account.padded(profile)
             for a, v in enumerate(balances):
                 equity[a] += max(v, 0)
                 debt[a] += max(-v, 0)
-            for m, s in enumerate(positions):
-                long[m] += max(s, 0)
-                short[m] += max(-s, 0)
+            for i, s in enumerate((*positions, *options)):
+                long[i] += max(s, 0)
+                short[i] += max(-s, 0)
             health = evaluate(account, params)
             counts[health.margin_class] += 1
             shortfall += health.shortfall

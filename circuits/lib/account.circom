@@ -5,14 +5,16 @@ include "tiers.circom";
 include "hash.circom";
 
 /*
- * AccountHealth(A, M, T, K): the margin figures of one margin account (docs/statement.md, "Account rules").
+ * AccountHealth(A, M, S, T, K): the margin figures of one margin account (docs/statement.md, "Account rules").
  *
  * Inputs
  *   balanceSign[A], balanceMagnitude[A]   net balance per asset, |v| < 2^64 quanta (1 unit = 1e8 quanta);
  *                                         negative = debt to the venue. For the settlement asset this is
  *                                         the dYdX quote balance, which already holds -size * entry price.
  *   positionSign[M], positionMagnitude[M] signed perpetual size per market, |s| < 2^64 quanta
- *   price[A], mark[M]                     USD * 1e8 per unit, range-checked by the caller
+ *   optionSign[S], optionMagnitude[S]     signed option position per series, |q| < 2^64 quanta
+ *   price[A], mark[M], optionMark[S]      USD * 1e8 per unit, range-checked by the caller
+ *   optionMaintenance[S]                  MM of one short unit, USD * 1e14 (< 2^85, derived by the verifier)
  *   tier*, bracket*                       the epoch's collateral tiers and margin brackets (see tiers.circom);
  *                                         the settlement asset (asset 0) has one tier: its value is linear
  *   tierSel[A-1][T], bracketSel[M][K]     prover-chosen one-hot selectors for assets 1.. and markets,
@@ -20,32 +22,24 @@ include "hash.circom";
  * Outputs
  *   equity[A], debt[A]                    positive and negative parts of each balance (quanta)
  *   long[M], short[M]                     positive and negative parts of each position (quanta)
+ *   optionLong[S], optionShort[S]         positive and negative parts of each option position (quanta)
  *   value                                 haircut equity: sum_a price_a * (C_a(equity_a) - 1e6 * debt_a)
- *                                         + 1e6 * sum_m mark_m * (long_m - short_m), USD * 1e22
- *   maintenance                           sum_m MM_m, USD * 1e22
- *   free                                  value - maintenance; |value|, |free| < 2^FreeBits(A, M)
+ *                                         + 1e6 * sum_m mark_m * (long_m - short_m)
+ *                                         + 1e6 * sum_s optionMark_s * (optionLong_s - optionShort_s), USD * 1e22
+ *   maintenance                           sum_m MM_m + sum_s optionShort_s * optionMaintenance_s, USD * 1e22
+ *   free                                  value - maintenance
+ * Every term is below 2^149 in magnitude, so |value|, |free| < 2^(149 + log2(A + 2M + 2S)) <= 2^157 for
+ * every profile with A + 2M + 2S <= 256, far below r / 2.
  */
-/*
- * FreeBits(A, M): bits that bound |value| and |free|. With 64-bit amounts and prices and rates of at most
- * 1e6 (< 2^20), each asset term, each position value and each maintenance margin is below 2^148, so
- * |free| < (A + 2M) * 2^148 <= 2^FreeBits.
- */
-function FreeBits(A, M) {
-    var bits = 148;
-    var capacity = 1;
-    while (capacity < A + 2 * M) {
-        capacity *= 2;
-        bits += 1;
-    }
-    return bits;
-}
-
-template AccountHealth(A, M, T, K) {
+template AccountHealth(A, M, S, T, K) {
     assert(A >= 2);
+    assert(A + 2 * M + 2 * S <= 256);
     signal input balanceSign[A];
     signal input balanceMagnitude[A];
     signal input positionSign[M];
     signal input positionMagnitude[M];
+    signal input optionSign[S];
+    signal input optionMagnitude[S];
     signal input price[A];
     signal input tierFloor[A][T];
     signal input tierRate[A][T];
@@ -54,12 +48,16 @@ template AccountHealth(A, M, T, K) {
     signal input bracketFloor[M][K];
     signal input bracketRate[M][K];
     signal input bracketCum[M][K];
+    signal input optionMark[S];
+    signal input optionMaintenance[S];
     signal input tierSel[A - 1][T];
     signal input bracketSel[M][K];
     signal output equity[A];
     signal output debt[A];
     signal output long[M];
     signal output short[M];
+    signal output optionLong[S];
+    signal output optionShort[S];
     signal output value;
     signal output maintenance;
     signal output free;
@@ -96,14 +94,72 @@ template AccountHealth(A, M, T, K) {
         total += 1000000 * positionValue[m];
         margin += positionMargin[m];
     }
+
+    // 3. Options at their mark, long or short; a short needs the series' unit maintenance margin.
+    signal optionValue[S];
+    signal optionMargin[S];
+    for (var s = 0; s < S; s++) {
+        (optionLong[s], optionShort[s]) <== SignedAmount()(optionSign[s], optionMagnitude[s]);
+        optionValue[s] <== optionMark[s] * (optionLong[s] - optionShort[s]);
+        optionMargin[s] <== optionShort[s] * optionMaintenance[s];
+        total += 1000000 * optionValue[s];
+        margin += optionMargin[s];
+    }
     value <== total;
     maintenance <== margin;
     free <== value - maintenance;
 }
 
 /*
+ * InitialMargin(M, S, K): the account's initial margin, USD * 1e22: per market N * imr[k] - imCum[k] in the
+ * bracket k that AccountHealth placed the position in (the same bracketSel), plus per series
+ * optionShort_s times the initial margin of one short unit. Sizes are range-checked by AccountHealth, marks
+ * by EpochParameters.
+ */
+template InitialMargin(M, S, K) {
+    signal input long[M];
+    signal input short[M];
+    signal input mark[M];
+    signal input rate[M][K];
+    signal input cum[M][K];
+    signal input bracketSel[M][K];
+    signal input optionShort[S];
+    signal input optionInitial[S];
+    signal output initial;
+
+    signal notional[M];
+    signal r[M];
+    signal c[M];
+    signal positionMargin[M];
+    signal optionMargin[S];
+    var total = 0;
+    for (var m = 0; m < M; m++) {
+        notional[m] <== (long[m] + short[m]) * mark[m];
+        r[m] <== Select(K)(bracketSel[m], rate[m]);
+        c[m] <== Select(K)(bracketSel[m], cum[m]);
+        positionMargin[m] <== notional[m] * r[m] - c[m];
+        total += positionMargin[m];
+    }
+    for (var s = 0; s < S; s++) {
+        optionMargin[s] <== optionShort[s] * optionInitial[s];
+        total += optionMargin[s];
+    }
+    initial <== total;
+}
+
+/*
+ * CLASS_BITS(): width of the sign tests on haircut equity, free collateral and available margin. Every
+ * such value x is below 2^157 in magnitude (AccountHealth, with initial margin bounded as maintenance is),
+ * so x lies in [0, 2^128) only if x >= 0 and -x - 1 only if x < 0: the tests are sound at any width. 128
+ * bits makes every account with |x| < 2^128 USD * 1e22 (about 3.4e16 USD) provable; the prover refuses a
+ * larger one before proving.
+ */
+function CLASS_BITS() { return 128; }
+
+/*
  * MarginClass(bits): classifies a margin account by its haircut equity `value` and its free collateral
- * `free` = value - maintenance, both below 2^bits in magnitude (docs/statement.md, "Classes").
+ * `free` = value - maintenance (docs/statement.md, "Classes"), both below 2^bits in magnitude for the
+ * account to be provable and below 2^157 in any case (AccountHealth).
  *
  *   healthy       free >= 0
  *   liquidatable  0 <= value and free < 0
@@ -111,7 +167,7 @@ template AccountHealth(A, M, T, K) {
  * Outputs the class bits, the maintenance shortfall (-free when liquidatable, else 0) and the bad debt
  * (-value when bankrupt, else 0), in USD * 1e22. The prover chooses the bits healthy and solvent; each is
  * tied to the sign it claims by a range check of the value or of its complement, so no other choice has a
- * witness: for x with |x| < 2^bits, exactly one of x and -x - 1 lies in [0, 2^bits).
+ * witness: for |x| < 2^157 < r / 2, x lies in [0, 2^bits) only if x >= 0 and -x - 1 only if x < 0.
  */
 template MarginClass(bits) {
     signal input value;
@@ -135,24 +191,26 @@ template MarginClass(bits) {
 }
 
 /*
- * AccountLeaf(A, M): the account's Merkle leaf (docs/statement.md, "Account leaf").
- *   word_i = magnitude_i + 2^64 * sign_i for the A balances, then the M positions;
+ * AccountLeaf(A, M, S): the account's Merkle leaf (docs/statement.md, "Account leaf").
+ *   word_i = magnitude_i + 2^64 * sign_i for the A balances, then the M positions, then the S option positions;
  *   packed_g = word_{3g} + 2^65 * word_{3g+1} + 2^130 * word_{3g+2};
- *   leaf = HashVector(key + 2^64 * LEAF_DOMAIN, salt, packed_0, ..., packed_{G-1}),  G = ceil((A + M) / 3).
+ *   leaf = HashVector(key + 2^64 * LEAF_DOMAIN, salt, packed_0, ..., packed_{G-1}),  G = ceil((A + M + S) / 3).
  * The domain tag in the first element (keys are below 2^64) keeps leaves apart from tree nodes and
  * chain states, whose first elements are their own tags.
  * Signs and magnitudes are range-checked by AccountHealth, so the packing cannot overflow.
  */
-template AccountLeaf(A, M) {
+template AccountLeaf(A, M, S) {
     signal input key;
     signal input salt;
     signal input balanceSign[A];
     signal input balanceMagnitude[A];
     signal input positionSign[M];
     signal input positionMagnitude[M];
+    signal input optionSign[S];
+    signal input optionMagnitude[S];
     signal output leaf;
 
-    var W = A + M;
+    var W = A + M + S;
     var G = (W + 2) \ 3;
     var words[W];
     for (var a = 0; a < A; a++) {
@@ -160,6 +218,9 @@ template AccountLeaf(A, M) {
     }
     for (var m = 0; m < M; m++) {
         words[A + m] = positionMagnitude[m] + (2 ** 64) * positionSign[m];
+    }
+    for (var o = 0; o < S; o++) {
+        words[A + M + o] = optionMagnitude[o] + (2 ** 64) * optionSign[o];
     }
     signal preimage[2 + G];
     preimage[0] <== key + (2 ** 64) * LEAF_DOMAIN();

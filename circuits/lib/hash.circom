@@ -42,3 +42,4 @@ template HashVector(n) {
 function LEAF_DOMAIN() { return 0x7a6b736f6c76656e63792f6c656166; }
 function NODE_DOMAIN() { return 0x7a6b736f6c76656e63792f6e6f6465; }
 function STATE_DOMAIN() { return 0x7a6b736f6c76656e63792f7374617465; }
+function INITIAL_DOMAIN() { return 0x7a6b736f6c76656e63792f696e697469616c; }

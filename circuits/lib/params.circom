@@ -3,25 +3,41 @@ pragma circom 2.2.0;
 include "range.circom";
 include "hash.circom";
 
+/* ParamsLength(A, M, S, T, K): length of the parameter vector. */
+function ParamsLength(A, M, S, T, K) {
+    return 2 + A * 2 * T + M * (3 * K - 1) + 2 * S;
+}
+
+/* InitialLength(M, S, K): length of the initial-margin vector. */
+function InitialLength(M, S, K) {
+    return 1 + M * (2 * K - 1) + S;
+}
+
 /*
- * EpochParameters(A, M, T, K): unpacks the epoch's parameter vector and binds it to its hash.
+ * EpochParameters(A, M, S, T, K): unpacks the epoch's parameter vector and binds it to its hash.
  *
  * The vector (docs/statement.md, "Parameter vector") starts with the labels hash (the symbols of the
- * assets and markets and the declared insurance fund, hashed by every verifier) and then lists, per asset a:
+ * assets, markets and option series, the declared insurance fund, the snapshot time, the option margin
+ * rates and each series' terms, hashed by every verifier) and the hash of the initial-margin vector
+ * (InitialParameters), then lists, per asset a:
  *   price, floor[1..T-1], rate[0..T-1]
  * then per market m:
- *   mark, sizeFloor[1..K-1], mmr[0..K-1], cum[1..K-1].
+ *   mark, sizeFloor[1..K-1], mmr[0..K-1], cum[1..K-1]
+ * then per option series s:
+ *   mark, unit maintenance margin of one short unit (USD * 1e14, derived by every verifier from the
+ *   series' terms and the underlying's price; below 2^85).
  * floor[0], sizeFloor[0] and cum[0] are the constant 0. The tier bases are derived here:
  *   base[0] = 0,  base[j] = base[j-1] + rate[j-1] * (floor[j] - floor[j-1]).
- * The hash of the vector is a
- * public input of every circuit, so no proof can use other prices or tables than the published
- * ones; prices and marks are also range-checked to 64 bits here.
+ * The hash of the vector is a public input of every circuit, so no proof can use other prices or
+ * tables than the published ones; prices and marks are also range-checked to 64 bits here.
  */
-template EpochParameters(A, M, T, K) {
+template EpochParameters(A, M, S, T, K) {
     var PER_ASSET = 2 * T;
     var PER_MARKET = 3 * K - 1;
-    signal input vector[1 + A * PER_ASSET + M * PER_MARKET];
+    var N = ParamsLength(A, M, S, T, K);
+    signal input vector[N];
     signal input hash;
+    signal output initialHash;
     signal output price[A];
     signal output tierFloor[A][T];
     signal output tierRate[A][T];
@@ -30,12 +46,15 @@ template EpochParameters(A, M, T, K) {
     signal output bracketFloor[M][K];
     signal output bracketRate[M][K];
     signal output bracketCum[M][K];
+    signal output optionMark[S];
+    signal output optionMaintenance[S];
 
-    signal computedHash <== HashVector(1 + A * PER_ASSET + M * PER_MARKET)(vector);
+    signal computedHash <== HashVector(N)(vector);
     hash === computedHash;
+    initialHash <== vector[1];
 
     for (var a = 0; a < A; a++) {
-        var o = 1 + a * PER_ASSET;
+        var o = 2 + a * PER_ASSET;
         price[a] <== vector[o];
         RangeCheck(64)(price[a]);
         tierFloor[a][0] <== 0;
@@ -49,7 +68,7 @@ template EpochParameters(A, M, T, K) {
         }
     }
     for (var m = 0; m < M; m++) {
-        var o = 1 + A * PER_ASSET + m * PER_MARKET;
+        var o = 2 + A * PER_ASSET + m * PER_MARKET;
         mark[m] <== vector[o];
         RangeCheck(64)(mark[m]);
         bracketFloor[m][0] <== 0;
@@ -61,5 +80,44 @@ template EpochParameters(A, M, T, K) {
         for (var k = 0; k < K; k++) {
             bracketRate[m][k] <== vector[o + K + k];
         }
+    }
+    for (var s = 0; s < S; s++) {
+        var o = 2 + A * PER_ASSET + M * PER_MARKET + 2 * s;
+        optionMark[s] <== vector[o];
+        RangeCheck(64)(optionMark[s]);
+        optionMaintenance[s] <== vector[o + 1];
+    }
+}
+
+/*
+ * InitialParameters(M, S, K): the initial-margin vector, which only the margin circuit needs, bound to the
+ * hash the parameter vector carries as its second element:
+ *   INITIAL_DOMAIN, then per market m: imr[0..K-1], imCum[1..K-1]; then per series s: the initial margin
+ *   of one short unit (USD * 1e14, below 2^85).
+ * Initial margin of a position: N * imr[k] - imCum[k] in the bracket k of its maintenance margin.
+ */
+template InitialParameters(M, S, K) {
+    var N = InitialLength(M, S, K);
+    signal input vector[N];
+    signal input hash;
+    signal output rate[M][K];
+    signal output cum[M][K];
+    signal output optionInitial[S];
+
+    vector[0] === INITIAL_DOMAIN();
+    signal computedHash <== HashVector(N)(vector);
+    hash === computedHash;
+    for (var m = 0; m < M; m++) {
+        var o = 1 + m * (2 * K - 1);
+        cum[m][0] <== 0;
+        for (var k = 0; k < K; k++) {
+            rate[m][k] <== vector[o + k];
+        }
+        for (var k = 1; k < K; k++) {
+            cum[m][k] <== vector[o + K + k - 1];
+        }
+    }
+    for (var s = 0; s < S; s++) {
+        optionInitial[s] <== vector[1 + M * (2 * K - 1) + s];
     }
 }
