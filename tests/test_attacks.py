@@ -264,7 +264,7 @@ def test_prices_must_be_the_committed_parameters(ci: Circuits, honest: Signals) 
 
 
 def test_tier_tables_must_be_the_committed_parameters(ci: Circuits, honest: Signals) -> None:
-    honest["params"][1 + 2 * 3 + 3 + 1] = 1_000_000  # BTC's tier-1 rate, 97.5% -> 100%
+    honest["params"][2 + 2 * 3 + 3 + 1] = 1_000_000  # BTC's tier-1 rate, 97.5% -> 100%
     rejected(ci, honest, "EpochParameters")
 
 

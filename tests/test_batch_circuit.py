@@ -40,8 +40,8 @@ def test_honest_batch_proves_and_verifies(ci: Circuits) -> None:
     assert after.equity == (105_000 * UNIT, 1 * UNIT, 0)
     assert after.debt == (560_000 * UNIT, 0, 0)
     assert (after.long, after.short, after.last_key, after.batches) == (
-        (10 * UNIT, 0),
-        (1 * UNIT, 0),
+        (10 * UNIT, 0, 0, 0),
+        (1 * UNIT, 0, 0, 0),
         3 << 16,
         1,
     )

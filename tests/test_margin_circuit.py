@@ -1,4 +1,5 @@
-"""The account margin circuit: a trader proves free collateral above a threshold, bound to one recipient."""
+"""The account margin circuit: a trader proves haircut equity less initial margin above a threshold, bound to
+one recipient."""
 
 import copy
 
@@ -43,26 +44,46 @@ def rejected(ci: Circuits, signals: Signals, check: str) -> None:
 
 
 def test_margin_proof_verifies_and_is_bound_to_recipient_and_chain(ci: Circuits) -> None:
-    signals, public = signals_for(ci, 5, 5_000 * USD)
+    signals, public = signals_for(ci, 5, 1_500 * USD)
     proof = ci.margin_prover.prove(signals)
     assert verify(ci.margin.verification_key, proof, public)
     for other in (binding(RECIPIENT + 1, CHAIN_ID), binding(RECIPIENT, CHAIN_ID + 1)):
         assert not verify(ci.margin.verification_key, proof, [*public[:3], other, public[4]])
-    assert not verify(ci.margin.verification_key, proof, [public[0], public[1], 5_001 * USD, *public[3:]])
+    assert not verify(ci.margin.verification_key, proof, [public[0], public[1], 1_501 * USD, *public[3:]])
 
 
-def test_worked_example_free_collateral_is_exactly_5800_usd(ci: Circuits) -> None:
-    """Equity 10,000 - maintenance 4,200 = 5,800.00000000 USD: the circuit agrees to the last unit."""
-    signals, _ = signals_for(ci, 5, 5_800 * USD)
+def test_worked_example_lends_exactly_1600_usd_against_initial_margin(ci: Circuits) -> None:
+    """Equity 10,000 - initial margin 8,400 (550,000 notional at 2% less 2,600) = 1,600.00000000 USD: the
+    circuit agrees to the last unit."""
+    signals, _ = signals_for(ci, 5, 1_600 * USD)
     ci.margin_prover.witness(signals)
-    signals, _ = signals_for(ci, 5, 5_800 * USD + 1)
-    rejected(ci, signals, "FreeAboveThreshold")
+    signals, _ = signals_for(ci, 5, 1_600 * USD + 1)
+    rejected(ci, signals, "AvailableAboveThreshold")
+
+
+def test_margin_proof_against_maintenance_instead_of_initial_margin_fails(ci: Circuits) -> None:
+    """Free collateral over maintenance margin is 5,800 USD; credit is lent against initial margin only."""
+    signals, _ = signals_for(ci, 5, 5_800 * USD)
+    rejected(ci, signals, "AvailableAboveThreshold")
+
+
+def test_initial_margin_vector_must_be_the_committed_one(ci: Circuits) -> None:
+    """A prover who lowers the initial margin rates (here to the maintenance rates) has no witness."""
+    signals, _ = signals_for(ci, 5, 1_600 * USD)
+    params = venue(brackets=3).circuit(ci.profile)
+    signals["initialParams"] = [
+        params.initial_vector[0],
+        *params.bracket_rate[0],
+        *params.bracket_cum[0][1:],
+        *params.initial_vector[1 + 2 * ci.profile.brackets - 1 :],
+    ]
+    rejected(ci, signals, "InitialParameters")
 
 
 def test_threshold_of_2_pow_64_is_out_of_range(ci: Circuits) -> None:
     signals, _ = signals_for(ci, 0, 0)
     signals["threshold"] = 2**64
-    rejected(ci, signals, "FreeAboveThreshold")
+    rejected(ci, signals, "AvailableAboveThreshold")
 
 
 def test_padding_account_cannot_make_a_margin_proof(ci: Circuits) -> None:

@@ -129,5 +129,5 @@ def test_liquidatable_record_cannot_make_a_margin_proof_at_threshold_zero(ci: Ci
     leaves = [leaf_hash(a, s, ci.profile) for a, s in zip(accounts, SALTS, strict=True)]
     tree = QuadTree(leaves, ci.profile.tree_depth)
     signals, _ = margin_signals(accounts[0], SALTS[0], tree.path(0), _params(ci), 0, 0xBEEF, 1)
-    with pytest.raises(WitnessError, match=r"Error in template FreeAboveThreshold_\d+ "):
+    with pytest.raises(WitnessError, match=r"Error in template AvailableAboveThreshold_\d+ "):
         ci.margin_prover.witness(signals)
