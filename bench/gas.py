@@ -93,7 +93,7 @@ def deploy(rec: Recorder, profile: Any, venue: str) -> tuple[Any, Any]:
         rec.add(f"deploy Poseidon{n}", receipts[-1], bytes=len(evm.w3.eth.get_code(contract.address)))
         hashers[n] = contract
     tail = hashers.get(widths["tail"])
-    shape = (profile.assets, profile.markets, profile.batch_levels, profile.tree_depth)
+    shape = (profile.assets, profile.instruments, profile.batch_levels, profile.tree_depth)
     contracts = {}
     for kind in ("batch", "margin"):
         name = chain.verifier_name(profile, kind)

@@ -248,7 +248,7 @@ def deploy_hashers(chain: Chain, profile: Profile, sender: str) -> Hashers:
 def deploy_registry(chain: Chain, profile: Profile, venue: str, hashers: Hashers) -> Contract:
     """The batch verifier and a SolvencyRegistry owned by `venue`."""
     verifier, _ = chain.deploy(verifier_name(profile, "batch"), sender=venue)
-    shape = (profile.assets, profile.markets, profile.batch_levels, profile.tree_depth)
+    shape = (profile.assets, profile.instruments, profile.batch_levels, profile.tree_depth)
     registry, _ = chain.deploy(
         "SolvencyRegistry", venue, shape, verifier.address, *hashers.addresses, sender=venue
     )
@@ -271,14 +271,21 @@ def deploy_mirror(chain: Chain, owner: str, relayer: str, source_chain_id: int, 
 # Epochs, credits, relaying -------------------------------------------------------------------------------
 
 
+def instrument_slots(epoch: Epoch) -> int:
+    """The registry's instrument slots in use: the state lists the perpetual markets, then the option series,
+    so with options every market slot counts (an unused one is empty, hence balanced)."""
+    options = len(epoch.params.options)
+    return epoch.profile.markets + options if options else len(epoch.params.markets)
+
+
 def open_epoch(chain: Chain, registry: Contract, epoch: Epoch, sender: str) -> TxReceipt:
-    """openEpoch with the epoch's id, parameter hash, reserves, real markets, batch count and the declared
-    insurance fund's value (USD * 1e22, as the audit's check 12 values it)."""
+    """openEpoch with the epoch's id, parameter hash, reserves, instrument slots in use, batch count and the
+    declared insurance fund's value (USD * 1e22, as the audit's check 12 values it)."""
     fn = registry.functions.openEpoch(
         epoch.epoch_id,
         epoch.params_hash,
         list(epoch.reserves),
-        len(epoch.params.markets),
+        instrument_slots(epoch),
         len(epoch.batches),
         insurance_value(epoch.params),
     )

@@ -165,7 +165,7 @@ def test_venue_moves_in_two_steps(w: World) -> None:
     [
         ({"reserves": []}, "SolvencyRegistry__BadReserveCount"),
         ({"reserves": [1, 2, 3, 4]}, "SolvencyRegistry__BadReserveCount"),
-        ({"markets": 3}, "SolvencyRegistry__BadMarketCount"),
+        ({"markets": 5}, "SolvencyRegistry__BadMarketCount"),  # ci: 2 markets + 2 option series
         ({"batches": 0}, "SolvencyRegistry__BadBatchCount"),
         ({"batches": 17}, "SolvencyRegistry__BadBatchCount"),
         ({"params_hash": 0}, "SolvencyRegistry__BadParamsHash"),
