@@ -2,18 +2,32 @@
 
 Many small accounts and a few whales, sparse asset holdings, loans against collateral, leveraged
 perpetual positions opened in matched pairs (so open interest balances), isolated positions as
-subaccounts, and reserves above liabilities. Like a real book at any instant, some leveraged accounts
+subaccounts, an options book (market makers short volatility and delta-hedged with perpetuals, retail
+long calls and puts, call spreads and straddles), and reserves above liabilities. Like a real book at
+any instant, some leveraged accounts
 sit just above their maintenance margin, some are liquidatable and a few are bankrupt, their loss
 covered by the venue's insurance fund; a stressed book (a crash day) has many more of both.
 """
 
+import math
 import random
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.field import PPM, PRICE_SCALE, QUANTA_PER_UNIT, WEIGHTED_SCALE
 from zksolvency.verifier.margin import evaluate
-from zksolvency.verifier.params import Asset, Bracket, CircuitParams, CollateralTier, EpochParams, PerpMarket
+from zksolvency.verifier.params import (
+    CALL,
+    PUT,
+    Asset,
+    Bracket,
+    CircuitParams,
+    CollateralTier,
+    EpochParams,
+    OptionSeries,
+    PerpMarket,
+)
 from zksolvency.verifier.profiles import Profile
 from zksolvency.verifier.state import ChainState
 
@@ -33,21 +47,38 @@ _ASSETS = [
     ("DOGE", 0.12345, [(0, 80), (2_000_000, 70), (10_000_000, 50)]),
     ("USDC", 0.9998, [(0, 100)]),
 ]
-# symbol, mark in USD, brackets as (notional floor in USD, MMR in percent)
+# symbol, mark in USD, brackets as (notional floor in USD, MMR in percent, IMR in percent = 1 / max leverage)
 _BINANCE_BTC = [
-    (0, 0.4), (50_000, 0.5), (250_000, 1), (1_000_000, 2.5), (10_000_000, 5),
-    (20_000_000, 10), (50_000_000, 12.5), (100_000_000, 15), (200_000_000, 25), (300_000_000, 50),
+    (0, 0.4, 0.8), (50_000, 0.5, 1), (250_000, 1, 2), (1_000_000, 2.5, 5), (10_000_000, 5, 10),
+    (20_000_000, 10, 20), (50_000_000, 12.5, 25), (100_000_000, 15, 33.3333), (200_000_000, 25, 50),
+    (300_000_000, 50, 100),
 ]  # fmt: skip
 _MARKETS = [
     ("BTC-PERP", 61_262.5, _BINANCE_BTC),
     (
         "ETH-PERP",
         3_181.2,
-        [(0, 0.5), (10_000, 0.65), (100_000, 1), (500_000, 2), (1_000_000, 5), (5_000_000, 10)],
+        [
+            (0, 0.5, 1),
+            (10_000, 0.65, 1.3333),
+            (100_000, 1, 2),
+            (500_000, 2, 4),
+            (1_000_000, 5, 10),
+            (5_000_000, 10, 20),
+        ],
     ),
-    ("SOL-PERP", 142.41, [(0, 1), (5_000, 1.5), (25_000, 2.5), (100_000, 5), (250_000, 10)]),
-    ("DOGE-PERP", 0.12351, [(0, 1), (5_000, 1.5), (25_000, 2.5), (100_000, 5)]),
+    ("SOL-PERP", 142.41, [(0, 1, 2), (5_000, 1.5, 3), (25_000, 2.5, 5), (100_000, 5, 10), (250_000, 10, 20)]),
+    ("DOGE-PERP", 0.12351, [(0, 1, 2), (5_000, 1.5, 3), (25_000, 2.5, 5), (100_000, 5, 10)]),
 ]
+#: The sample's snapshot time, 2026-11-28 08:00 UTC, and its option series: underlying asset, days to
+#: expiry, strike as a multiple of spot, call or put, mark implied volatility in percent.
+SAMPLE_TIME = 1_795_852_800
+_DAY = 86_400
+_OPTIONS = [
+    ("BTC", 27, 1.0, CALL, 52), ("BTC", 27, 1.0, PUT, 53), ("BTC", 27, 1.15, CALL, 55),
+    ("BTC", 27, 0.85, PUT, 58), ("ETH", 27, 1.0, CALL, 66), ("ETH", 27, 1.0, PUT, 67),
+    ("BTC", 90, 1.3, CALL, 57), ("ETH", 90, 0.8, PUT, 70),
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -81,11 +112,35 @@ def sample_params(profile: Profile) -> EpochParams:
         assets.append(Asset(symbol, scaled, tuple(rows[: profile.tiers])))
     markets = [
         PerpMarket(
-            symbol, round(mark * USD), tuple(Bracket(f * USD, _ppm(r)) for f, r in rows[: profile.brackets])
+            symbol,
+            round(mark * USD),
+            tuple(Bracket(f * USD, _ppm(mm), _ppm(im)) for f, mm, im in rows[: profile.brackets]),
         )
         for symbol, mark, rows in _MARKETS[: profile.markets]
     ]
-    return EpochParams(tuple(assets), tuple(markets))
+    prices = {a.symbol: a.price for a in assets}
+    listed = [row for row in _OPTIONS if row[0] in prices][: profile.options]
+    options = [_series(underlying, prices[underlying], *row) for underlying, *row in listed]
+    return EpochParams(tuple(assets), tuple(markets), tuple(options), time=SAMPLE_TIME if options else 0)
+
+
+def _series(underlying: str, spot: int, days: int, moneyness: float, kind: str, iv: float) -> OptionSeries:
+    """A series marked at its Black-76 value (zero rates) at the mark volatility, rounded to 1 USD cent."""
+    strike = (
+        round(spot * moneyness / USD / 100) * 100 * USD if spot > 1_000 * USD else round(spot * moneyness)
+    )
+    expiry = SAMPLE_TIME + days * _DAY
+    day = datetime.fromtimestamp(expiry, UTC).strftime("%d%b%y").upper()
+    symbol = f"{underlying}-{day}-{strike // USD}-{kind[0].upper()}"
+    sigma_t = iv / 100 * math.sqrt(days / 365)
+    d1 = (math.log(spot / strike) + sigma_t**2 / 2) / sigma_t
+
+    def cdf(x: float) -> float:
+        return (1 + math.erf(x / math.sqrt(2))) / 2
+
+    call = spot * cdf(d1) - strike * cdf(d1 - sigma_t)
+    value = call if kind == CALL else call - spot + strike
+    return OptionSeries(symbol, underlying, strike, expiry, kind, round(value / 10**6) * 10**6, _ppm(iv))
 
 
 class _Builder:
@@ -94,6 +149,8 @@ class _Builder:
         self.circuit: CircuitParams = params.circuit(profile)
         self.balances: dict[tuple[int, int], list[int]] = {}
         self.positions: dict[tuple[int, int], list[int]] = {}
+        self.options: dict[int, list[int]] = {}
+        """account id -> option positions, held by the cross account."""
         self.holder: dict[tuple[int, int], int] = {}
         """(account id, market) -> the subaccount that holds the account's position in that market."""
 
@@ -131,6 +188,34 @@ class _Builder:
             balances[0] -= sign * size * entry // self.params.assets[0].price
             balances[0] += self.amount_worth(0, usd / self.rng.uniform(2, 25))
 
+    def option_trade(self, buyer: int, writer: int, series: int, units: float) -> None:
+        """A matched option trade at a premium near the mark, paid in the settlement asset."""
+        option = self.params.options[series]
+        size = max(1, round(units * UNIT))
+        premium = round(option.mark * self.rng.uniform(0.95, 1.05)) * size // self.params.assets[0].price
+        for account_id, sign in ((buyer, 1), (writer, -1)):
+            balances, _ = self.account(account_id)
+            self.options.setdefault(account_id, [0] * len(self.params.options))[series] += sign * size
+            balances[0] -= sign * premium
+
+    def delta_hedge(self, account_id: int, counterparty: int, series: int, units: float) -> None:
+        """The writer of `units` of a series buys (call) or sells (put) about half as much of the underlying's
+        perpetual, from `counterparty`: a delta hedge of an at-the-money short."""
+        option = self.params.options[series]
+        perp = next(
+            (
+                m
+                for m, market in enumerate(self.params.markets)
+                if market.symbol == f"{option.underlying}-PERP"
+            ),
+            None,
+        )
+        if perp is None:
+            return
+        usd = units * 0.5 * self.params.underlying_price(option) / USD
+        pair = (account_id, counterparty) if option.kind == CALL else (counterparty, account_id)
+        self.trade(*pair, perp, usd, isolated=0)
+
     def finish(self) -> list[Account]:
         """Accounts in key order, each leveraged one moved to the margin it is drawn for."""
         accounts = []
@@ -139,7 +224,8 @@ class _Builder:
         s = self.stress
         for (account_id, sub), balances in sorted(self.balances.items()):
             positions = tuple(self.positions[(account_id, sub)])
-            health = evaluate(Account(account_id, sub, tuple(balances), positions), self.circuit)
+            options = tuple(self.options.get(account_id, ())) if sub == 0 else ()
+            health = evaluate(Account(account_id, sub, tuple(balances), positions, options), self.circuit)
             mm, draw = health.maintenance, self.rng.random()
             if mm and draw < s.bankrupt:  # equity below zero: bad debt of 5-60% of the maintenance margin
                 target = -mm - mm * self.rng.uniform(0.05, 0.6)
@@ -151,7 +237,7 @@ class _Builder:
                 target = None
             if target is not None:
                 balances[0] += int((target - health.free) // quote_value) + 1
-            accounts.append(Account(account_id, sub, tuple(balances), positions))
+            accounts.append(Account(account_id, sub, tuple(balances), positions, options))
         return accounts
 
 
@@ -172,6 +258,7 @@ def sample_venue(
             long_id, short_id = rng.sample(ids, 2)
             isolated = rng.randint(1, 3) if rng.random() < 0.2 else 0
             builder.trade(long_id, short_id, market, rng.lognormvariate(8, 1.5), isolated)
+    _options_book(builder, ids, accounts)
     venue_accounts = builder.finish()
     totals = ChainState.genesis(profile).after(venue_accounts, builder.circuit, blind=0)
     reserves = tuple(
@@ -186,3 +273,35 @@ def sample_venue(
     insured = replace(settlement, insurance=builder.amount_worth(0, fund_usd))
     params = replace(params, assets=(insured, *params.assets[1:]))
     return Snapshot(epoch_id, params, reserves, venue_accounts)
+
+
+def _options_book(builder: _Builder, ids: list[int], accounts: int) -> None:
+    """Market makers (1 in 50 accounts, at least 2) write the series retail buys: single calls and puts,
+    call spreads (long the lower strike, short the higher) and straddles; each writer delta-hedges."""
+    options = builder.params.options
+    if not options:
+        return
+    rng = builder.rng
+    makers = rng.sample(ids, max(2, accounts // 50))
+    for maker in makers:  # market makers hold a deep settlement-asset balance
+        builder.account(maker)[0][0] += builder.amount_worth(0, rng.uniform(2e5, 2e6))
+    calls = [i for i, o in enumerate(options) if o.kind == CALL]
+    puts = [i for i, o in enumerate(options) if o.kind == PUT]
+    for _ in range(max(2, accounts // 6)):
+        buyer, maker = rng.choice(ids), rng.choice(makers)
+        if buyer in makers:
+            continue
+        units = round(rng.lognormvariate(-1, 1), 2) + 0.01
+        shape = rng.random()
+        if shape < 0.15 and len(calls) > 1:  # a call spread: long the lower strike, short the higher
+            low, high = sorted(rng.sample(calls, 2), key=lambda i: options[i].strike)
+            builder.option_trade(buyer, maker, low, units)
+            builder.option_trade(maker, buyer, high, units)
+        elif shape < 0.3 and calls and puts:  # a straddle
+            builder.option_trade(buyer, maker, rng.choice(calls), units)
+            builder.option_trade(buyer, maker, rng.choice(puts), units)
+        else:
+            series = rng.randrange(len(options))
+            builder.option_trade(buyer, maker, series, units)
+            if rng.random() < 0.5:
+                builder.delta_hedge(maker, rng.choice(makers), series, units)
