@@ -64,20 +64,20 @@ class ShockRules:
     )
     """Extended price moves, ascending; each taken with vol up only."""
     extended_fractions_ppm: tuple[int, ...] = (
-        242_425,
-        484_849,
+        242_424,
+        484_848,
         320_000,
         160_000,
         80_000,
-        53_334,
+        53_333,
         40_000,
         32_000,
     )
     """The fraction of each extended scenario's P&L that counts, one per extended move. Deribit publishes
     that a fraction (and a dampener) applies but not its value; the default is Paradex's published weight
-    0.16 / |move| (rounded up to whole ppm): a delta-one position then loses no more in an extended
-    scenario than at the 16% edge of the standard grid, so the extended table bites only on convex
-    exposure (short options far out of the money), which is what Deribit says it is for."""
+    0.16 / |move| (rounded down to whole ppm, at most 1 ppm below): a delta-one position then loses no
+    more in an extended scenario than at the 16% edge of the standard grid, so the extended table bites
+    only on convex exposure (short options far out of the money), which is what Deribit says it is for."""
     vol_up_ppm: int = 500_000
     """Deribit's volatility range up, 0.5."""
     vol_down_ppm: int = 250_000
