@@ -59,7 +59,7 @@ def _scaled_pair(a: int, b: int, k: int) -> tuple[int, int]:
 
 
 def exp_parts(y: int) -> tuple[int, int]:
-    """(k, m) with e^y = 2^k * m / 2^128 for a fixed-point y of any sign; m relative error below 2^-122.
+    """(k, m) with e^y = 2^k * m / 2^128 for a fixed-point y of any sign; relative error (|k| + 30) 2^-128.
 
     k = floor(y / ln 2 + 1/2) (from the fixed-point LN2), r = y - k ln 2 (|r| <= ln 2 / 2 + 2^-120), and
     m = e^r = sum_n r^n / n!: each term is the previous times |r|, floored, then floor-divided by n, the
@@ -102,8 +102,8 @@ def normal_cdf(x: int) -> int:
     series (J. Stat. Softw. 11(4), 2004): Phi(x) = 1/2 + sign(x) phi(|x|) S, S = |x| + |x|^3/3 +
     |x|^5/(3*5) + ..., every term positive, each the previous times x^2 (floored to fixed point) then
     floor-divided by 2j+1, until a term t has t * 2^124 < S. phi(|x|) is kept as 2^k * m (`exp_parts`)
-    so that its relative error stays below 2^-121 for every |x| < 10: phi S is then within 2^-120 of its
-    value even where the sum S is near 2^72.
+    so that its relative error stays below 2^-120 for every |x| < 10 (|k| <= 73): phi S (at most 1/2) is
+    then within 2^-119 of its value even where the sum S is near 2^72.
     """
     ax = abs(x)
     if ax >= CDF_CUTOFF:
