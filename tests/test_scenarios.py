@@ -6,7 +6,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 import black76_reference as ref
 import pytest
 
-from zksolvency.verifier.black76 import call_price, greeks, put_price
+from zksolvency.verifier.black76 import Greeks, call_price, greeks, put_price
 from zksolvency.verifier.field import PPM, VALUE_SCALE, WEIGHTED_SCALE
 from zksolvency.verifier.scenarios import (
     DERIBIT,
@@ -259,3 +259,22 @@ def test_bad_option_series_are_refused_by_field(series: OptionSeries, message: s
         option_array(SPOT, series)
     with pytest.raises(ScenarioError, match="underlying 0 is outside"):
         option_array(0, SHORT_CALL)
+
+
+def test_the_worked_example_of_docs_risk_arrays() -> None:
+    """docs/risk-arrays.md section 7: 0.5 BTC long spot, 0.3 BTC-PERP short at mark 60,050, the short call."""
+    arrays = [spot_array(SPOT), perpetual_array(60_050 * USD), option_array(SPOT, SHORT_CALL)]
+    margin = portfolio_loss([UNIT // 2, -3 * UNIT // 10, -UNIT], arrays)
+    assert [arrays[0][s] for s in (13, 24, 34)] == [0, 960_000_000_000, 960_000_000_000]
+    assert [arrays[1][s] for s in (13, 24, 34)] == [0, 960_800_000_000, 960_800_000_000]
+    assert margin.losses[13] == -313_43648192 * VALUE_SCALE // USD
+    assert margin.losses[24] == 3_255_18056242 * VALUE_SCALE // USD
+    assert margin.losses[34] == 7_324 * VALUE_SCALE
+    assert margin.worst == 34
+    assert (margin.initial, margin.maintenance) == (7_324 * WEIGHTED_SCALE, 5_859_20 * WEIGHTED_SCALE // 100)
+    assert call_price(SPOT, SHORT_CALL.strike, 550_000, 30 * DAY) == 88_656_351_808
+    assert greeks(SPOT, SHORT_CALL.strike, 550_000, 30 * DAY, True) == Greeks(
+        18_438_585,
+        281_559_737_047,
+        4_582_095_447,
+    )
