@@ -278,3 +278,12 @@ def test_the_worked_example_of_docs_risk_arrays() -> None:
         281_559_737_047,
         4_582_095_447,
     )
+
+
+def test_a_shocked_price_of_zero_values_the_option_at_its_limit() -> None:
+    """U = 2 (USD * 1e8): -66% floors it to 0, where a call is worth 0 and a put its strike."""
+    put = replace(SHORT_CALL, strike=3, mark=1, is_call=False)
+    assert shocked_price(2, -660_000) == 0
+    array = option_array(2, put)
+    assert array[27] == (3 - 1) * 242_424 // PPM  # counted part of K - mark
+    assert option_array(2, replace(put, is_call=True))[27] == -(1 * 242_424 // PPM)
