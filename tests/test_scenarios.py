@@ -87,6 +87,8 @@ def test_rules_flatten_to_non_negative_integers_for_the_parameter_hash() -> None
         ({"extended_moves_ppm": (-1_000_000,)}, "extended_moves_ppm must be non-empty integers in"),
         ({"extended_fractions_ppm": (1,)}, "one integer in \\[0, 1000000\\] per extended move"),
         ({"vol_down_ppm": 1_000_001}, "vol_down_ppm must be at most 1000000"),
+        ({"short_power_ppm": 1_000_001}, "short_power_ppm must be at most 1000000"),
+        ({"vol_up_ppm": 10_000_001}, "vol_up_ppm must be at most 10000000"),
         ({"mm_ratio_ppm": -1}, "mm_ratio_ppm must be an integer in"),
         ({"reference_days": 0}, "reference_days must be at least 1"),
         ({"vol_up_ppm": 0.5}, "vol_up_ppm must be an integer"),

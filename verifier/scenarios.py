@@ -120,9 +120,9 @@ class ShockRules:
                 f"extended_fractions_ppm must hold one integer in [0, 1000000] per extended move, "
                 f"got {self.extended_fractions_ppm}"
             )
-        for name in ("vol_down_ppm", "mm_ratio_ppm"):
-            if getattr(self, name) > PPM:
-                raise ScenarioError(f"{name} must be at most 1000000 ppm, got {getattr(self, name)}")
+        for name, bound in _UPPER_BOUNDS.items():
+            if getattr(self, name) > bound:
+                raise ScenarioError(f"{name} must be at most {bound} ppm, got {getattr(self, name)}")
         if self.reference_days < 1:
             raise ScenarioError(f"reference_days must be at least 1, got {self.reference_days}")
 
@@ -161,6 +161,15 @@ class ShockRules:
         ]
         return tuple(standard + extended)
 
+
+#: Upper bounds beyond [0, 2^32): they keep every shocked volatility below 2^57 ppm.
+_UPPER_BOUNDS: Final = {
+    "vol_up_ppm": 10 * PPM,
+    "vol_down_ppm": PPM,
+    "short_power_ppm": PPM,
+    "long_power_ppm": PPM,
+    "mm_ratio_ppm": PPM,
+}
 
 #: Deribit's rules (27 standard + 8 extended scenarios), with Paradex's extended fractions.
 DERIBIT: Final = ShockRules()
