@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from zksolvency.verifier.black76 import option_price
-from zksolvency.verifier.scenarios import DERIBIT, OptionSeries, option_array, perpetual_array
+from zksolvency.verifier.scenarios import DERIBIT, OptionInputs, option_array, perpetual_array
 
 USD = 10**8
 SPOT = 60_000 * USD
@@ -46,7 +46,7 @@ def peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def sample_series(count: int, seed: int) -> list[OptionSeries]:
+def sample_series(count: int, seed: int) -> list[OptionInputs]:
     """`count` option series on one underlying at SPOT, marked at their model value."""
     rng = random.Random(seed)
     series = []
@@ -56,7 +56,7 @@ def sample_series(count: int, seed: int) -> list[OptionSeries]:
         iv = rng.randint(50_000, 3_000_000)
         is_call = rng.random() < 0.5
         series.append(
-            OptionSeries(strike, seconds, iv, option_price(SPOT, strike, iv, seconds, is_call), is_call)
+            OptionInputs(strike, seconds, iv, option_price(SPOT, strike, iv, seconds, is_call), is_call)
         )
     return series
 

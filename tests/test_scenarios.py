@@ -13,7 +13,7 @@ from zksolvency.verifier.scenarios import (
     VOL_DOWN,
     VOL_UNCHANGED,
     VOL_UP,
-    OptionSeries,
+    OptionInputs,
     ScenarioError,
     option_array,
     perpetual_array,
@@ -27,9 +27,7 @@ USD = 10**8
 UNIT = 10**8  # quanta per unit
 DAY = 86_400
 SPOT = 60_000 * USD
-SHORT_CALL = OptionSeries(
-    strike=70_000 * USD, seconds=30 * DAY, iv_ppm=550_000, mark=1_200 * USD, is_call=True
-)
+SHORT_CALL = OptionInputs(strike=70_000 * USD, seconds=30 * DAY, iv=550_000, mark=1_200 * USD, is_call=True)
 
 #: The hand example (docs/risk-arrays.md): R of one 70,000 call held long, U = 60,000, IV 55%, 30 days, mark
 #: 1,200, USD * 1e8 per unit, in scenario order.
@@ -161,8 +159,8 @@ def test_hand_example_array_matches_the_reference_values() -> None:
 
 def test_delta_hedged_short_straddle_is_worst_in_an_extreme_move() -> None:
     strike, seconds, iv = SPOT, 30 * DAY, 550_000
-    call = OptionSeries(strike, seconds, iv, call_price(SPOT, strike, iv, seconds), is_call=True)
-    put = OptionSeries(strike, seconds, iv, put_price(SPOT, strike, iv, seconds), is_call=False)
+    call = OptionInputs(strike, seconds, iv, call_price(SPOT, strike, iv, seconds), is_call=True)
+    put = OptionInputs(strike, seconds, iv, put_price(SPOT, strike, iv, seconds), is_call=False)
     hedge = greeks(SPOT, strike, iv, seconds, True).delta + greeks(SPOT, strike, iv, seconds, False).delta
     arrays = [option_array(SPOT, call), option_array(SPOT, put), perpetual_array(SPOT)]
     margin = portfolio_loss([-UNIT, -UNIT, hedge], arrays)
@@ -251,12 +249,12 @@ def test_bad_portfolios_are_refused(positions: list, arrays: list, message: str)
     [
         (replace(SHORT_CALL, strike=0), "strike 0 is outside"),
         (replace(SHORT_CALL, mark=-1), "option mark -1 is outside"),
-        (replace(SHORT_CALL, iv_ppm=2**32), "option iv_ppm .* is outside"),
+        (replace(SHORT_CALL, iv=2**32), "option iv .* is outside"),
         (replace(SHORT_CALL, seconds=-1), "option seconds -1 is outside"),
         (replace(SHORT_CALL, is_call=1), "option is_call must be a boolean"),
     ],
 )
-def test_bad_option_series_are_refused_by_field(series: OptionSeries, message: str) -> None:
+def test_bad_option_series_are_refused_by_field(series: OptionInputs, message: str) -> None:
     with pytest.raises(ScenarioError, match=message):
         option_array(SPOT, series)
     with pytest.raises(ScenarioError, match="underlying 0 is outside"):

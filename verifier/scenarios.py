@@ -185,13 +185,14 @@ class Scenario:
 
 
 @dataclass(frozen=True)
-class OptionSeries:
-    """A European option series as the epoch publishes it: strike and mark in USD * 1e8 per unit of the
-    underlying, the mark implied volatility in ppm, the time to expiry at the snapshot in seconds."""
+class OptionInputs:
+    """What the risk array of a European option series needs: strike and mark in USD * 1e8 per unit of
+    the underlying, the time to expiry at the snapshot in seconds (expiry - snapshot time), the mark
+    implied volatility `iv` in ppm (550000 = 55%), and whether it is a call."""
 
     strike: int
     seconds: int
-    iv_ppm: int
+    iv: int
     mark: int
     is_call: bool
 
@@ -250,12 +251,12 @@ def perpetual_array(mark: int, rules: ShockRules = DERIBIT) -> tuple[int, ...]:
     return tuple(_counted(shocked_price(mark, s.move_ppm) - mark, s) for s in rules.scenarios())
 
 
-def option_array(underlying: int, series: OptionSeries, rules: ShockRules = DERIBIT) -> tuple[int, ...]:
+def option_array(underlying: int, series: OptionInputs, rules: ShockRules = DERIBIT) -> tuple[int, ...]:
     """R for one option held long: Black-76 at the shocked underlying and shocked vol, same expiry, minus
     the option's published mark, per scenario."""
     _check_price("underlying", underlying)
     _check_series(series)
-    vols = dict(zip(VOL_STATES, shocked_vols(series.iv_ppm, series.seconds, rules), strict=True))
+    vols = dict(zip(VOL_STATES, shocked_vols(series.iv, series.seconds, rules), strict=True))
     return tuple(
         _counted(
             option_price(
@@ -316,12 +317,12 @@ def _check_price(name: str, value: int) -> None:
         raise ScenarioError(f"{name} {value!r} is outside [1, 2^64) (USD * 1e8)")
 
 
-def _check_series(series: OptionSeries) -> None:
+def _check_series(series: OptionInputs) -> None:
     _check_price("strike", series.strike)
     if type(series.mark) is not int or not 0 <= series.mark < 2**64:
         raise ScenarioError(f"option mark {series.mark!r} is outside [0, 2^64) (USD * 1e8)")
-    if type(series.iv_ppm) is not int or not 0 <= series.iv_ppm < 2**32:
-        raise ScenarioError(f"option iv_ppm {series.iv_ppm!r} is outside [0, 2^32) (ppm)")
+    if type(series.iv) is not int or not 0 <= series.iv < 2**32:
+        raise ScenarioError(f"option iv {series.iv!r} is outside [0, 2^32) (ppm)")
     if type(series.seconds) is not int or not 0 <= series.seconds < 2**32:
         raise ScenarioError(f"option seconds {series.seconds!r} is outside [0, 2^32)")
     if type(series.is_call) is not bool:
