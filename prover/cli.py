@@ -20,6 +20,7 @@ from zksolvency.verifier.cli import register as register_verifier_commands
 from zksolvency.verifier.epoch import Audit, Epoch, verify_epoch
 from zksolvency.verifier.field import R
 from zksolvency.verifier.profiles import get_profile
+from zksolvency.verifier.records import InclusionRecord
 from zksolvency.verifier.reserves import AssetReserves
 
 from .account_cli import register as register_account_commands
@@ -168,11 +169,15 @@ def known_ceremonies(folders: list[Path] | None) -> list[KnownCeremony]:
 
 
 def _report(
-    audit: Audit, epoch: Epoch, accounts: int, proven: list[AssetReserves] | None = None
+    audit: Audit, epoch: Epoch, records: list[InclusionRecord], proven: list[AssetReserves] | None = None
 ) -> dict[str, Any]:
     """What `prove` and `demo` report about an audited epoch: the epoch report (validity, coverage, the
-    book) and the venue's own account count."""
-    return {**reports.epoch_report(epoch, audit, proven), "accounts": accounts}
+    book) and the venue's own counts of records and of open option positions."""
+    return {
+        **reports.epoch_report(epoch, audit, proven),
+        "accounts": len(records),
+        "option_positions": sum(1 for r in records for q in r.account.options if q),
+    }
 
 
 SecretOption = Annotated[
@@ -266,7 +271,7 @@ def prove(
     shutil.rmtree(work, ignore_errors=True)
     summary = {
         "epoch": str(out),
-        **_report(audit, epoch, len(records)),
+        **_report(audit, epoch, records),
         "reused_batches": bars.last.get("reused", 0),
         "prove_seconds": round(prove_seconds, 3),
         "accounts_per_second": round(len(records) / prove_seconds, 2),
@@ -381,7 +386,7 @@ def demo(
         except ToolchainError as exc:
             raise fail(str(exc)) from None
     report = {
-        **_report(audit, epoch, len(records), reserves),
+        **_report(audit, epoch, records, reserves),
         "setup_seconds": round(setup_seconds, 3),
         "prove_seconds": round(prove_seconds, 3),
         "verify_seconds": round(verify_seconds, 3),
@@ -412,7 +417,8 @@ def _print_report(report: dict[str, Any], unsafe: bool) -> None:
         else f"[bold red]INVALID[/bold red] {report['failure']}"
     )
     console.print(
-        f"epoch {report['epoch_id']}: {report['accounts']} accounts in {report['batches']} batch proofs "
+        f"epoch {report['epoch_id']}: {report['accounts']} accounts ({report['option_positions']} open option "
+        f"positions) in {report['batches']} batch proofs "
         f"(profile {report['profile']}, {report['setup']['kind']} keys): {verdict}"
     )
     proven = any(row["proven"] is not None for row in report["coverage"])

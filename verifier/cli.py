@@ -238,11 +238,28 @@ def _print_account(epoch: Epoch, result: AccountCheck, record: Any) -> None:
     for market, size in zip(epoch.params.markets, account.positions, strict=False):
         side = "long" if size > 0 else "short" if size < 0 else "flat"
         typer.echo(f"  position  {market.symbol:<10} {units(size):>24} ({side})")
+    for series, size in zip(epoch.params.options, account.options, strict=False):
+        if size:
+            side = "long" if size > 0 else "short"
+            typer.echo(f"  option    {series.symbol:<20} {units(size):>14} ({side} {series.kind})")
     health = result.health
     if health is not None:
+        figures = details["position_figures"] or []
+        if figures:
+            typer.echo(
+                f"  {'position':<22} {'value USD':>16} {'IM USD':>14} {'MM USD':>14} {'delta':>14} "
+                f"{'gamma':>14} {'vega USD':>12}"
+            )
+        for p in figures:
+            typer.echo(
+                f"  {p['symbol']:<22} {p['value_usd']:>16} {p['initial_margin_usd']:>14} "
+                f"{p['maintenance_margin_usd']:>14} {p['delta']:>14} {p['gamma']:>14} {p['vega_usd']:>12}"
+            )
         typer.echo(f"  haircut equity      {usd(health.equity):>20} USD")
         typer.echo(f"  maintenance margin  {usd(health.maintenance):>20} USD")
         typer.echo(f"  free collateral     {usd(health.free):>20} USD")
+        typer.echo(f"  initial margin      {usd(health.initial):>20} USD")
+        typer.echo(f"  available           {usd(health.available):>20} USD (haircut equity - initial margin)")
         state = health.in_words
         if health.healthy and health.maintenance and health.equity > 0:
             share = health.maintenance / health.equity
@@ -254,9 +271,9 @@ def _print_account(epoch: Epoch, result: AccountCheck, record: Any) -> None:
     if file is not None:
         claim = reports.margin_proof(file)
         typer.echo(
-            f"margin proof: an account of this epoch, yours (nullifier {claim['nullifier']}), has free "
-            f"collateral of at least {claim['threshold_usd']} USD; the proof is bound to "
-            f"recipient {claim['recipient']} on chain {claim['chain_id']}."
+            f"margin proof: an account of this epoch, yours (nullifier {claim['nullifier']}), has haircut "
+            f"equity above its initial margin by at least {claim['threshold_usd']} USD; the proof is bound "
+            f"to recipient {claim['recipient']} on chain {claim['chain_id']}."
         )
     typer.echo(
         "This checks your account only. `zksolvency verify EPOCH` audits the whole epoch: the chain of "

@@ -103,11 +103,38 @@ def tier_of(x: int, floors: tuple[int, ...]) -> int:
     raise ValueError(f"{x} lies outside the table [0, 2^64)")
 
 
+@dataclass(frozen=True)
+class Terms:
+    """One position's terms of the margin rule, USD * 1e22: value at mark, maintenance and initial margin,
+    and the bracket of a perpetual (0 for an option)."""
+
+    value: int
+    maintenance: int
+    initial: int
+    bracket: int = 0
+
+
+def perpetual_terms(m: int, size: int, params: CircuitParams) -> Terms:
+    """A perpetual position of `size` quanta in market m: bracketed MM and IM on its notional."""
+    k = tier_of(abs(size), params.size_floor[m])
+    notional = abs(size) * params.mark[m]
+    maintenance = notional * params.bracket_rate[m][k] - params.bracket_cum[m][k]
+    initial = notional * params.initial_rate[m][k] - params.initial_cum[m][k]
+    return Terms(params.mark[m] * size * PPM, maintenance, initial, k)
+
+
+def option_terms(o: int, size: int, params: CircuitParams) -> Terms:
+    """An option position of `size` quanta in series o: value at mark; a short needs the unit margins."""
+    short = max(-size, 0)
+    value = params.option_mark[o] * size * PPM
+    return Terms(value, short * params.option_maintenance[o], short * params.option_initial[o])
+
+
 def evaluate(account: Account, params: CircuitParams) -> AccountHealth:
     """The account's margin figures under the epoch's parameters (the account must be in range)."""
     balances, positions, options = account.padded(params.profile)
-    collateral = debt = position = maintenance = initial = net = 0
-    tiers, brackets = [], []
+    collateral = debt = net = 0
+    tiers = []
     for a, v in enumerate(balances):
         equity, owed = max(v, 0), max(-v, 0)
         j = tier_of(equity, params.tier_floor[a])
@@ -116,18 +143,12 @@ def evaluate(account: Account, params: CircuitParams) -> AccountHealth:
         collateral += params.price[a] * haircut
         debt += params.price[a] * owed * PPM
         net += params.price[a] * v * PPM
-    for m, s in enumerate(positions):
-        k = tier_of(abs(s), params.size_floor[m])
-        brackets.append(k)
-        notional = abs(s) * params.mark[m]
-        maintenance += notional * params.bracket_rate[m][k] - params.bracket_cum[m][k]
-        initial += notional * params.initial_rate[m][k] - params.initial_cum[m][k]
-        position += params.mark[m] * s * PPM
-    for o, q in enumerate(options):
-        short = max(-q, 0)
-        maintenance += short * params.option_maintenance[o]
-        initial += short * params.option_initial[o]
-        position += params.option_mark[o] * q * PPM
+    terms = [perpetual_terms(m, s, params) for m, s in enumerate(positions)]
+    brackets = [t.bracket for t in terms]
+    terms += [option_terms(o, q, params) for o, q in enumerate(options)]
+    position = sum(t.value for t in terms)
+    maintenance = sum(t.maintenance for t in terms)
+    initial = sum(t.initial for t in terms)
     return AccountHealth(
         collateral, debt, position, maintenance, initial, net + position, tuple(tiers), tuple(brackets)
     )

@@ -10,6 +10,7 @@ from .epoch import Audit, Coverage, Epoch, book_json
 from .groth16 import MalformedKey, key_hash
 from .inclusion import AccountCheck
 from .margin_proof import MarginProofFile
+from .positions import position_figures
 from .records import InclusionRecord
 from .reserves import AssetReserves
 from .vocabulary import checksum_address, field_hex, ratio, sha256_hex, units, usd, usd_decimal, usd_price
@@ -101,6 +102,7 @@ def account_figures(epoch: Epoch, record: InclusionRecord, result: AccountCheck)
     """An account as its record states it (units) and its margin under the epoch's parameters (USD)."""
     account = record.account
     health = result.health
+    circuit = epoch.params.circuit(epoch.profile) if health else None
     return {
         "account_id": account.account_id,
         "subaccount": account.subaccount,
@@ -110,9 +112,15 @@ def account_figures(epoch: Epoch, record: InclusionRecord, result: AccountCheck)
         "positions": {
             m.symbol: units(v) for m, v in zip(epoch.params.markets, account.positions, strict=False)
         },
+        "options": {o.symbol: units(v) for o, v in zip(epoch.params.options, account.options, strict=False)},
         "haircut_equity_usd": usd(health.equity) if health else None,
         "maintenance_margin_usd": usd(health.maintenance) if health else None,
         "free_collateral_usd": usd(health.free) if health else None,
+        "initial_margin_usd": usd(health.initial) if health else None,
+        "available_usd": usd(health.available) if health else None,
+        "position_figures": [p.to_json() for p in position_figures(account, epoch.params, circuit)]
+        if health
+        else None,
         "net_value_usd": usd(health.net_value) if health else None,
         "healthy": health.healthy if health else None,
         "margin_class": health.margin_class if health else None,
