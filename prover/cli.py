@@ -417,8 +417,8 @@ def _print_report(report: dict[str, Any], unsafe: bool) -> None:
         else f"[bold red]INVALID[/bold red] {report['failure']}"
     )
     console.print(
-        f"epoch {report['epoch_id']}: {report['accounts']} accounts ({report['option_positions']} open option "
-        f"positions) in {report['batches']} batch proofs "
+        f"epoch {report['epoch_id']}: {report['accounts']} accounts ({report['option_positions']} open "
+        f"option positions) in {report['batches']} batch proofs "
         f"(profile {report['profile']}, {report['setup']['kind']} keys): {verdict}"
     )
     proven = any(row["proven"] is not None for row in report["coverage"])
