@@ -415,7 +415,7 @@ def test_book_is_reported_in_json(folder: Path) -> None:
 
 
 def test_bad_debt_beyond_the_fund_fails_verify_naming_the_check(ci: Circuits, tmp_path: Path) -> None:
-    venue = sample_venue(16, seed=6, profile=ci.profile, stress=CRASH)
+    venue = sample_venue(16, seed=4, profile=ci.profile, stress=CRASH)
     assets = (dataclasses.replace(venue.params.assets[0], insurance=0), *venue.params.assets[1:])
     params = dataclasses.replace(venue.params, assets=assets)
     keys = EpochKeys(ci.batch, ci.margin)

@@ -289,6 +289,7 @@ def record_to_json(record: InclusionRecord, profile: Profile) -> Json:
             "subaccount": a.subaccount,
             "balances": _nums(a.balances),
             "positions": _nums(a.positions),
+            "options": _nums(a.options),
         },
         "salt": str(record.salt),
         "index": record.index,
@@ -313,6 +314,7 @@ def record_from_json(doc: Json) -> InclusionRecord:
         _read(doc, "account.subaccount", _int),
         _read(doc, "account.balances", _ints),
         _read(doc, "account.positions", _ints),
+        _read(doc, "account.options", _ints) if "options" in doc.get("account", {}) else (),
     )
     path = MerklePath(_read(doc, "index", _int), _read(doc, "path", siblings))
     return InclusionRecord(_read(doc, "epoch_id", _int), account, _read(doc, "salt", _int), path)
