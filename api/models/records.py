@@ -10,6 +10,7 @@ class RecordAccount(BaseModel):
     subaccount: int
     balances: list[str] = Field(description="Net balance per asset (negative: a debt).")
     positions: list[str] = Field(description="Signed perpetual size per market.")
+    options: list[str] = Field(default=[], description="Signed option position per series.")
 
 
 class InclusionRecordDocument(BaseModel):

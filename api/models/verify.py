@@ -30,6 +30,22 @@ class RecordRequest(BaseModel):
     record: dict[str, Any] = Field(description="A zksolvency-record/1 document.")
 
 
+class PositionFigures(BaseModel):
+    """One open position: value, margins and Greeks from the epoch's public parameters (docs/json.md)."""
+
+    symbol: str
+    kind: str = Field(description="perpetual, call or put.")
+    underlying: str | None = Field(description="The option's underlying asset; null for a perpetual.")
+    size: str = Field(description="Units of the underlying, negative when short.")
+    mark_usd: str
+    value_usd: str
+    initial_margin_usd: str
+    maintenance_margin_usd: str
+    delta: str = Field(description="Units of the underlying the position moves like.")
+    gamma: str = Field(description="Change of delta per 1 USD move of the underlying.")
+    vega_usd: str = Field(description="Change of value for one volatility point, USD.")
+
+
 class AccountFigures(BaseModel):
     """An account as its record states it (units), and its margin under the epoch's parameters (USD)."""
 
@@ -39,9 +55,15 @@ class AccountFigures(BaseModel):
     batch: int | None
     balances: dict[str, str]
     positions: dict[str, str]
+    options: dict[str, str] = {}
     haircut_equity_usd: str | None
     maintenance_margin_usd: str | None
     free_collateral_usd: str | None
+    initial_margin_usd: str | None = None
+    available_usd: str | None = Field(
+        default=None, description="Haircut equity - initial margin: what a margin proof lends against."
+    )
+    position_figures: list[PositionFigures] | None = None
     net_value_usd: str | None
     healthy: bool | None
     margin_class: str | None = Field(description="healthy, liquidatable or bankrupt (docs/statement.md 4).")
@@ -53,7 +75,8 @@ class AccountFigures(BaseModel):
 
 
 class MarginProofClaim(BaseModel):
-    """What a margin proof claims: free collateral >= `threshold_usd`, bound to a recipient and a chain."""
+    """What a margin proof claims: haircut equity - initial margin >= `threshold_usd`, bound to a recipient
+    and a chain."""
 
     epoch_id: int
     threshold_usd: str | None = Field(description="USD, a plain decimal string; null if unreadable.")
