@@ -90,15 +90,19 @@ template BenchTieredMaintenance(K) {
 """,
     "AccountHealth": """
 /*
- * AccountHealth(A, M, T, K) as the circuits use it: the first tier floor and base and the first
+ * AccountHealth(A, M, S, T, K) as the batch circuit uses it: the first tier floor and base and the first
  * bracket floor and cumulative amount are 0 (EpochParameters); equity, debt, long and short only
  * enter linear sums.
  */
-template BenchAccountHealth(A, M, T, K) {
+template BenchAccountHealth(A, M, S, T, K) {
     signal input balanceSign[A];
     signal input balanceMagnitude[A];
     signal input positionSign[M];
     signal input positionMagnitude[M];
+    signal input optionSign[S];
+    signal input optionMagnitude[S];
+    signal input optionMark[S];
+    signal input optionMaintenance[S];
     signal input price[A];
     signal input tierFloorAbove[A][T - 1];
     signal input tierRate[A][T];
@@ -131,11 +135,15 @@ template BenchAccountHealth(A, M, T, K) {
             bracketCum[m][k] = bracketCumAbove[m][k - 1];
         }
     }
-    component health = AccountHealth(A, M, T, K);
+    component health = AccountHealth(A, M, S, T, K);
     health.balanceSign <== balanceSign;
     health.balanceMagnitude <== balanceMagnitude;
     health.positionSign <== positionSign;
     health.positionMagnitude <== positionMagnitude;
+    health.optionSign <== optionSign;
+    health.optionMagnitude <== optionMagnitude;
+    health.optionMark <== optionMark;
+    health.optionMaintenance <== optionMaintenance;
     health.price <== price;
     health.tierFloor <== tierFloor;
     health.tierRate <== tierRate;
@@ -150,19 +158,24 @@ template BenchAccountHealth(A, M, T, K) {
     _ <== health.debt;
     _ <== health.long;
     _ <== health.short;
+    _ <== health.optionLong;
+    _ <== health.optionShort;
     _ <== health.maintenance;
     value <== health.value;
     free <== health.free;
 }
 """,
     "EpochParameters": """
-/* EpochParameters(A, M, T, K) with its outputs internal, as in the circuits. */
-template BenchEpochParameters(A, M, T, K) {
-    signal input vector[1 + A * 2 * T + M * (3 * K - 1)];
+/* EpochParameters(A, M, S, T, K) with its outputs internal, as in the circuits. */
+template BenchEpochParameters(A, M, S, T, K) {
+    signal input vector[ParamsLength(A, M, S, T, K)];
     signal input hash;
-    component epoch = EpochParameters(A, M, T, K);
+    component epoch = EpochParameters(A, M, S, T, K);
     epoch.vector <== vector;
     epoch.hash <== hash;
+    _ <== epoch.initialHash;
+    _ <== epoch.optionMark;
+    _ <== epoch.optionMaintenance;
     _ <== epoch.price;
     _ <== epoch.tierFloor;
     _ <== epoch.tierRate;
@@ -206,13 +219,18 @@ def _batch_share(count: int) -> Callable[[Profile], Fraction]:
 
 
 def _sizes(p: Profile) -> str:
-    """A, M, T, K."""
-    return f"{p.assets}, {p.markets}, {p.tiers}, {p.brackets}"
+    """A, M, S, T, K."""
+    return f"{p.assets}, {p.markets}, {p.options}, {p.tiers}, {p.brackets}"
 
 
 def _book(p: Profile) -> str:
-    """A, M."""
-    return f"{p.assets}, {p.markets}"
+    """A, M, S."""
+    return f"{p.assets}, {p.markets}, {p.options}"
+
+
+def _initial(p: Profile) -> str:
+    """M, S, K."""
+    return f"{p.markets}, {p.options}, {p.brackets}"
 
 
 PARTS: tuple[Part, ...] = (
@@ -221,9 +239,9 @@ PARTS: tuple[Part, ...] = (
         f"{LIB}/range.circom",
         lambda p: "",
         "account",
-        lambda p: Fraction(p.assets + p.markets),
+        lambda p: Fraction(p.assets + p.markets + p.options),
         "both",
-        "one signed 64-bit amount; one per asset balance and one per market position",
+        "one signed 64-bit amount; one per asset balance, market position and option position",
         within="AccountHealth",
     ),
     Part(
@@ -258,11 +276,11 @@ PARTS: tuple[Part, ...] = (
     Part(
         "MarginClass",
         f"{LIB}/account.circom",
-        lambda p: f"FreeBits({_book(p)})",
+        lambda p: "CLASS_BITS()",
         "account",
         _one,
         "batch",
-        "healthy, liquidatable or bankrupt, shortfall and bad debt: two FreeBits-bit range checks",
+        "healthy, liquidatable or bankrupt, shortfall and bad debt: two 128-bit (CLASS_BITS) range checks",
     ),
     Part(
         "AccountOrder",
@@ -280,7 +298,7 @@ PARTS: tuple[Part, ...] = (
         "account",
         _one,
         "batch",
-        "tiered assets only in cross subaccounts, each market in one record of an account",
+        "tiered assets and options only in cross subaccounts, each market in one record of an account",
     ),
     Part("PaddingIsEmpty", BATCH, _book, "account", _one, "batch", "a padding account holds nothing"),
     Part(
@@ -330,13 +348,33 @@ PARTS: tuple[Part, ...] = (
         within="AccountMargin",
     ),
     Part(
-        "FreeAboveThreshold",
-        MARGIN,
-        lambda p: f"FreeBits({_book(p)})",
+        "InitialParameters",
+        f"{LIB}/params.circom",
+        _initial,
         "proof",
         _one,
         "margin",
-        "free >= threshold: a 64-bit and a FreeBits-bit range check; one per margin proof",
+        "the initial-margin vector and its hash, the parameter vector's second element; one per margin proof",
+        within="AccountMargin",
+    ),
+    Part(
+        "InitialMargin",
+        f"{LIB}/account.circom",
+        _initial,
+        "proof",
+        _one,
+        "margin",
+        "bracketed IM of each perpetual and unit IM of each short option; one per margin proof",
+        within="AccountMargin",
+    ),
+    Part(
+        "AvailableAboveThreshold",
+        MARGIN,
+        lambda p: "CLASS_BITS()",
+        "proof",
+        _one,
+        "margin",
+        "equity - IM >= threshold: a 64-bit and a 128-bit range check; one per margin proof",
         within="AccountMargin",
     ),
     Part(
@@ -392,7 +430,9 @@ MARGIN_PARTS = (
     "AccountHealth",
     "AccountLeaf",
     "QuadPathRoot",
-    "FreeAboveThreshold",
+    "InitialParameters",
+    "InitialMargin",
+    "AvailableAboveThreshold",
     "Nullifier",
 )
 
@@ -585,7 +625,7 @@ def run(profile: Profile, console: Console) -> dict[str, Any]:
             "batch_levels": profile.batch_levels,
             "batch_size": profile.batch_size,
             "tree_depth": profile.tree_depth,
-            "free_bits": profile.free_bits,
+            "options": profile.options,
         },
         "compiler": {"package": COMPILER[0], "version": compiler_version(), "flags": "--O2 --inspect"},
         "machine": machine(),
