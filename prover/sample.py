@@ -224,7 +224,8 @@ class _Builder:
         s = self.stress
         for (account_id, sub), balances in sorted(self.balances.items()):
             positions = tuple(self.positions[(account_id, sub)])
-            options = tuple(self.options.get(account_id, ())) if sub == 0 else ()
+            none = [0] * len(self.params.options)
+            options = tuple(self.options.get(account_id, none) if sub == 0 else none)
             health = evaluate(Account(account_id, sub, tuple(balances), positions, options), self.circuit)
             mm, draw = health.maintenance, self.rng.random()
             if mm and draw < s.bankrupt:  # equity below zero: bad debt of 5-60% of the maintenance margin

@@ -36,6 +36,18 @@ def test_sample_snapshot_round_trips(tmp_path: Path, fmt: str) -> None:
     assert (read.params, read.reserves, read.accounts) == (venue.params, venue.reserves, venue.accounts)
 
 
+def test_option_positions_are_read_from_jsonl_and_csv(tmp_path: Path) -> None:
+    venue = sample_venue(12, seed=4, profile=CI)
+    for fmt in ("jsonl", "csv"):
+        write_snapshot(tmp_path / fmt, venue, fmt)
+        read = read_snapshot(tmp_path / fmt, CI)
+        held = {(a.account_id, a.options) for a in read.accounts if any(a.options)}
+        assert (
+            held == {(a.account_id, a.options) for a in venue.accounts if any(a.options)} and len(held) == 3
+        )
+        assert read.params.options == venue.params.options and read.params.time == venue.params.time
+
+
 def test_decimals_are_exact() -> None:
     assert parse_scaled("0.00000001", 10**8) == 1
     assert parse_scaled("-540000", 10**8) == -540000 * 10**8
@@ -65,6 +77,14 @@ def test_decimals_are_exact() -> None:
         ),
         ({"account_id": 999999, "balance": {}}, r"account 999999: balance: Extra inputs"),
         ({"account_id": 2**48}, r"account 281474976710656: account_id must be"),
+        (
+            {"account_id": 999999, "options": {"BTC-PERP": "1"}},
+            r"account 999999: options.BTC-PERP: unknown option",
+        ),
+        (
+            {"account_id": 999999, "subaccount": 1, "options": {"BTC-25DEC26-61200-C": "-1"}},
+            r"account 999999/1: options\[0\] is not 0: options are held by the cross account",
+        ),
     ],
 )
 def test_bad_rows_are_located(snapshot: Path, row: dict, message: str) -> None:
@@ -153,6 +173,24 @@ def _write_market(folder: Path, change: Callable[[dict], None]) -> None:
             lambda m: m["assets"][1].update(price="1.123456789"),
             r"assets.1.price: 1.123456789: at most 8 decimals in USD",
         ),
+        (
+            lambda m: m["markets"][0]["brackets"][1].update(imr="0.1"),
+            r"markets\[0\] \(BTC-PERP\)\.brackets\[1\]\.imr: must be an initial margin rate at least the "
+            "maintenance rate",
+        ),
+        (
+            lambda m: m["options"][0].update(expiry="2026-11-28T07:59:59Z"),
+            r"options\[0\] \(BTC-25DEC26-61200-C\)\.expiry: must be after the snapshot time",
+        ),
+        (lambda m: m["options"][0].update(type="future"), r"options.0.type: String should match pattern"),
+        (
+            lambda m: m["options"][0].update(underlying="USDT"),
+            r"options\[0\].*\.underlying: must be an asset",
+        ),
+        (lambda m: m["options"][0].update(strike="0"), r"options\[0\].*\.strike: must be above 0"),
+        (lambda m: m.update(time="2026-11-28T08:00:00+01:00"), r"time: .*give the time in UTC"),
+        (lambda m: m.pop("time"), r"time: must be the snapshot time"),
+        (lambda m: m["option_margin"].update(mm="12"), r"option_margin: must be 0 <= mm <= im_min"),
     ],
 )
 def test_market_errors_use_the_documented_names_and_units(
