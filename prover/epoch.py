@@ -7,15 +7,17 @@ from pathlib import Path
 
 from zksolvency.verifier.account import Account, AccountError
 from zksolvency.verifier.epoch import BatchProof, Epoch
-from zksolvency.verifier.field import SUBACCOUNT_BITS
+from zksolvency.verifier.field import CLASS_BITS, SUBACCOUNT_BITS
 from zksolvency.verifier.groth16 import Proof
 from zksolvency.verifier.leaf import leaf_hash
+from zksolvency.verifier.margin import evaluate
 from zksolvency.verifier.params import CircuitParams, EpochParams, ParamsError
 from zksolvency.verifier.profiles import Profile
 from zksolvency.verifier.records import InclusionRecord
 from zksolvency.verifier.state import ChainState
 from zksolvency.verifier.statements import BatchStatement
 from zksolvency.verifier.tree import QuadTree
+from zksolvency.verifier.vocabulary import usd
 
 from .coverage import check_coverage
 from .inputs import Signals, batch_signals
@@ -59,10 +61,18 @@ def check_snapshot(
             raise SnapshotError(f"{where}{exc}") from None
         if account.is_padding:
             raise SnapshotError(f"{where}account 0/0 is reserved for padding")
-        if len(account.balances) != len(params.assets) or len(account.positions) != len(params.markets):
+        sizes = (len(account.balances), len(account.positions), len(account.options))
+        if sizes != (len(params.assets), len(params.markets), len(params.options)):
             raise SnapshotError(
-                f"{where}{account.label}: {len(params.assets)} balances and {len(params.markets)} positions "
-                "expected"
+                f"{where}{account.label}: {len(params.assets)} balances, {len(params.markets)} positions and "
+                f"{len(params.options)} option positions expected"
+            )
+        health = evaluate(account, circuit)
+        if max(abs(health.equity), abs(health.free), abs(health.available)) >= 2**CLASS_BITS:
+            raise SnapshotError(
+                f"{where}{account.label}: haircut equity {usd(health.equity)} USD (free collateral "
+                f"{usd(health.free)} USD) is beyond what the circuits classify: |equity|, |free| and "
+                f"|equity - initial margin| must be below 2^{CLASS_BITS} USD * 1e22 (about 3.4e16 USD)"
             )
         if account.key <= previous:
             raise SnapshotError(

@@ -9,6 +9,7 @@ from zksolvency.prover.epoch import EpochKeys, SnapshotError, check_snapshot, pr
 from zksolvency.prover.sample import CRASH, sample_venue
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.epoch import Epoch, verify_epoch
+from zksolvency.verifier.field import CLASS_BITS
 from zksolvency.verifier.margin import evaluate
 from zksolvency.verifier.params import EpochParams
 
@@ -87,3 +88,15 @@ def test_duplicate_accounts_are_refused_before_proving(ci: Circuits) -> None:
         check_snapshot(venue.params, [venue.accounts[0], venue.accounts[0]], ci.profile)
     with pytest.raises(SnapshotError, match="reserved for padding"):
         check_snapshot(venue.params, [Account.padding(ci.profile)], ci.profile)
+
+
+def test_an_account_beyond_the_class_bound_is_refused_before_proving(ci: Circuits) -> None:
+    """The sign tests are 128 bits wide: an account worth 2^128 USD * 1e22 or more has no witness, so the
+    prover refuses it first (an asset priced near 2^64 USD * 1e8 with a balance near 2^64 quanta)."""
+    venue = sample_venue(6, seed=3, profile=ci.profile)
+    btc = dataclasses.replace(venue.params.assets[1], price=2**63)
+    params = dataclasses.replace(venue.params, assets=(venue.params.assets[0], btc, *venue.params.assets[2:]))
+    whale = dataclasses.replace(venue.accounts[0], balances=(0, 2**63, 0))
+    assert evaluate(whale, params.circuit(ci.profile)).equity >= 2**CLASS_BITS
+    with pytest.raises(SnapshotError, match=r"beyond what the circuits classify: .* below 2\^128"):
+        check_snapshot(params, [whale], ci.profile)
