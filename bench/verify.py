@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -189,14 +190,19 @@ def big_tree(profile: Profile, tmp: Path) -> tuple[Path, Path, dict[str, Any]]:
     venue = sample_venue(size, seed=9, profile=profile)
     accounts = list(venue.accounts[:size])  # sorted by key; filled up with copies of the first if short
     first = accounts[0]
-    accounts += [Account(2**40 + i, 0, first.balances, first.positions) for i in range(size - len(accounts))]
+    accounts += [
+        Account(2**40 + i, 0, first.balances, first.positions, first.options)
+        for i in range(size - len(accounts))
+    ]
     params = venue.params.circuit(profile)
     b = count * 3 // 4 + 5  # the trader's batch
     epoch_id, secret = 1, 777
-    state = ChainState(
-        (0,) * profile.assets, (0,) * profile.assets, (0,) * profile.markets, (0,) * profile.markets,
-        accounts[0].key - 1, b, state_blind(secret, epoch_id, b - 1),
-    )  # fmt: skip
+    state = replace(
+        ChainState.genesis(profile),
+        last_key=accounts[0].key - 1,
+        batches=b,
+        blind=state_blind(secret, epoch_id, b - 1),
+    )
     salts = [account_salt(secret, epoch_id, a.key) for a in accounts]
     signals, statement, _ = batch_signals(accounts, salts, state, params, state_blind(secret, epoch_id, b))
     started = time.perf_counter()
