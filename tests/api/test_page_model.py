@@ -18,7 +18,7 @@ from zksolvency.verifier.black76 import PRICE_BOUND, SECONDS_PER_YEAR, greeks
 from zksolvency.verifier.fixedpoint import ONE, exp_parts, ln_ratio, normal_cdf, normal_pdf, sqrt_ratio
 from zksolvency.verifier.formats import params_to_json
 from zksolvency.verifier.margin import evaluate, usd
-from zksolvency.verifier.params import Bracket, EpochParams, OptionMargin
+from zksolvency.verifier.params import PUT, Bracket, CircuitParams, EpochParams, OptionMargin
 from zksolvency.verifier.positions import position_figures
 from zksolvency.verifier.profiles import PROFILES
 
@@ -81,8 +81,18 @@ def _restated(params: EpochParams) -> EpochParams:
     return dataclasses.replace(params, markets=markets, option_margin=rates, options=params.options[:-1])
 
 
-def _expected(account: Account, params: EpochParams, profile_name: str) -> list[Any]:
-    circuit = params.circuit(PROFILES[profile_name])
+def _deep_put(params: EpochParams) -> EpochParams:
+    """The last series replaced by a put struck at 3 times the spot and marked above the spot, so that its
+    unit MM, max(mm * U, mm * mark) + mark, takes the mark-based term."""
+    last = params.options[-1]
+    spot = params.underlying_price(last)
+    put = dataclasses.replace(
+        last, symbol=f"{last.underlying}-DEEP-P", kind=PUT, strike=3 * spot, mark=2 * spot + 1
+    )
+    return dataclasses.replace(params, options=(*params.options[:-1], put))
+
+
+def _expected(account: Account, params: EpochParams, circuit: CircuitParams) -> list[Any]:
     h = evaluate(account, circuit)
     figures = (h.equity, h.maintenance, h.initial, h.free, h.available, h.net_value, h.shortfall, h.bad_debt)
     positions = [p.to_json() for p in position_figures(account, params, circuit)]
@@ -112,7 +122,7 @@ def test_margin_js_is_the_verifiers_model(profile_name: str, tmp_path: Path) -> 
     series = len(restated.options)
     # An old record (no options) and the accounts of a market with one series fewer.
     cut = [dataclasses.replace(a, options=a.options[:series]) for a in every]
-    variants = [(venue.params, every), (restated, cut)]
+    variants = [(venue.params, every), (restated, cut), (_deep_put(venue.params), every)]
     rows = [[[str(v) for v in x] for x in (a.balances, a.positions, a.options)] for a in every]
     data = {
         "profile": vars(profile),
@@ -135,10 +145,11 @@ def test_margin_js_is_the_verifiers_model(profile_name: str, tmp_path: Path) -> 
     out = _node(tmp_path, MODEL, *map(str, files))
     expected = []
     for got, (params, accounts) in zip(out, variants, strict=True):
-        assert got["hash"] == str(params.circuit(profile).hash)
-        rows = [_expected(a, params, profile_name) for a in accounts]
-        assert got["accounts"] == rows
-        expected += rows
+        circuit = params.circuit(profile)
+        assert got["hash"] == str(circuit.hash)
+        want = [_expected(a, params, circuit) for a in accounts]
+        assert got["accounts"] == want
+        expected += want
     figures = [row for row in expected if row[-1]]
     assert any(int(row[1]) > 0 for row in expected)  # positions with margin due are covered
     assert {row[-2] for row in expected} == {"healthy", "liquidatable", "bankrupt"}
