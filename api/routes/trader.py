@@ -66,7 +66,8 @@ SCRIPTS = {
     "trader.js": "the record's checks, the epoch's facts, the record's download",
     "margin-proof.js": "a margin proof's checks",
     "poseidon.js": "Poseidon as circomlib computes it, in BigInt JavaScript",
-    "margin.js": "the margin model (parameters, their hash vector, an account's figures)",
+    "margin.js": "the margin model (parameters, their hash vector, an account's and its positions' figures)",
+    "black76.js": "Black-76 Greeks in 2^128 fixed point, bit for bit as verifier/black76.py",
 }
 
 

@@ -47,6 +47,32 @@ def _red(page: Any, selector: str) -> bool:
     return page.eval_on_selector(selector, "e => getComputedStyle(e).color") == "rgb(179, 38, 30)"
 
 
+#: The account's figures on the page, by element id, and the API's (and the CLI's) name for each.
+FIGURES = {
+    "#equity": "haircut_equity_usd",
+    "#maintenance": "maintenance_margin_usd",
+    "#free": "free_collateral_usd",
+    "#initial": "initial_margin_usd",
+    "#available": "available_usd",
+}
+#: The columns of the page's position table: PositionFigures' JSON fields.
+COLUMNS = [
+    "symbol", "size", "value_usd", "initial_margin_usd", "maintenance_margin_usd",
+    "delta", "gamma", "vega_usd",
+]  # fmt: skip
+
+
+def _same_figures(page: Any, figures: dict[str, Any]) -> None:
+    """The page shows the account's figures and its position table exactly as the API reports them."""
+    for element, field in FIGURES.items():
+        assert page.inner_text(element) == f"{figures[field]} USD"
+    rows = page.eval_on_selector_all(
+        "#positions tbody tr",
+        "rows => rows.map(r => Object.fromEntries([...r.cells].map(c => [c.dataset.field, c.textContent])))",
+    )
+    assert rows == [{c: p[c] for c in COLUMNS} for p in figures["position_figures"]]
+
+
 def margin_proof_file(ci: Circuits, published: Published, index: int) -> dict[str, Any]:
     """A margin proof of record `index`'s account: half its free collateral, for RECIPIENT on CHAIN_ID."""
     epoch = epoch_from_json(published.proved.document)
@@ -88,9 +114,7 @@ def test_a_valid_account_shows_valid_and_nothing_leaves_the_browser(
     assert f"ok batch {token['index'] // 4} proof" in checks  # the Groth16 check, by snarkjs in the page
     assert checks[-1] == "ok epoch root" and "ok parameter hash" in checks
     figures = published.client.post("/v1/verify/record", json={"record": record}).json()["account"]
-    for element, field in (("#equity", "haircut_equity_usd"), ("#maintenance", "maintenance_margin_usd"),
-                           ("#free", "free_collateral_usd")):  # fmt: skip
-        assert page.inner_text(element) == f"{figures[field]} USD"
+    _same_figures(page, figures)
     epoch_doc = epoch_from_json(published.proved.document)
     health = evaluate(record_from_json(record).account, epoch_doc.params.circuit(epoch_doc.profile))
     assert page.eval_on_selector("#health", "e => e.dataset.class") == health.margin_class
@@ -132,12 +156,60 @@ def _load_file(page: Any, document: dict[str, Any]) -> None:
     _give(page, "#record-file", json.dumps(document).encode())
 
 
+def test_a_record_with_options_shows_each_positions_value_margins_and_greeks(
+    browser: Any, published: Published
+) -> None:
+    records = published.proved.records
+    index = next(i for i, r in enumerate(records) if any(int(v) < 0 for v in r["account"]["options"]))
+    record = records[index]
+    page = browser.new_page()
+    page.goto(f"{published.url}/trader/")
+    page.wait_for_selector("body[data-ready='true']")
+    _load_file(page, record)
+    assert _check(page) == "valid", page.inner_text("body")
+    figures = published.client.post("/v1/verify/record", json={"record": record}).json()["account"]
+    assert any(
+        p["kind"] in ("call", "put") and p["size"].startswith("-") for p in figures["position_figures"]
+    )
+    assert figures["initial_margin_usd"] != figures["maintenance_margin_usd"]
+    _same_figures(page, figures)
+    for symbol, size in figures["options"].items():
+        if size != "0":
+            assert f"option {symbol}\t{size} (" in page.inner_text("#summary")
+
+    held = next(s for s, v in enumerate(record["account"]["options"]) if int(v))
+    tampered = copy.deepcopy(record)  # another option position than the one committed
+    tampered["account"]["options"][held] = str(int(tampered["account"]["options"][held]) + 1)
+    _load_file(page, tampered)
+    assert _check(page) == "invalid"
+    assert _items(page, "#checks li.fail")[0].startswith("fail batch subtree")
+    isolated = copy.deepcopy(record)  # an isolated subaccount holding an option
+    isolated["account"]["subaccount"] = 1
+    isolated["account"]["balances"][1:] = ["0"] * (len(isolated["account"]["balances"]) - 1)
+    _load_file(page, isolated)
+    assert _check(page) == "invalid"
+    assert _items(page, "#checks li.fail") == [
+        f"fail account: options[{held}] is not 0: options are held by the cross account (subaccount 0)"
+    ]
+    extra = copy.deepcopy(record)  # a position in a series the epoch does not list
+    extra["account"]["options"].append("1")
+    _load_file(page, extra)
+    assert _check(page) == "invalid"
+    assert _items(page, "#checks li.fail")[0].startswith("fail account: the record holds")
+    page.close()
+
+
 def test_a_record_file_checks_and_a_tampered_one_shows_invalid(browser: Any, published: Published) -> None:
     page = browser.new_page()
     page.goto(f"{published.url}/trader/")
     page.wait_for_selector("body[data-ready='true']")
     record = published.proved.records[9]
     _load_file(page, record)
+    assert _check(page) == "valid", page.inner_text("body")
+    assert not any(int(v) for v in record["account"]["options"])
+    old = copy.deepcopy(record)  # a record written before option series existed: no options, none held
+    del old["account"]["options"]
+    _load_file(page, old)
     assert _check(page) == "valid", page.inner_text("body")
 
     tampered = copy.deepcopy(record)

@@ -1,31 +1,78 @@
-// The margin model of docs/statement.md in BigInt JavaScript, as verifier/params.py and verifier/margin.py
-// compute it: the epoch's parameters padded to the profile with derived tables, their vector (whose
-// hash is the paramsHash every batch proof binds, its first element the labels hash of the symbols and
-// the insurance fund), and one account's margin figures and class.
+// The margin model of docs/statement.md in BigInt JavaScript, as verifier/params.py, verifier/margin.py and
+// verifier/positions.py compute it: the epoch's parameters padded to the profile with derived tables, their
+// vector (whose hash is the paramsHash every batch proof binds: the labels hash first, the initial-margin
+// vector's hash second, the option block last), one account's margin figures and class, and what each of
+// its positions contributes (value, margins, Black-76 Greeks from black76.js).
 (function (root) {
   "use strict";
+  const B = typeof module !== "undefined" && module.exports ? require("./black76.js") : root.ZkBlack76;
   const FLOOR_SENTINEL = 1n << 64n;
   const PPM = 1000000n;
   const PRICE_SCALE = 100000000n;
   const CENTS = 10n ** 20n; // USD * 1e22 to cents
+  const DEFAULT_OPTION_MARGIN = { im_max: 150000, im_min: 100000, mm: 75000 }; // params.OptionMargin
   const encoder = new TextEncoder();
   // A string's UTF-8 bytes as a big-endian integer: symbols and hash domains ("zksolvency/params").
   const bytesInt = (text) => [...encoder.encode(text)].reduce((n, b) => (n << 8n) | BigInt(b), 0n);
   const PARAMS_DOMAIN = bytesInt("zksolvency/params");
+  const INITIAL_DOMAIN = bytesInt("zksolvency/initial");
+  const max = (...xs) => xs.reduce((a, b) => (b > a ? b : a));
+  const min = (a, b) => (a < b ? a : b);
+  const slots = (list, n, pick, pad) => Array.from({ length: n }, (_, i) => (i < list.length ? pick(list[i]) : pad));
 
-  // HashVector(PARAMS_DOMAIN, asset symbols, market symbols, insurance), padded to the profile's slots
-  // (EpochParams.labels_hash).
+  // What the published parameters (params_to_json) leave out takes its default (params.EpochParams).
+  const optionsOf = (params) => params.options || [];
+  const optionMarginOf = (params) => {
+    const m = params.option_margin || DEFAULT_OPTION_MARGIN;
+    return { imMax: BigInt(m.im_max), imMin: BigInt(m.im_min), mm: BigInt(m.mm) };
+  };
+  // Bracket.initial_rate: the bracket's IM rate, or twice its MM rate capped at 100%.
+  const initialRate = (b) => (b.initial === undefined || b.initial === null ? min(2n * BigInt(b.rate), PPM) : BigInt(b.initial));
+
+  function underlyingSlot(params, series) {
+    const slot = params.assets.findIndex((a) => a.symbol === series.underlying);
+    if (slot < 0) throw new Error(`option series ${series.symbol}: its underlying ${series.underlying} is not an asset of the epoch`);
+    return slot;
+  }
+
+  // HashVector(PARAMS_DOMAIN, asset, market and series symbols, insurance, time, option margin rates, then
+  // per series underlying slot, strike, expiry, put bit, iv), padded to the profile (EpochParams.labels_hash).
   function labelsHash(params, profile, hashVector) {
-    const slots = (list, n, pick, pad) => Array.from({ length: n }, (_, i) => (list[i] ? pick(list[i]) : pad));
+    const options = optionsOf(params);
+    const rates = optionMarginOf(params);
+    const terms = slots(options, profile.options, (o) => [
+      BigInt(underlyingSlot(params, o)), BigInt(o.strike), BigInt(o.expiry), o.type === "put" ? 1n : 0n, BigInt(o.iv),
+    ], [0n, 0n, 0n, 0n, 0n]).flat();
     return hashVector([
       PARAMS_DOMAIN,
       ...slots(params.assets, profile.assets, (a) => bytesInt(a.symbol), 0n),
       ...slots(params.markets, profile.markets, (m) => bytesInt(m.symbol), 0n),
+      ...slots(options, profile.options, (o) => bytesInt(o.symbol), 0n),
       ...slots(params.assets, profile.assets, (a) => BigInt(a.insurance || 0), 0n),
+      BigInt(params.time || 0), rates.imMax, rates.imMin, rates.mm,
+      ...terms,
     ]);
   }
 
-  // `hashVector` is ZkPoseidon.hashVector (with its constants loaded): the labels hash needs it.
+  // [IM, MM] of one short unit of a series at underlying price u, USD * 1e14 (params.option_unit_margin).
+  function optionUnitMargin(series, u, rates) {
+    const mark = BigInt(series.mark) * PPM;
+    const strike = BigInt(series.strike);
+    let otm, maintenance;
+    if (series.type === "call") {
+      otm = max(strike - u, 0n);
+      maintenance = rates.mm * u + mark;
+    } else {
+      otm = max(u - strike, 0n);
+      maintenance = max(rates.mm * u, rates.mm * BigInt(series.mark)) + mark;
+    }
+    const initial = max(rates.imMax * u - otm * PPM, rates.imMin * u) + mark;
+    return [max(initial, maintenance), maintenance];
+  }
+
+  // The circuit's view of the parameters (EpochParams.circuit, without its validation: the server audited the
+  // epoch, and the page checks the vector's hash against the published params_hash).
+  // `hashVector` is ZkPoseidon.hashVector (with its constants loaded).
   function circuitParams(params, profile, hashVector) {
     const price = [], floors = [], rates = [], bases = [];
     for (let a = 0; a < profile.assets; a++) {
@@ -40,13 +87,15 @@
       for (let j = 1; j < profile.tiers; j++) b.push(b[j - 1] + r[j - 1] * (f[j] - f[j - 1]));
       floors.push(f); rates.push(r); bases.push(b);
     }
-    const mark = [], sizeFloors = [], mmrs = [], cums = [];
+    const mark = [], sizeFloors = [], mmrs = [], cums = [], imrs = [], imCums = [];
     for (let m = 0; m < profile.markets; m++) {
       const market = params.markets[m];
-      const brackets = market ? market.brackets.map((b) => ({ floor: BigInt(b.floor), rate: BigInt(b.rate) })) : [{ floor: 0n, rate: 0n }];
+      const brackets = market
+        ? market.brackets.map((b) => ({ floor: BigInt(b.floor), rate: BigInt(b.rate), initial: initialRate(b) }))
+        : [{ floor: 0n, rate: 0n, initial: 0n }];
       const mk = market ? BigInt(market.mark) : 0n;
       mark.push(mk);
-      const sf = [0n], mmr = [brackets[0].rate], cum = [0n];
+      const sf = [0n], mmr = [brackets[0].rate], cum = [0n], imr = [brackets[0].initial], imCum = [0n];
       for (let k = 1; k < profile.brackets; k++) {
         if (k < brackets.length) {
           const notional = brackets[k].floor * PRICE_SCALE;
@@ -54,16 +103,32 @@
           sf.push(ceil < FLOOR_SENTINEL ? ceil : FLOOR_SENTINEL);
           mmr.push(brackets[k].rate);
           cum.push(cum[k - 1] + notional * (mmr[k] - mmr[k - 1]));
+          imr.push(brackets[k].initial);
+          imCum.push(imCum[k - 1] + notional * (imr[k] - imr[k - 1]));
         } else {
-          sf.push(FLOOR_SENTINEL); mmr.push(mmr[k - 1]); cum.push(cum[k - 1]);
+          sf.push(FLOOR_SENTINEL); mmr.push(mmr[k - 1]); cum.push(cum[k - 1]); imr.push(imr[k - 1]); imCum.push(imCum[k - 1]);
         }
       }
-      sizeFloors.push(sf); mmrs.push(mmr); cums.push(cum);
+      sizeFloors.push(sf); mmrs.push(mmr); cums.push(cum); imrs.push(imr); imCums.push(imCum);
     }
-    const vector = [labelsHash(params, profile, hashVector)];
+    const options = optionsOf(params);
+    const optionRates = optionMarginOf(params);
+    const units = options.map((o) => optionUnitMargin(o, BigInt(params.assets[underlyingSlot(params, o)].price), optionRates));
+    const optionMark = slots(options, profile.options, (o) => BigInt(o.mark), 0n);
+    const optionInitial = slots(units, profile.options, (u) => u[0], 0n);
+    const optionMaintenance = slots(units, profile.options, (u) => u[1], 0n);
+    // CircuitParams.initial_vector: what only the margin circuit needs, bound by its hash.
+    const initialVector = [INITIAL_DOMAIN];
+    for (let m = 0; m < profile.markets; m++) initialVector.push(...imrs[m], ...imCums[m].slice(1));
+    initialVector.push(...optionInitial);
+    const vector = [labelsHash(params, profile, hashVector), hashVector(initialVector)];
     for (let a = 0; a < profile.assets; a++) vector.push(price[a], ...floors[a].slice(1), ...rates[a]);
     for (let m = 0; m < profile.markets; m++) vector.push(mark[m], ...sizeFloors[m].slice(1), ...mmrs[m], ...cums[m].slice(1));
-    return { profile, price, floors, rates, bases, mark, sizeFloors, mmrs, cums, vector };
+    for (let s = 0; s < profile.options; s++) vector.push(optionMark[s], optionMaintenance[s]);
+    return {
+      profile, price, floors, rates, bases, mark, sizeFloors, mmrs, cums, imrs, imCums,
+      optionMark, optionMaintenance, optionInitial, initialVector, vector,
+    };
   }
 
   function tierOf(x, floors) {
@@ -72,11 +137,32 @@
     throw new Error(`${x} lies outside the table [0, 2^64)`);
   }
 
-  function evaluate(balances, positions, p) {
-    const bal = [...balances], pos = [...positions];
-    while (bal.length < p.profile.assets) bal.push(0n);
-    while (pos.length < p.profile.markets) pos.push(0n);
-    let collateral = 0n, debt = 0n, position = 0n, maintenance = 0n, net = 0n;
+  // A perpetual position of `size` quanta in market m: value at mark, bracketed MM and IM (margin.perpetual_terms).
+  function perpetualTerms(m, size, p) {
+    const k = tierOf(size < 0n ? -size : size, p.sizeFloors[m]);
+    const notional = (size < 0n ? -size : size) * p.mark[m];
+    return {
+      value: p.mark[m] * size * PPM,
+      maintenance: notional * p.mmrs[m][k] - p.cums[m][k],
+      initial: notional * p.imrs[m][k] - p.imCums[m][k],
+    };
+  }
+
+  // An option position of `size` quanta in series o: value at mark; a short needs the unit margins (margin.option_terms).
+  function optionTerms(o, size, p) {
+    const short = size < 0n ? -size : 0n;
+    return { value: p.optionMark[o] * size * PPM, maintenance: short * p.optionMaintenance[o], initial: short * p.optionInitial[o] };
+  }
+
+  const padded = (list, n) => Array.from({ length: n }, (_, i) => (i < list.length ? list[i] : 0n));
+
+  // The account's figures (margin.evaluate, AccountHealth), money in USD * 1e22; `account` holds BigInt
+  // balances, positions and options (a missing list is none).
+  function evaluate(account, p) {
+    const bal = padded(account.balances, p.profile.assets);
+    const pos = padded(account.positions, p.profile.markets);
+    const opt = padded(account.options || [], p.profile.options);
+    let collateral = 0n, debt = 0n, net = 0n;
     bal.forEach((v, a) => {
       const equity = v > 0n ? v : 0n;
       const owed = v < 0n ? -v : 0n;
@@ -85,22 +171,75 @@
       debt += p.price[a] * owed * PPM;
       net += p.price[a] * v * PPM;
     });
-    pos.forEach((s, m) => {
-      const size = s < 0n ? -s : s;
-      const k = tierOf(size, p.sizeFloors[m]);
-      maintenance += size * p.mark[m] * p.mmrs[m][k] - p.cums[m][k];
-      position += p.mark[m] * s * PPM;
-    });
+    const terms = [...pos.map((s, m) => perpetualTerms(m, s, p)), ...opt.map((q, o) => optionTerms(o, q, p))];
+    const sum = (key) => terms.reduce((total, t) => total + t[key], 0n);
+    const position = sum("value"), maintenance = sum("maintenance"), initial = sum("initial");
     const equity = collateral - debt + position;
     const free = equity - maintenance;
-    const netValue = net + position;
     // healthy (equity >= MM), liquidatable (0 <= equity < MM) or bankrupt (equity < 0), as AccountHealth.
     const marginClass = free >= 0n ? "healthy" : equity >= 0n ? "liquidatable" : "bankrupt";
     return {
-      equity, maintenance, free, netValue, marginClass,
+      equity, maintenance, initial, free, available: equity - initial, netValue: net + position, marginClass,
       healthy: free >= 0n,
       shortfall: marginClass === "liquidatable" ? -free : 0n,
       badDebt: marginClass === "bankrupt" ? -equity : 0n,
+    };
+  }
+
+  // Every open perpetual and option position of the account, in the epoch's order (positions.position_figures):
+  // size in quanta, mark USD * 1e8, value and margins USD * 1e22, Greeks of the whole position (delta in
+  // quanta * 1e8, gamma in quanta per USD * 1e16, vega in USD * 1e8 per vol point * 1e8).
+  function positionFigures(account, params, p) {
+    const out = [];
+    account.positions.forEach((size, m) => {
+      if (!size) return;
+      const market = params.markets[m];
+      const t = perpetualTerms(m, size, p);
+      out.push({
+        symbol: market.symbol, kind: "perpetual", underlying: null, size, mark: BigInt(market.mark),
+        value: t.value, initial: t.initial, maintenance: t.maintenance, delta: size * B.DELTA_SCALE, gamma: 0n, vega: 0n,
+      });
+    });
+    (account.options || []).forEach((size, s) => {
+      if (!size) return;
+      const series = params.options[s];
+      const t = optionTerms(s, size, p);
+      const price = BigInt(params.assets[underlyingSlot(params, series)].price);
+      const left = BigInt(series.expiry) - BigInt(params.time || 0);
+      const g = B.greeks(price, BigInt(series.strike), BigInt(series.iv), left, series.type === "call");
+      out.push({
+        symbol: series.symbol, kind: series.type, underlying: series.underlying, size, mark: BigInt(series.mark),
+        value: t.value, initial: t.initial, maintenance: t.maintenance,
+        delta: size * g.delta, gamma: size * g.gamma, vega: size * g.vega,
+      });
+    });
+    return out;
+  }
+
+  // `value / 10^digits` as a plain decimal string, rounded toward zero, trailing zeros dropped
+  // (verifier.amounts.format_scaled).
+  function scaled(value, digits) {
+    const v = BigInt(value);
+    const unit = 10n ** BigInt(digits);
+    const a = v < 0n ? -v : v;
+    const frac = (a % unit).toString().padStart(digits, "0").replace(/0+$/, "");
+    return `${v < 0n ? "-" : ""}${a / unit}${frac ? "." + frac : ""}`;
+  }
+
+  // One position's figures in the JSON vocabulary (PositionFigures.to_json): the API's and the CLI's strings.
+  function figuresJson(f) {
+    return {
+      symbol: f.symbol,
+      kind: f.kind,
+      underlying: f.underlying,
+      size: scaled(f.size, 8),
+      mark_usd: scaled(f.mark, 8),
+      value_usd: scaled(f.value, 22),
+      initial_margin_usd: scaled(f.initial, 22),
+      maintenance_margin_usd: scaled(f.maintenance, 22),
+      delta: scaled(f.delta, 16),
+      gamma: scaled(f.gamma, 24),
+      vega_usd: scaled(f.vega, 16),
     };
   }
 
@@ -112,7 +251,7 @@
     return `${cents < 0n ? "-" : ""}${whole}.${(a % 100n).toString().padStart(2, "0")}`;
   }
 
-  const api = { circuitParams, evaluate, usd };
+  const api = { circuitParams, evaluate, positionFigures, figuresJson, scaled, usd };
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   else root.ZkMargin = api;
 })(typeof window !== "undefined" ? window : globalThis);

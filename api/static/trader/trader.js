@@ -12,15 +12,15 @@
   // A record field that is not an integer: the file is not a readable record.
   const big = (v, where) => ZkPage.integer(v, where, (why) => new InputError(`the record's ${why}`));
   const units = (q) => scaled(q, 8);
+  const padded = (list, n) => Array.from({ length: n }, (_, i) => (i < list.length ? list[i] : 0n));
 
   const signedWord = (v) => (v < 0n ? -v + (1n << AMOUNT_BITS) : v);
 
   function leafHash(account, salt, profile) {
-    const balances = [...account.balances];
-    const positions = [...account.positions];
-    while (balances.length < profile.assets) balances.push(0n);
-    while (positions.length < profile.markets) positions.push(0n);
-    const words = [...balances, ...positions].map(signedWord);
+    const balances = padded(account.balances, profile.assets);
+    const positions = padded(account.positions, profile.markets);
+    const options = padded(account.options, profile.options);
+    const words = [...balances, ...positions, ...options].map(signedWord);
     const packed = [];
     for (let g = 0; g < words.length; g += 3) {
       let element = 0n;
@@ -47,6 +47,9 @@
     if (!Array.isArray(a.balances) || !Array.isArray(a.positions) || !Array.isArray(doc.path)) {
       throw new InputError("the record has no account balances, positions or path");
     }
+    // A record made before option series existed has no options: it holds none.
+    const options = a.options === undefined ? [] : a.options;
+    if (!Array.isArray(options)) throw new InputError("the record's account options are not a list");
     return {
       epochId: big(doc.epoch_id, "epoch_id"),
       profile: doc.profile,
@@ -55,6 +58,7 @@
         subaccount: big(a.subaccount, "subaccount"),
         balances: a.balances.map((v, i) => big(v, `balances[${i}]`)),
         positions: a.positions.map((v, i) => big(v, `positions[${i}]`)),
+        options: options.map((v, i) => big(v, `options[${i}]`)),
       },
       salt: big(doc.salt, "salt"),
       index: Number(big(doc.index, "index")),
@@ -63,6 +67,33 @@
         return level.map((x) => big(x, `path[${l}]`));
       }),
     };
+  }
+
+  // Why the record's account cannot be one of this epoch's (Account.validate and the account check of
+  // verifier/inclusion.py), or null: one balance per asset, one position per market, at most one option
+  // position per series of the epoch, every amount below 2^64 in magnitude; an isolated subaccount holds
+  // only the settlement asset and no option.
+  function accountFault(acc, params) {
+    const inRange = (v) => v > -(1n << AMOUNT_BITS) && v < (1n << AMOUNT_BITS);
+    const series = (params.options || []).length;
+    if (!(acc.accountId > 0n && acc.accountId < (1n << 48n) && acc.subaccount >= 0n && acc.subaccount < (1n << 16n))) {
+      return "the account id must be 1 <= id < 2^48 and the subaccount 0 <= n < 2^16";
+    }
+    if (acc.balances.length !== params.assets.length || acc.positions.length !== params.markets.length) {
+      return `the record is not an account of this epoch's ${params.assets.length} assets and ${params.markets.length} markets`;
+    }
+    if (acc.options.length > series) return `the record holds ${acc.options.length} option positions; the epoch lists ${series} option series`;
+    for (const [kind, values] of [["balances", acc.balances], ["positions", acc.positions], ["options", acc.options]]) {
+      const i = values.findIndex((v) => !inRange(v));
+      if (i >= 0) return `${kind}[${i}] is out of range (|v| < 2^64)`;
+    }
+    if (acc.subaccount !== 0n) {
+      const b = acc.balances.findIndex((v, i) => i > 0 && v !== 0n);
+      if (b >= 0) return `balances[${b}] is not 0: an isolated subaccount holds only the settlement asset besides its positions`;
+      const o = acc.options.findIndex((v) => v !== 0n);
+      if (o >= 0) return `options[${o}] is not 0: options are held by the cross account (subaccount 0)`;
+    }
+    return null;
   }
 
   async function verify(doc, show) {
@@ -76,14 +107,8 @@
     check("profile", record.profile === profile.name, `the record is of profile ${record.profile}, the epoch of ${profile.name}`);
     check("epoch id", record.epochId === BigInt(epoch.epoch_id), "the record is of another epoch");
     const acc = record.account;
-    check(
-      "account",
-      acc.balances.length === epoch.params.assets.length && acc.positions.length === epoch.params.markets.length &&
-        [...acc.balances, ...acc.positions].every((v) => v > -(1n << AMOUNT_BITS) && v < (1n << AMOUNT_BITS)) &&
-        acc.accountId > 0n && acc.accountId < (1n << 48n) && acc.subaccount >= 0n && acc.subaccount < (1n << 16n) &&
-        (acc.subaccount === 0n || acc.balances.slice(1).every((v) => v === 0n)),
-      "the record is not an account of this epoch's assets and markets (an isolated subaccount holds only the settlement asset)",
-    );
+    const fault = accountFault(acc, epoch.params);
+    check("account", fault === null, fault);
     const size = 4 ** profile.batch_levels;
     check("path", record.path.length === profile.tree_depth && record.path.every((l) => l.every((x) => x >= 0n && x < ZkPoseidon.R)),
       `the path must have ${profile.tree_depth} levels of three field elements`);
@@ -110,27 +135,35 @@
       `your leaf and path do not lead to the subtree root of batch ${b}: the record is not the one proven`);
     const root = climb(node, record.index, record.path, profile.batch_levels, profile.tree_depth);
     check("epoch root", root === BigInt(epoch.root), "your path does not lead to the published epoch root");
-    const health = ZkMargin.evaluate(acc.balances, acc.positions, params);
-    return { record, epoch, batch: b, health };
+    const health = ZkMargin.evaluate(acc, params);
+    const figures = ZkMargin.positionFigures(acc, epoch.params, params).map(ZkMargin.figuresJson);
+    return { record, epoch, batch: b, health, figures };
   }
 
   function summary(result) {
-    const { record, epoch, batch, health } = result;
+    const { record, epoch, batch, health, figures } = result;
     const acc = record.account;
     const label = `account ${acc.accountId}${acc.subaccount ? "/" + acc.subaccount : ""}`;
+    const options = epoch.params.options || [];
     const rows = epoch.params.assets.map((a, i) => `<tr><td>balance ${esc(a.symbol)}</td><td>${units(acc.balances[i])}</td></tr>`)
       .concat(epoch.params.markets.map((m, i) => {
         const s = acc.positions[i];
         const side = s > 0n ? "long" : s < 0n ? "short" : "flat";
         return `<tr><td>position ${esc(m.symbol)}</td><td>${units(s)} (${side})</td></tr>`;
-      })).concat([
+      }))
+      .concat(acc.options.flatMap((s, i) => (s === 0n ? [] : [
+        `<tr><td>option ${esc(options[i].symbol)}</td><td>${units(s)} (${s > 0n ? "long" : "short"} ${esc(options[i].type)})</td></tr>`,
+      ])))
+      .concat([
         `<tr><td>haircut equity</td><td id="equity">${ZkMargin.usd(health.equity)} USD</td></tr>`,
         `<tr><td>maintenance margin</td><td id="maintenance">${ZkMargin.usd(health.maintenance)} USD</td></tr>`,
         `<tr><td>free collateral</td><td id="free">${ZkMargin.usd(health.free)} USD</td></tr>`,
+        `<tr><td>initial margin</td><td id="initial">${ZkMargin.usd(health.initial)} USD</td></tr>`,
+        `<tr><td>available (haircut equity - initial margin)</td><td id="available">${ZkMargin.usd(health.available)} USD</td></tr>`,
       ]).join("");
     const share = health.healthy && health.maintenance > 0n && health.equity > 0n
       ? ` (maintenance margin is ${(Number((health.maintenance * 10000n) / health.equity) / 100).toFixed(2)}% of haircut equity)`
-      : health.maintenance === 0n ? " (no maintenance margin is due: no open position)" : "";
+      : health.maintenance === 0n ? ` (no maintenance margin is due: ${figures.length ? "no short option and no perpetual" : "no open position"})` : "";
     const unsafe = epoch.unsafe
       ? `<p class="unsafe-note"><strong>UNSAFE:</strong> these proofs were made with development keys; whoever made them could forge proofs.</p>`
       : "";
@@ -144,8 +177,26 @@
         <li>Together with the other batches, your account is counted in the venue's totals, which the published reserves
             cover asset by asset (the whole-epoch audit, run by the server when the epoch was published: ${epoch.valid ? "passed" : "failed"}).</li>
       </ul>${unsafe}
-      <table><tbody>${rows}</tbody></table>
+      <table><tbody>${rows}</tbody></table>${positionTable(figures)}
       <p id="health" data-class="${health.marginClass}">Class: ${inWords(health)}${share}.</p>`;
+  }
+
+  // Each open position's value, margins and Greeks, as the verifier reports them (PositionFigures.to_json):
+  // exact USD, and the Greeks of the whole position at the series' mark volatility (Black-76, black76.js).
+  const COLUMNS = [
+    ["symbol", "position"], ["size", "size"], ["value_usd", "value USD"], ["initial_margin_usd", "IM USD"],
+    ["maintenance_margin_usd", "MM USD"], ["delta", "delta"], ["gamma", "gamma"], ["vega_usd", "vega USD"],
+  ];
+  function positionTable(figures) {
+    if (!figures.length) return "";
+    const head = COLUMNS.map(([, title]) => `<th>${title}</th>`).join("");
+    const body = figures.map((f) => `<tr data-kind="${esc(f.kind)}">${
+      COLUMNS.map(([field]) => `<td data-field="${field}">${esc(f[field])}</td>`).join("")}</tr>`).join("");
+    return `<h3>Open positions</h3>
+      <div class="wide"><table id="positions"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>
+      <p class="note">Value at the published mark; IM and MM are the position's initial and maintenance margin
+      (a long option needs none); delta in units of the underlying, gamma per 1 USD move of it, vega in USD per
+      volatility point, from Black-76 at the series' mark volatility, computed in this page.</p>`;
   }
 
   // The account's class and what it means (AccountHealth.in_words).
