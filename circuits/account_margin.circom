@@ -25,13 +25,25 @@ template Inclusion(DEPTH) {
     root === computed;
 }
 
-/* Nullifier(): nullifier = Poseidon(3)(NULLIFIER_DOMAIN, key, salt), the domain being "zksolvency/nullifier". */
+/* Holder(): the prover knows the secret behind the leaf's holder commitment: HashVector(HOLDER_DOMAIN, secret). */
+template Holder() {
+    signal input holder;
+    signal input secret;
+    signal computed <== HashVector(2)([HOLDER_DOMAIN(), secret]);
+    holder === computed;
+}
+
+/*
+ * Nullifier(): nullifier = Poseidon(5)(NULLIFIER_DOMAIN, key, salt, secret, scope): one per record, epoch
+ * (the salt) and scope; without the trader's secret nobody can compute it, and two scopes give unrelated values.
+ */
 template Nullifier() {
-    var NULLIFIER_DOMAIN = 0x7a6b736f6c76656e63792f6e756c6c6966696572;
     signal input nullifier;
     signal input key;
     signal input salt;
-    signal computed <== Poseidon(3)([NULLIFIER_DOMAIN, key, salt]);
+    signal input secret;
+    signal input scope;
+    signal computed <== Poseidon(5)([NULLIFIER_DOMAIN(), key, salt, secret, scope]);
     nullifier === computed;
 }
 
@@ -44,13 +56,18 @@ template Nullifier() {
  *   paramsHash  HashVector of the epoch's parameter vector
  *   threshold   free collateral proven, USD * 1e8, 64-bit
  *   binding     recipient + 2^160 * chainId: who may use the proof, and on which chain
- *   nullifier   Poseidon(3)(NULLIFIER_DOMAIN, key, salt): one credit per account per epoch
+ *   scope       gate + 2^160 * chainId: the contract that spends the nullifier (224 bits)
+ *   nullifier   Poseidon(5)(NULLIFIER_DOMAIN, key, salt, secret, scope): one credit per record per epoch
+ *               per scope
+ * Private inputs besides the record: secret, the trader's holder secret.
  * Functionality
  *   1. The parameters hash to paramsHash.
- *   2. The account is real (key != 0) and its leaf lies in the tree under root.
+ *   2. The account is real (key != 0) and its leaf, with its holder commitment, lies in the tree under root.
  *   3. free >= threshold * 1e14 (both in USD * 1e22).
- *   4. nullifier is derived from the account's key and epoch salt.
- *   5. binding is a public input of the proof, so the proof is void for any other recipient or chain.
+ *   4. The prover knows the secret of the leaf's holder commitment (the venue, which knows the rest of
+ *      the leaf's opening, does not).
+ *   5. nullifier is derived from the account's key, epoch salt, the secret and the scope; scope < 2^224.
+ *   6. binding is a public input of the proof, so the proof is void for any other recipient or chain.
  */
 template AccountMargin(DEPTH, A, M, T, K) {
     var P = 1 + A * 2 * T + M * (3 * K - 1);
@@ -59,11 +76,14 @@ template AccountMargin(DEPTH, A, M, T, K) {
     signal input paramsHash;
     signal input threshold;
     signal input binding;
+    signal input scope;
     signal input nullifier;
 
     signal input params[P];
     signal input key;
     signal input salt;
+    signal input holder;
+    signal input secret;
     signal input balanceSign[A];
     signal input balanceMagnitude[A];
     signal input positionSign[M];
@@ -81,7 +101,7 @@ template AccountMargin(DEPTH, A, M, T, K) {
     // 2. Inclusion of a real account (a key in [1, 2^64), so the leaf's first element lies in its domain).
     NonZero()(key);
     RangeCheck(64)(key);
-    signal leaf <== AccountLeaf(A, M)(key, salt, balanceSign, balanceMagnitude, positionSign, positionMagnitude);
+    signal leaf <== AccountLeaf(A, M)(key, salt, holder, balanceSign, balanceMagnitude, positionSign, positionMagnitude);
     Inclusion(DEPTH)(root, leaf, siblings, positionBits);
 
     // 3. Free collateral above the threshold.
@@ -108,10 +128,14 @@ template AccountMargin(DEPTH, A, M, T, K) {
     _ <== health.maintenance;
     FreeAboveThreshold(FreeBits(A, M))(health.free, threshold);
 
-    // 4. Nullifier.
-    Nullifier()(nullifier, key, salt);
+    // 4. The trader's secret opens the holder commitment (a holder of 0 has no known opening).
+    Holder()(holder, secret);
 
-    // 5. Binding: a public input enters the proof's equation even if no constraint used it;
+    // 5. Nullifier, scoped to the gate that spends it.
+    RangeCheck(224)(scope);
+    Nullifier()(nullifier, key, salt, secret, scope);
+
+    // 6. Binding: a public input enters the proof's equation even if no constraint used it;
     //    this square keeps it in the constraint system explicitly (as Semaphore does).
     signal bindingSquare <== binding * binding;
 }

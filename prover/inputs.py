@@ -8,7 +8,7 @@ from zksolvency.verifier.leaf import leaf_hash, nullifier
 from zksolvency.verifier.margin import AccountHealth, evaluate
 from zksolvency.verifier.params import CircuitParams
 from zksolvency.verifier.state import ChainState
-from zksolvency.verifier.statements import BatchStatement, MarginStatement, binding
+from zksolvency.verifier.statements import BatchStatement, MarginStatement, binding, scope
 from zksolvency.verifier.tree import MerklePath, root_of
 
 Signals = dict[str, object]
@@ -90,6 +90,7 @@ def batch_signals(
         "subaccount": [a.subaccount for a in accounts],
         "newAccount": new_account,
         "salt": list(salts),
+        "holder": [a.holder for a in accounts],
     }
     for name in per_account[0]:
         signals[name] = [s[name] for s in per_account]
@@ -104,25 +105,37 @@ def margin_signals(
     threshold: int,
     recipient: int,
     chain_id: int,
+    secret: int,
+    gate: int,
 ) -> tuple[Signals, MarginStatement]:
     """Signals of the account margin circuit: `account` under path's root has free collateral >= threshold.
 
-    threshold is in USD * 1e8; the circuit compares it with free collateral at USD * 1e22.
+    threshold is in USD * 1e8; the circuit compares it with free collateral at USD * 1e22. `secret` is the
+    trader's holder secret; `gate` the contract on `chain_id` that spends the nullifier (the scope).
     """
     profile = params.profile
     leaf = leaf_hash(account, salt, profile)
+    where = scope(gate, chain_id)
     statement = MarginStatement(
-        path.root(leaf), params.hash, threshold, binding(recipient, chain_id), nullifier(account, salt)
+        path.root(leaf),
+        params.hash,
+        threshold,
+        binding(recipient, chain_id),
+        where,
+        nullifier(account, salt, secret, where),
     )
     signals: Signals = {
         "root": statement.root,
         "paramsHash": statement.params_hash,
         "threshold": threshold,
         "binding": statement.binding,
+        "scope": statement.scope,
         "nullifier": statement.nullifier,
         "params": list(params.vector),
         "key": account.key,
         "salt": salt,
+        "holder": account.holder,
+        "secret": secret,
         **_account_signals(account, params, evaluate(account, params)),
         "siblings": [list(s) for s in path.siblings],
         "positionBits": [[p & 1, p >> 1] for p in path.positions()],

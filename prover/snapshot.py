@@ -17,9 +17,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from zksolvency.verifier.account import Account, AccountError
 from zksolvency.verifier.amounts import format_scaled, parse_scaled
-from zksolvency.verifier.field import AMOUNT_BITS, PPM, PRICE_SCALE, QUANTA_PER_UNIT
+from zksolvency.verifier.field import AMOUNT_BITS, PPM, PRICE_SCALE, QUANTA_PER_UNIT, R
 from zksolvency.verifier.params import Asset, Bracket, CollateralTier, EpochParams, ParamsError, PerpMarket
 from zksolvency.verifier.profiles import Profile
+from zksolvency.verifier.vocabulary import field_hex
 
 MARKET_FILE = "market.json"
 ACCOUNT_FILES = ("accounts.jsonl", "accounts.csv")
@@ -51,7 +52,19 @@ def _decimal(scale: int, unit: str) -> Any:
     return BeforeValidator(parse)
 
 
+def _holder(value: Any) -> int:
+    """A holder commitment: 0x and 64 hex digits, a field element."""
+    if not isinstance(value, str) or not re.fullmatch(r"0x[0-9a-fA-F]{64}", value):
+        raise ValueError("expected the trader's holder commitment: 0x and 64 hex digits")
+    if int(value, 16) >= R:
+        raise ValueError(f"{value}: not a field element (at least the BN254 scalar order)")
+    return int(value, 16)
+
+
 Units = Annotated[int, _decimal(QUANTA_PER_UNIT, "units of the asset")]
+Holder = Annotated[int, BeforeValidator(_holder)]
+#: The optional CSV column of the holder commitment (docs/snapshot.md).
+HOLDER_COLUMN = "holder"
 Usd = Annotated[int, _decimal(PRICE_SCALE, "USD")]
 Percent = Annotated[int, _decimal(PPM // 100, "percent")]
 #: The largest amount a field holds, in units (2^64 quanta); prices and USD floors are the same number.
@@ -144,6 +157,7 @@ class AccountRow(BaseModel):
     model_config = _STRICT
     account_id: int
     subaccount: int = 0
+    holder: Holder = 0
     balances: dict[str, Units] = {}
     positions: dict[str, Units] = {}
 
@@ -176,11 +190,12 @@ def read_market(path: Path) -> MarketFile:
 
 
 def _csv_header(path: Path, header: list[str] | None, symbols: set[str]) -> list[str]:
-    """The CSV header, checked: account_id, subaccount, then known asset or market symbols, once each."""
+    """The CSV header, checked: account_id, subaccount, then known asset or market symbols (and optionally
+    the holder column), once each."""
     if not header or header[:2] != ["account_id", "subaccount"]:
         raise SnapshotError(f"{path}:1: the header must start with account_id,subaccount")
     for column in header[2:]:
-        if column not in symbols:
+        if column not in symbols and column != HOLDER_COLUMN:
             raise SnapshotError(
                 f"{path}:1: column {column!r}: not an asset or market symbol of market.json "
                 f"(known: {', '.join(sorted(symbols))})"
@@ -238,6 +253,8 @@ def read_accounts(path: Path, params: EpochParams, profile: Profile) -> tuple[li
             )
         if "amounts" in raw:  # CSV: split the symbol columns into balances and positions, skipping blanks
             amounts = {k: v for k, v in raw.pop("amounts").items() if v != ""}
+            if HOLDER_COLUMN in amounts:
+                raw["holder"] = amounts.pop(HOLDER_COLUMN)
             raw["balances"] = {k: v for k, v in amounts.items() if k not in markets}
             raw["positions"] = {k: v for k, v in amounts.items() if k in markets}
         label = (
@@ -261,7 +278,9 @@ def read_accounts(path: Path, params: EpochParams, profile: Profile) -> tuple[li
         positions = [0] * len(markets)
         for symbol, amount in row.positions.items():
             positions[markets[symbol]] = amount
-        account = Account(row.account_id, row.subaccount, tuple(balances), tuple(positions))
+        account = Account(
+            row.account_id, row.subaccount, tuple(balances), tuple(positions), holder=row.holder
+        )
         try:
             account.validate(profile)
         except AccountError as exc:
@@ -350,16 +369,17 @@ def write_snapshot(folder: Path, snapshot: Snapshot, fmt: str = "jsonl") -> None
     if fmt == "csv":
         with (folder / "accounts.csv").open("w", newline="") as f:
             writer = csv.writer(f)
-            writer.writerow(["account_id", "subaccount", *assets, *markets])
+            writer.writerow(["account_id", "subaccount", HOLDER_COLUMN, *assets, *markets])
             for a in snapshot.accounts:
                 cells = [units(v) if v else "" for v in (*a.balances, *a.positions)]
-                writer.writerow([a.account_id, a.subaccount, *cells])
+                writer.writerow([a.account_id, a.subaccount, field_hex(a.holder) if a.holder else "", *cells])
     elif fmt == "jsonl":
         with (folder / "accounts.jsonl").open("w") as f:
             for a in snapshot.accounts:
                 row = {
                     "account_id": a.account_id,
                     "subaccount": a.subaccount,
+                    **({"holder": field_hex(a.holder)} if a.holder else {}),
                     "balances": {s: units(v) for s, v in zip(assets, a.balances, strict=True) if v},
                     "positions": {s: units(v) for s, v in zip(markets, a.positions, strict=True) if v},
                 }

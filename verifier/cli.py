@@ -20,6 +20,7 @@ from .documents import read_json
 from .epoch import Audit, Epoch, book_lines, verify_epoch
 from .formats import MARGIN_KIT, FormatError, epoch_document, epoch_from_json, record_from_json
 from .groth16 import MalformedKey, key_hash
+from .holder import HolderKeyError, read_holder_secret
 from .inclusion import AccountCheck, verify_account
 from .margin_proof import MarginProofFile
 from .reserves import ReservesInputError, audit_reserves
@@ -253,10 +254,11 @@ def _print_account(epoch: Epoch, result: AccountCheck, record: Any) -> None:
     file = result.margin_proof
     if file is not None:
         claim = reports.margin_proof(file)
+        whose = "yours" if "margin proof account" in result.passed else "(pass --secret to check it is yours)"
         typer.echo(
-            f"margin proof: an account of this epoch, yours (nullifier {claim['nullifier']}), has free "
+            f"margin proof: an account of this epoch, {whose} (nullifier {claim['nullifier']}), has free "
             f"collateral of at least {claim['threshold_usd']} USD; the proof is bound to "
-            f"recipient {claim['recipient']} on chain {claim['chain_id']}."
+            f"recipient {claim['recipient']} on chain {claim['chain_id']}, for gate {claim['gate']}."
         )
     typer.echo(
         "This checks your account only. `zksolvency verify EPOCH` audits the whole epoch: the chain of "
@@ -270,6 +272,14 @@ def verify_account_command(
     as_json: JsonOption = False,
     margin_proof: Annotated[
         Path | None, typer.Option("--margin-proof", help="Also check this margin proof file.")
+    ] = None,
+    secret: Annotated[
+        Path | None,
+        typer.Option(
+            "--secret",
+            help="Your holder secret file (holder-key new): also check that your leaf holds its commitment "
+            "and that the margin proof is yours.",
+        ),
     ] = None,
     ceremony: CeremonyOption = None,
 ) -> None:
@@ -286,7 +296,8 @@ def verify_account_command(
         if not isinstance(batches, list):
             raise FormatError(f"{document}: batches: expected a list")
         proof_file = MarginProofFile.from_json(read_json(margin_proof)) if margin_proof else None
-    except FormatError as exc:
+        holder_secret = read_holder_secret(secret) if secret else None
+    except (FormatError, HolderKeyError) as exc:
         raise fail(str(exc)) from None
     profile_name = record_doc.get("profile") if isinstance(record_doc, dict) else None
     try:
@@ -296,6 +307,7 @@ def verify_account_command(
             record,
             record_profile=profile_name if isinstance(profile_name, str) else None,
             margin_proof=proof_file,
+            secret=holder_secret,
             ceremonies=_ceremonies(ceremony),
         )
     except FormatError as exc:

@@ -36,3 +36,5 @@ LEAF_DOMAIN: Final = int.from_bytes(b"zksolvency/leaf", "big")
 NODE_DOMAIN: Final = int.from_bytes(b"zksolvency/node", "big")
 STATE_DOMAIN: Final = int.from_bytes(b"zksolvency/state", "big")
 PARAMS_DOMAIN: Final = int.from_bytes(b"zksolvency/params", "big")
+#: A trader's holder commitment is HashVector(HOLDER_DOMAIN, secret) (docs/statement.md, "Holder commitment").
+HOLDER_DOMAIN: Final = int.from_bytes(b"zksolvency/holder", "big")
