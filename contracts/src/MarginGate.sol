@@ -105,25 +105,15 @@ contract MarginGate is IMarginCredit {
     /// @param statement The proof's public inputs: root, paramsHash, threshold, binding, scope, nullifier.
     /// @param proof The 256-byte Groth16 proof (verifier/groth16.py Proof.to_bytes).
     function claimCredit(uint64 epochId, uint256[6] calldata statement, bytes calldata proof) external {
-        (uint256 root, uint256 paramsHash, uint64 finalizedAt) = REGISTRY.finalizedEpoch(epochId);
-        if (finalizedAt == 0) revert MarginGate__EpochNotFinal(epochId);
-        uint256 expiresAt = uint256(finalizedAt) + MAX_AGE;
-        if (block.timestamp > expiresAt) revert MarginGate__EpochStale(epochId, finalizedAt);
-        if (expiresAt > type(uint64).max) expiresAt = type(uint64).max;
-        if (statement[0] != root) revert MarginGate__RootMismatch(root, statement[0]);
-        if (statement[1] != paramsHash) revert MarginGate__ParamsHashMismatch(paramsHash, statement[1]);
-        uint256 binding = bindingOf(msg.sender);
-        if (statement[3] != binding) {
-            if (statement[3] >> 160 != block.chainid) revert MarginGate__BoundToOtherChain(statement[3] >> 160);
-            revert MarginGate__BoundToOtherSender(address(uint160(statement[3])));
-        }
-        uint256 ownScope = scope();
-        if (statement[4] != ownScope) revert MarginGate__ScopedToOtherGate(statement[4]);
+        uint64 expiresAt = _checkEpoch(epochId, statement[0], statement[1]);
+        _checkBindingAndScope(statement[3], statement[4]);
         uint256 nullifier = statement[5];
         if (nullifierUsed[epochId][nullifier]) revert MarginGate__NullifierUsed(epochId, nullifier);
         uint64 creditEpoch = credits[msg.sender].epoch;
         if (epochId < creditEpoch) revert MarginGate__OlderThanCredit(epochId, creditEpoch);
-        uint256[6] memory input = [root, paramsHash, statement[2], binding, ownScope, nullifier];
+        // Every input but the threshold and the nullifier was checked equal to the gate's own value above.
+        uint256[6] memory input =
+            [statement[0], statement[1], statement[2], statement[3], statement[4], nullifier];
         bool valid;
         try MARGIN_VERIFIER.verifyProof(proof, input) returns (bool ok) {
             valid = ok;
@@ -133,8 +123,38 @@ contract MarginGate is IMarginCredit {
         if (!valid) revert MarginGate__InvalidProof();
         nullifierUsed[epochId][nullifier] = true;
         // A verified threshold is below 2^64 (FreeAboveThreshold range-checks it).
-        credits[msg.sender] = Credit(uint64(statement[2]), epochId, uint64(expiresAt));
+        credits[msg.sender] = Credit(uint64(statement[2]), epochId, expiresAt);
         emit CreditGranted(msg.sender, epochId, statement[2], nullifier);
+    }
+
+    /// @notice Reverts unless `epochId` is final and fresh in REGISTRY with this root and parameter hash.
+    /// @param epochId The epoch.
+    /// @param root The proof's root.
+    /// @param paramsHash The proof's parameter hash.
+    /// @return expiresAt Until when a credit of this epoch counts (capped to uint64).
+    function _checkEpoch(uint64 epochId, uint256 root, uint256 paramsHash)
+        private
+        view
+        returns (uint64 expiresAt)
+    {
+        (uint256 epochRoot, uint256 epochParams, uint64 finalizedAt) = REGISTRY.finalizedEpoch(epochId);
+        if (finalizedAt == 0) revert MarginGate__EpochNotFinal(epochId);
+        uint256 expires = uint256(finalizedAt) + MAX_AGE;
+        if (block.timestamp > expires) revert MarginGate__EpochStale(epochId, finalizedAt);
+        if (root != epochRoot) revert MarginGate__RootMismatch(epochRoot, root);
+        if (paramsHash != epochParams) revert MarginGate__ParamsHashMismatch(epochParams, paramsHash);
+        return expires > type(uint64).max ? type(uint64).max : uint64(expires);
+    }
+
+    /// @notice Reverts unless the proof is bound to msg.sender on this chain and scoped to this gate.
+    /// @param binding The proof's binding.
+    /// @param proofScope The proof's scope.
+    function _checkBindingAndScope(uint256 binding, uint256 proofScope) private view {
+        if (binding != bindingOf(msg.sender)) {
+            if (binding >> 160 != block.chainid) revert MarginGate__BoundToOtherChain(binding >> 160);
+            revert MarginGate__BoundToOtherSender(address(uint160(binding)));
+        }
+        if (proofScope != scope()) revert MarginGate__ScopedToOtherGate(proofScope);
     }
 
     /// @inheritdoc IMarginCredit
