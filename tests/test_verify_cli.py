@@ -33,7 +33,7 @@ from zksolvency.verifier.margin import evaluate
 CLI = str(Path(sys.executable).parent / "zksolvency")
 SECRET = 987654321
 RECIPIENT = "0x00000000000000000000000000000000DeaDBeef"
-GATE = "0x0000000000000000000000000000000000C0FfEe"
+GATE = "0x0000000000000000000000000000000000C0FFEE"
 Json = dict[str, Any]
 
 
