@@ -62,7 +62,8 @@ template Nullifier() {
  * Private inputs besides the record: secret, the trader's holder secret.
  * Functionality
  *   1. The parameters hash to paramsHash.
- *   2. The account is real (key != 0) and its leaf, with its holder commitment, lies in the tree under root.
+ *   2. The account is real (key != 0) and its leaf lies in the tree under root; the leaf's second element
+ *      is Poseidon(2)(salt, holder), sealing the trader's holder commitment into the leaf.
  *   3. free >= threshold * 1e14 (both in USD * 1e22).
  *   4. The prover knows the secret of the leaf's holder commitment (the venue, which knows the rest of
  *      the leaf's opening, does not).
@@ -101,7 +102,9 @@ template AccountMargin(DEPTH, A, M, T, K) {
     // 2. Inclusion of a real account (a key in [1, 2^64), so the leaf's first element lies in its domain).
     NonZero()(key);
     RangeCheck(64)(key);
-    signal leaf <== AccountLeaf(A, M)(key, salt, holder, balanceSign, balanceMagnitude, positionSign, positionMagnitude);
+    //    The leaf's second element seals the salt with the holder commitment: Poseidon(2)(salt, holder).
+    signal sealed <== HashVector(2)([salt, holder]);
+    signal leaf <== AccountLeaf(A, M)(key, sealed, balanceSign, balanceMagnitude, positionSign, positionMagnitude);
     Inclusion(DEPTH)(root, leaf, siblings, positionBits);
 
     // 3. Free collateral above the threshold.

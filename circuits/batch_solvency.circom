@@ -211,7 +211,6 @@ template BatchSolvency(LEVELS, A, M, T, K) {
     signal input subaccount[B];
     signal input newAccount[B];
     signal input salt[B];
-    signal input holder[B];
     signal input balanceSign[B][A];
     signal input balanceMagnitude[B][A];
     signal input positionSign[B][M];
@@ -308,7 +307,6 @@ template BatchSolvency(LEVELS, A, M, T, K) {
         leaves[i] = AccountLeaf(A, M);
         leaves[i].key <== order[i].key;
         leaves[i].salt <== salt[i];
-        leaves[i].holder <== holder[i];
         leaves[i].balanceSign <== balanceSign[i];
         leaves[i].balanceMagnitude <== balanceMagnitude[i];
         leaves[i].positionSign <== positionSign[i];

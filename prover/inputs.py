@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.field import SUBACCOUNT_BITS
-from zksolvency.verifier.leaf import leaf_hash, nullifier
+from zksolvency.verifier.leaf import leaf_hash, nullifier, sealed_salt
 from zksolvency.verifier.margin import AccountHealth, evaluate
 from zksolvency.verifier.params import CircuitParams
 from zksolvency.verifier.state import ChainState
@@ -89,8 +89,7 @@ def batch_signals(
         "accountId": [a.account_id for a in accounts],
         "subaccount": [a.subaccount for a in accounts],
         "newAccount": new_account,
-        "salt": list(salts),
-        "holder": [a.holder for a in accounts],
+        "salt": [sealed_salt(s, a.holder) for a, s in zip(accounts, salts, strict=True)],
     }
     for name in per_account[0]:
         signals[name] = [s[name] for s in per_account]

@@ -138,8 +138,7 @@ template MarginClass(bits) {
  * AccountLeaf(A, M): the account's Merkle leaf (docs/statement.md, "Account leaf").
  *   word_i = magnitude_i + 2^64 * sign_i for the A balances, then the M positions;
  *   packed_g = word_{3g} + 2^65 * word_{3g+1} + 2^130 * word_{3g+2};
- *   leaf = HashVector(key + 2^64 * LEAF_DOMAIN, salt, holder, packed_0, ..., packed_{G-1}),
- *   G = ceil((A + M) / 3); holder is the trader's holder commitment (0: none registered).
+ *   leaf = HashVector(key + 2^64 * LEAF_DOMAIN, salt, packed_0, ..., packed_{G-1}),  G = ceil((A + M) / 3).
  * The domain tag in the first element (keys are below 2^64) keeps leaves apart from tree nodes and
  * chain states, whose first elements are their own tags.
  * Signs and magnitudes are range-checked by AccountHealth, so the packing cannot overflow.
@@ -147,7 +146,6 @@ template MarginClass(bits) {
 template AccountLeaf(A, M) {
     signal input key;
     signal input salt;
-    signal input holder;
     signal input balanceSign[A];
     signal input balanceMagnitude[A];
     signal input positionSign[M];
@@ -163,10 +161,9 @@ template AccountLeaf(A, M) {
     for (var m = 0; m < M; m++) {
         words[A + m] = positionMagnitude[m] + (2 ** 64) * positionSign[m];
     }
-    signal preimage[3 + G];
+    signal preimage[2 + G];
     preimage[0] <== key + (2 ** 64) * LEAF_DOMAIN();
     preimage[1] <== salt;
-    preimage[2] <== holder;
     for (var g = 0; g < G; g++) {
         var packed = 0;
         var weight = 1;
@@ -174,7 +171,7 @@ template AccountLeaf(A, M) {
             packed += words[i] * weight;
             weight *= 2 ** 65;
         }
-        preimage[3 + g] <== packed;
+        preimage[2 + g] <== packed;
     }
-    leaf <== HashVector(3 + G)(preimage);
+    leaf <== HashVector(2 + G)(preimage);
 }

@@ -28,7 +28,9 @@
       packed.push(element);
     }
     const key = (account.accountId << SUBACCOUNT_BITS) | account.subaccount;
-    return ZkPoseidon.hashVector([key + (LEAF_DOMAIN << AMOUNT_BITS), salt, account.holder, ...packed]);
+    // The second element seals the salt with the holder commitment (docs/statement.md 5.5).
+    const sealed = ZkPoseidon.poseidon([salt, account.holder]);
+    return ZkPoseidon.hashVector([key + (LEAF_DOMAIN << AMOUNT_BITS), sealed, ...packed]);
   }
 
   function climb(node, index, siblings, from, to) {
