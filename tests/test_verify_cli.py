@@ -546,8 +546,17 @@ def test_verify_account_json_speaks_the_vocabulary(
     proof = json.loads(margin_proof.read_text())
     assert claim["recipient"] == RECIPIENT and int(claim["nullifier"], 16) == int(proof["nullifier"])
     assert HASH.fullmatch(claim["nullifier"]) and claim["threshold_usd"] == "1000.5"
+    assert (
+        report["account"]["holder"] == records[5]["account"]["holder"]
+        and HASH.fullmatch(claim["gate"]) is None
+    )
     text = run("verify-account", record, "--epoch", folder, "--margin-proof", margin_proof).stdout
-    assert claim["nullifier"] in text and report["root"] in text and RECIPIENT in text
+    assert (
+        claim["nullifier"] in text
+        and report["root"] in text
+        and RECIPIENT in text
+        and report["account"]["holder"] in text
+    )
 
 
 def test_a_failed_reserves_check_is_in_units_with_both_values(document: Json, tmp_path: Path) -> None:

@@ -234,6 +234,13 @@ def _print_account(epoch: Epoch, result: AccountCheck, record: Any) -> None:
         "into the epoch's published classes, shortfall and bad debt."
     )
     typer.echo(f"{account.label}:")
+    if account.holder:
+        checked = (
+            " (yours: checked)" if "holder" in result.passed else " (pass --secret to check it is yours)"
+        )
+        typer.echo(f"  holder commitment   {details['holder']}{checked}")
+    else:
+        typer.echo("  holder commitment   none registered: this record cannot back a margin proof")
     for symbol, amount in details["balances"].items():
         typer.echo(f"  balance   {symbol:<10} {amount:>24}")
     for market, size in zip(epoch.params.markets, account.positions, strict=False):
