@@ -25,10 +25,12 @@ from test_groth16 import twist_point_outside_g2
 from zksolvency.prover.epoch import EpochKeys, prove_epoch
 from zksolvency.prover.publish import AT_RISK, write_epoch
 from zksolvency.prover.sample import CRASH, sample_holder_secret, sample_venue
-from zksolvency.verifier.formats import MARGIN_KIT, PUBLIC_EPOCH, RECORDS
+from zksolvency.verifier.epoch import CheckFailed, check_keys
+from zksolvency.verifier.formats import MARGIN_KIT, PUBLIC_EPOCH, RECORDS, epoch_from_json
 from zksolvency.verifier.groth16 import Proof, key_hash
 from zksolvency.verifier.holder import write_holder_secret
 from zksolvency.verifier.margin import evaluate
+from zksolvency.verifier.margin_proof import MarginProofFile, check_margin_proof
 
 CLI = str(Path(sys.executable).parent / "zksolvency")
 SECRET = 987654321
@@ -655,3 +657,21 @@ def test_prove_account_prints_the_margin_gate_calldata(
         ["uint64", "uint256[6]", "bytes"], [doc["epoch_id"], [int(x) for x in doc["public_inputs"]], proof]
     )
     assert report["calldata"] == "0x" + expected.hex()
+
+
+def test_a_consumer_refuses_a_margin_proof_scoped_to_another_gate(margin_proof: Path, document: Json) -> None:
+    """One nullifier, two scopes, in the Python check: a proof made for GATE is refused by another gate,
+    also when its file and public inputs are rewritten to name that gate (the pairing then fails)."""
+    epoch = epoch_from_json(document, with_batches=False)
+    key = check_keys(epoch)["margin"]
+    doc = json.loads(margin_proof.read_text())
+    file = MarginProofFile.from_json(doc)
+    assert "margin proof scope" in check_margin_proof(file, epoch, key, gate=(10, int(GATE, 16)))
+    for chain_id, gate in ((10, int(GATE, 16) + 1), (11, int(GATE, 16))):
+        with pytest.raises(CheckFailed, match="margin proof scope: its nullifier is scoped to gate"):
+            check_margin_proof(file, epoch, key, gate=(chain_id, gate))
+    other = int(GATE, 16) + 1
+    moved = dict(doc, gate=f"0x{other:040x}", scope=str(other + (10 << 160)))
+    moved["public_inputs"] = [*doc["public_inputs"][:4], moved["scope"], doc["public_inputs"][5]]
+    with pytest.raises(CheckFailed, match="margin proof pairing"):
+        check_margin_proof(MarginProofFile.from_json(moved), epoch, key, gate=(10, other))
