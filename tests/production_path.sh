@@ -77,8 +77,7 @@ get("/v1/epochs/4711/margin-kit", "margin-kit.zip")
 PY
 # The trader's own holder secret (the sample wrote each trader's, UNSAFE, beside the snapshot): it never
 # goes to the venue or the API; the margin proof is made on the trader's machine.
-SECRET_FILE="snapshot/traders/${ACCOUNT%%-*}.secret"
-SECRET_FILE="${SECRET_FILE%.token}"
+SECRET_FILE="snapshot/traders/${ACCOUNT%%-*}.secret"  # ACCOUNT is ACCOUNT_ID-SUBACCOUNT.token
 "$Z" holder-key show "$SECRET_FILE"
 "$Z" verify-account my-record.json --epoch epoch-4711.json --ceremony ceremony --secret "$SECRET_FILE"
 "$Z" prove-account my-record.json --epoch epoch-4711.json --kit margin-kit.zip --ceremony ceremony \
