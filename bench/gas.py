@@ -29,7 +29,7 @@ from zksolvency.prover.epoch import EpochKeys, prove_epoch
 from zksolvency.prover.inputs import margin_signals
 from zksolvency.prover.keys import development_keys
 from zksolvency.prover.proving import Prover
-from zksolvency.prover.sample import sample_params, sample_venue
+from zksolvency.prover.sample import sample_holder_secret, sample_params, sample_venue
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.epoch import Epoch
 from zksolvency.verifier.field import QUANTA_PER_UNIT, THRESHOLD_TO_WEIGHTED
@@ -192,14 +192,23 @@ def run(
     record = max(records, key=lambda r: r.account.balances[0])
     circuit = epoch.params.circuit(profile)
     threshold = evaluate(record.account, circuit).free // THRESHOLD_TO_WEIGHTED // 2
+    secret = sample_holder_secret(5, record.account.account_id)
     signals, statement = margin_signals(
-        record.account, record.salt, record.path, circuit, threshold, int(trader, 16), evm.chain_id
+        record.account,
+        record.salt,
+        record.path,
+        circuit,
+        threshold,
+        int(trader, 16),
+        evm.chain_id,
+        secret,
+        int(gate.address, 16),
     )
     proof = Prover(margin).prove(signals)
     receipt = evm.send(
         verifiers["margin"].functions.verifyProof(proof.to_bytes(), statement.public_inputs), trader
     )
-    rec.add("margin proof verification (verifyProof)", receipt, public_inputs=5)
+    rec.add("margin proof verification (verifyProof)", receipt, public_inputs=6)
     rec.add(
         "MarginGate claimCredit", chain.claim_credit(evm, gate, 1, statement, proof, trader), first_claim=True
     )

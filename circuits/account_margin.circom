@@ -26,13 +26,25 @@ template Inclusion(DEPTH) {
     root === computed;
 }
 
-/* Nullifier(): nullifier = Poseidon(3)(NULLIFIER_DOMAIN, key, salt), the domain being "zksolvency/nullifier". */
+/* Holder(): the prover knows the secret behind the leaf's holder commitment: HashVector(HOLDER_DOMAIN, secret). */
+template Holder() {
+    signal input holder;
+    signal input secret;
+    signal computed <== HashVector(2)([HOLDER_DOMAIN(), secret]);
+    holder === computed;
+}
+
+/*
+ * Nullifier(): nullifier = Poseidon(5)(NULLIFIER_DOMAIN, key, salt, secret, scope): one per record, epoch
+ * (the salt) and scope; without the trader's secret nobody can compute it, and two scopes give unrelated values.
+ */
 template Nullifier() {
-    var NULLIFIER_DOMAIN = 0x7a6b736f6c76656e63792f6e756c6c6966696572;
     signal input nullifier;
     signal input key;
     signal input salt;
-    signal computed <== Poseidon(3)([NULLIFIER_DOMAIN, key, salt]);
+    signal input secret;
+    signal input scope;
+    signal computed <== Poseidon(5)([NULLIFIER_DOMAIN(), key, salt, secret, scope]);
     nullifier === computed;
 }
 
@@ -45,14 +57,20 @@ template Nullifier() {
  *   paramsHash  HashVector of the epoch's parameter vector
  *   threshold   margin available to lend against, USD * 1e8, 64-bit: haircut equity - initial margin
  *   binding     recipient + 2^160 * chainId: who may use the proof, and on which chain
- *   nullifier   Poseidon(3)(NULLIFIER_DOMAIN, key, salt): one credit per account per epoch
+ *   scope       gate + 2^160 * chainId: the contract that spends the nullifier (224 bits)
+ *   nullifier   Poseidon(5)(NULLIFIER_DOMAIN, key, salt, secret, scope): one credit per record per epoch
+ *               per scope
+ * Private inputs besides the record: secret, the trader's holder secret.
  * Functionality
  *   1. The parameters hash to paramsHash.
- *   2. The account is real (key != 0) and its leaf lies in the tree under root.
+ *   2. The account is real (key != 0) and its leaf lies in the tree under root; the leaf's second element
+ *      is Poseidon(2)(salt, holder), sealing the trader's holder commitment into the leaf.
  *   3. value - initial >= threshold * 1e14 (USD * 1e22): haircut equity less the initial margin of every
  *      perpetual and short option; the initial-margin vector opens the parameter vector's second element.
- *   4. nullifier is derived from the account's key and epoch salt.
- *   5. binding is a public input of the proof, so the proof is void for any other recipient or chain.
+ *   4. The prover knows the secret of the leaf's holder commitment (the venue, which knows the rest of
+ *      the leaf's opening, does not).
+ *   5. nullifier is derived from the account's key, epoch salt, the secret and the scope; scope < 2^224.
+ *   6. binding is a public input of the proof, so the proof is void for any other recipient or chain.
  */
 template AccountMargin(DEPTH, A, M, S, T, K) {
     var P = ParamsLength(A, M, S, T, K);
@@ -61,12 +79,15 @@ template AccountMargin(DEPTH, A, M, S, T, K) {
     signal input paramsHash;
     signal input threshold;
     signal input binding;
+    signal input scope;
     signal input nullifier;
 
     signal input params[P];
     signal input initialParams[InitialLength(M, S, K)];
     signal input key;
     signal input salt;
+    signal input holder;
+    signal input secret;
     signal input balanceSign[A];
     signal input balanceMagnitude[A];
     signal input positionSign[M];
@@ -89,8 +110,10 @@ template AccountMargin(DEPTH, A, M, S, T, K) {
     // 2. Inclusion of a real account (a key in [1, 2^64), so the leaf's first element lies in its domain).
     NonZero()(key);
     RangeCheck(64)(key);
-    signal leaf <== AccountLeaf(A, M, S)(key, salt, balanceSign, balanceMagnitude, positionSign, positionMagnitude,
-                                         optionSign, optionMagnitude);
+    //    The leaf's second element seals the salt with the holder commitment: Poseidon(2)(salt, holder).
+    signal sealed <== HashVector(2)([salt, holder]);
+    signal leaf <== AccountLeaf(A, M, S)(key, sealed, balanceSign, balanceMagnitude, positionSign,
+                                         positionMagnitude, optionSign, optionMagnitude);
     Inclusion(DEPTH)(root, leaf, siblings, positionBits);
 
     // 3. Haircut equity less initial margin above the threshold.
@@ -123,10 +146,14 @@ template AccountMargin(DEPTH, A, M, S, T, K) {
                                               initialParameters.optionInitial);
     AvailableAboveThreshold(CLASS_BITS())(health.value - initial, threshold);
 
-    // 4. Nullifier.
-    Nullifier()(nullifier, key, salt);
+    // 4. The trader's secret opens the holder commitment (a holder of 0 has no known opening).
+    Holder()(holder, secret);
 
-    // 5. Binding: a public input enters the proof's equation even if no constraint used it;
+    // 5. Nullifier, scoped to the gate that spends it.
+    RangeCheck(224)(scope);
+    Nullifier()(nullifier, key, salt, secret, scope);
+
+    // 6. Binding: a public input enters the proof's equation even if no constraint used it;
     //    this square keeps it in the constraint system explicitly (as Semaphore does).
     signal bindingSquare <== binding * binding;
 }

@@ -1,9 +1,11 @@
 """`zksolvency prove-account`: a trader's margin proof, made on the trader's machine (pip only, no Node).
 
-It reads the trader's record and the epoch's margin kit (EPOCH/public/margin: margin.wasm and
-proving_key.bin), checks the record against the epoch, proves that the account's free collateral is at
-least the threshold, verifies the proof, and writes a zksolvency-margin-proof/1 file.
-Exit status: 0 written, 1 the account cannot make this proof, 2 bad input.
+It reads the trader's record, holder secret and the epoch's margin kit (EPOCH/public/margin: margin.wasm
+and proving_key.bin), checks that the secret opens the record's holder commitment and the record against the
+epoch, proves that the account's free collateral is at least the threshold, with a nullifier scoped to the
+gate that will spend it, verifies the proof, and writes a zksolvency-margin-proof/2 file.
+Exit status: 0 written, 1 the account cannot make this proof, 2 bad input (a secret that is not the
+record's included).
 """
 
 import json
@@ -30,12 +32,13 @@ from zksolvency.verifier.formats import (
     record_from_json,
 )
 from zksolvency.verifier.groth16 import MalformedKey, Proof, key_hash, verify
+from zksolvency.verifier.holder import HolderKeyError, holder_commitment, read_holder_secret
 from zksolvency.verifier.leaf import leaf_hash
 from zksolvency.verifier.margin import evaluate
 from zksolvency.verifier.margin_proof import MarginProofFile
 from zksolvency.verifier.records import InclusionRecord
 from zksolvency.verifier.reports import margin_proof
-from zksolvency.verifier.vocabulary import parse_address, usd, usd_price
+from zksolvency.verifier.vocabulary import field_hex, parse_address, usd, usd_price
 
 from .inputs import margin_signals
 from .margin_kit import KitError, unpack
@@ -61,6 +64,22 @@ def parse_threshold(text: str) -> int:
     return value
 
 
+def check_secret(record: InclusionRecord, secret: int, where: str) -> None:
+    """ValueError unless `secret` opens the record's holder commitment (checked before any proving)."""
+    account = record.account
+    if account.holder == 0:
+        raise ValueError(
+            f"{account.label}: the record has no holder commitment (holder 0), so it cannot back a margin "
+            "proof; make one with `zksolvency holder-key new` and register it with your venue for an epoch "
+            "to come"
+        )
+    if holder_commitment(secret) != account.holder:
+        raise ValueError(
+            f"{where}: this secret's commitment {field_hex(holder_commitment(secret))} is not the holder "
+            f"commitment {field_hex(account.holder)} of {account.label} in the record"
+        )
+
+
 def check_record(epoch: Epoch, record: InclusionRecord) -> None:
     """AccountProofError unless the record is of this epoch and leads to its root."""
     if record.epoch_id != epoch.epoch_id:
@@ -78,9 +97,12 @@ def prove_account(
     threshold: int,
     recipient: int,
     chain_id: int,
+    secret: int,
+    gate: int,
     ceremonies: Sequence[KnownCeremony] | None = None,
 ) -> MarginProofFile:
-    """The margin proof of `record`'s account in `epoch` with the margin kit in `kit`.
+    """The margin proof of `record`'s account in `epoch` with the margin kit in `kit`, made with the
+    trader's holder `secret`, its nullifier scoped to `gate` on `chain_id`.
 
     AccountProofError if the record, the kit or the account's margin does not allow it.
     """
@@ -108,7 +130,7 @@ def prove_account(
             f"free collateral {usd(health.free)} USD is below the threshold {usd_price(threshold)} USD"
         )
     signals, statement = margin_signals(
-        record.account, record.salt, record.path, params, threshold, recipient, chain_id
+        record.account, record.salt, record.path, params, threshold, recipient, chain_id, secret, gate
     )
     try:
         wtns = WitnessCalculator(kit / "margin.wasm").calculate_wtns(signals)
@@ -122,7 +144,7 @@ def prove_account(
     if not verify(keys["margin"], proof, statement.public_inputs):
         raise AccountProofError("the proof made with the margin kit does not verify under the epoch's key")
     return MarginProofFile(
-        epoch.epoch_id, statement, recipient, chain_id, tuple(statement.public_inputs), proof
+        epoch.epoch_id, statement, recipient, chain_id, gate, tuple(statement.public_inputs), proof
     )
 
 
@@ -131,7 +153,15 @@ def prove_account_command(
     epoch_path: Annotated[Path, typer.Option("--epoch", help="The epoch folder (with public/margin).")],
     threshold: Annotated[str, typer.Option(help="Free collateral to prove, in USD (decimal, exact).")],
     recipient: Annotated[str, typer.Option(help="The 0x address the proof is bound to.")],
-    chain_id: Annotated[int, typer.Option("--chain-id", help="The chain id the proof is bound to.")],
+    chain_id: Annotated[
+        int, typer.Option("--chain-id", help="The chain id the proof is bound to (the gate's chain).")
+    ],
+    secret_path: Annotated[
+        Path, typer.Option("--secret", help="Your holder secret file (zksolvency holder-key new).")
+    ],
+    gate: Annotated[
+        str, typer.Option(help="The 0x address of the MarginGate that will spend the proof's nullifier.")
+    ],
     out: Annotated[Path, typer.Option(help="Where to write the margin proof.")] = Path("margin-proof.json"),
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
     calldata: Annotated[
@@ -148,10 +178,12 @@ def prove_account_command(
     ] = None,
     ceremony: CeremonyOption = None,
 ) -> None:
-    """Prove that your account's free collateral is at least THRESHOLD USD, bound to a recipient and chain."""
+    """Prove that your account's free collateral is at least THRESHOLD USD, bound to a recipient and chain,
+    for one gate, with your holder secret."""
     try:
         amount = parse_threshold(threshold)
         address = parse_address(recipient, "recipient")
+        gate_address = parse_address(gate, "gate")
         if not 0 < chain_id < 2**AMOUNT_BITS:
             raise ValueError(f"chain id {chain_id}: must be in [1, 2^64)")
         if out.exists() and not force:
@@ -162,10 +194,14 @@ def prove_account_command(
     kit = kit_path or document.parent / MARGIN_KIT.name
     try:
         record = record_from_json(read_json(record_path))
+        secret = read_holder_secret(secret_path)
+        check_secret(record, secret, str(secret_path))
         epoch = epoch_from_json(read_json(document), with_batches=False)
         ceremonies = pinned() + [from_folder(folder) for folder in ceremony or []]
-    except (FormatError, CeremonyError) as exc:
+    except (FormatError, CeremonyError, HolderKeyError) as exc:
         raise fail(str(exc), EXIT_BAD_INPUT) from None
+    except ValueError as exc:
+        raise fail(f"{record_path}: {exc}", EXIT_BAD_INPUT) from None
     with tempfile.TemporaryDirectory() as unpacked:
         if kit.is_file():
             try:
@@ -176,7 +212,9 @@ def prove_account_command(
             if not (kit / name).is_file():
                 raise fail(f"{kit / name}: missing (the epoch's margin kit)", EXIT_BAD_INPUT)
         try:
-            file = prove_account(record, epoch, kit, amount, address, chain_id, ceremonies)
+            file = prove_account(
+                record, epoch, kit, amount, address, chain_id, secret, gate_address, ceremonies
+            )
         except AccountProofError as exc:
             raise fail(str(exc), EXIT_INVALID) from None
     partial = out.with_name(f".{out.name}.partial")
@@ -202,11 +240,13 @@ def prove_account_command(
         typer.echo("UNSAFE: the epoch's keys come from a single-party development setup.")
     typer.echo(
         f"margin proof written to {out}: free collateral >= {claim['threshold_usd']} USD in epoch "
-        f"{epoch.epoch_id}, bound to {claim['recipient']} on chain {chain_id}, nullifier {claim['nullifier']}"
+        f"{epoch.epoch_id}, bound to {claim['recipient']} on chain {chain_id}, for gate {claim['gate']}, "
+        f"nullifier {claim['nullifier']}"
     )
     if calldata:
         typer.echo(
-            f"MarginGate.claimCredit calldata (send it from {claim['recipient']} on chain {chain_id}):"
+            f"MarginGate.claimCredit calldata (send it from {claim['recipient']} to {claim['gate']} on chain "
+            f"{chain_id}):"
         )
         typer.echo(call)
 

@@ -59,7 +59,7 @@ def main_source(kind: str, profile: Profile) -> str:
     if kind == "margin":
         return (
             f'include "circuits/account_margin.circom";\n'
-            f"component main {{public [root, paramsHash, threshold, binding, nullifier]}} =\n"
+            f"component main {{public [root, paramsHash, threshold, binding, scope, nullifier]}} =\n"
             f"    AccountMargin({p.tree_depth}, {sizes});\n"
         )
     raise ValueError(f"unknown circuit kind {kind!r}; known: {', '.join(KINDS)}")

@@ -28,13 +28,14 @@ from .ceremony_cli import register as register_ceremony_commands
 from .circuits import KINDS, build
 from .epoch import EpochKeys, check_snapshot, prove_epoch
 from .handout_cli import register as register_handout_commands
+from .holder_cli import register as register_holder_commands
 from .keys import UNSAFE_NOTE, development_keys, load_keys
 from .options import DEFAULT_PROFILE, ProfileOption
 from .pool import Stopped, stop_on_signals
 from .publish import write_epoch
 from .reserves_cli import register as register_reserves_commands
 from .salts import new_secret
-from .sample import CALM, CRASH, sample_venue
+from .sample import CALM, CRASH, sample_venue, write_trader_secrets
 from .snapshot import SnapshotError, read_snapshot, write_snapshot
 from .toolchain import ToolchainError
 from .trust import check_key_trust
@@ -110,9 +111,13 @@ def sample(
         if out.exists() and any(out.iterdir()):
             raise ValueError(f"{out} exists and is not empty")
         write_snapshot(out, venue, fmt)
+        traders = write_trader_secrets(out, venue, seed)
     except ValueError as exc:
         raise fail(str(exc)) from None
-    Console(stderr=True).print(f"wrote {len(venue.accounts)} accounts and the market file to {out}")
+    Console(stderr=True).print(
+        f"wrote {len(venue.accounts)} accounts and the market file to {out}, and the sample traders' own "
+        f"holder secrets (UNSAFE, derived from the seed) to {traders}"
+    )
 
 
 @app.command()
@@ -451,6 +456,7 @@ def _print_report(report: dict[str, Any], unsafe: bool) -> None:
 
 register_verifier_commands(app)  # verify, verify-account
 register_account_commands(app)  # prove-account
+register_holder_commands(app)  # holder-key new, show
 register_ceremony_commands(app)  # ceremony ptau, start, contribute, verify, finish
 register_reserves_commands(app)  # reserves message
 register_handout_commands(app)  # publish, split-records, reissue-token

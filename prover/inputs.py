@@ -4,11 +4,11 @@ from collections.abc import Sequence
 
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.field import SUBACCOUNT_BITS
-from zksolvency.verifier.leaf import leaf_hash, nullifier
+from zksolvency.verifier.leaf import leaf_hash, nullifier, sealed_salt
 from zksolvency.verifier.margin import AccountHealth, evaluate
 from zksolvency.verifier.params import CircuitParams
 from zksolvency.verifier.state import ChainState
-from zksolvency.verifier.statements import BatchStatement, MarginStatement, binding
+from zksolvency.verifier.statements import BatchStatement, MarginStatement, binding, scope
 from zksolvency.verifier.tree import MerklePath, root_of
 
 Signals = dict[str, object]
@@ -91,7 +91,7 @@ def batch_signals(
         "accountId": [a.account_id for a in accounts],
         "subaccount": [a.subaccount for a in accounts],
         "newAccount": new_account,
-        "salt": list(salts),
+        "salt": [sealed_salt(s, a.holder) for a, s in zip(accounts, salts, strict=True)],
     }
     for name in per_account[0]:
         signals[name] = [s[name] for s in per_account]
@@ -106,27 +106,39 @@ def margin_signals(
     threshold: int,
     recipient: int,
     chain_id: int,
+    secret: int,
+    gate: int,
 ) -> tuple[Signals, MarginStatement]:
     """Signals of the account margin circuit: `account` under path's root has haircut equity minus initial
     margin >= threshold.
 
-    threshold is in USD * 1e8; the circuit compares it at USD * 1e22.
+    threshold is in USD * 1e8; the circuit compares it at USD * 1e22. `secret` is the trader's holder
+    secret; `gate` the contract on `chain_id` that spends the nullifier (the scope).
     """
     profile = params.profile
     leaf = leaf_hash(account, salt, profile)
+    where = scope(gate, chain_id)
     statement = MarginStatement(
-        path.root(leaf), params.hash, threshold, binding(recipient, chain_id), nullifier(account, salt)
+        path.root(leaf),
+        params.hash,
+        threshold,
+        binding(recipient, chain_id),
+        where,
+        nullifier(account, salt, secret, where),
     )
     signals: Signals = {
         "root": statement.root,
         "paramsHash": statement.params_hash,
         "threshold": threshold,
         "binding": statement.binding,
+        "scope": statement.scope,
         "nullifier": statement.nullifier,
         "params": list(params.vector),
         "initialParams": list(params.initial_vector),
         "key": account.key,
         "salt": salt,
+        "holder": account.holder,
+        "secret": secret,
         **_account_signals(account, params, evaluate(account, params)),
         "siblings": [list(s) for s in path.siblings],
         "positionBits": [[p & 1, p >> 1] for p in path.positions()],

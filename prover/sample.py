@@ -7,15 +7,19 @@ long calls and puts, call spreads and straddles), and reserves above liabilities
 any instant, some leveraged accounts
 sit just above their maintenance margin, some are liquidatable and a few are bankrupt, their loss
 covered by the venue's insurance fund; a stressed book (a crash day) has many more of both.
+Every sample trader has registered a holder commitment; their secrets (`sample_holder_secret`) derive
+from the seed, so that tests and the demo can act as the traders (UNSAFE: real secrets are random).
 """
 
 import math
 import random
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from zksolvency.verifier.account import Account
-from zksolvency.verifier.field import PPM, PRICE_SCALE, QUANTA_PER_UNIT, WEIGHTED_SCALE
+from zksolvency.verifier.field import PPM, PRICE_SCALE, QUANTA_PER_UNIT, WEIGHTED_SCALE, R
+from zksolvency.verifier.holder import holder_commitment, write_holder_secret
 from zksolvency.verifier.margin import evaluate
 from zksolvency.verifier.params import (
     CALL,
@@ -28,6 +32,7 @@ from zksolvency.verifier.params import (
     OptionSeries,
     PerpMarket,
 )
+from zksolvency.verifier.poseidon import poseidon
 from zksolvency.verifier.profiles import Profile
 from zksolvency.verifier.state import ChainState
 
@@ -35,6 +40,8 @@ from .snapshot import Snapshot
 
 UNIT = QUANTA_PER_UNIT
 USD = PRICE_SCALE
+#: Domain of the sample traders' holder secrets: the ASCII bytes of "zksolvency/sample-holder".
+SAMPLE_HOLDER_DOMAIN = int.from_bytes(b"zksolvency/sample-holder", "big")
 
 # symbol, USD price, collateral tiers as (floor in USD of value, rate in percent)
 _ASSETS = [
@@ -242,6 +249,12 @@ class _Builder:
         return accounts
 
 
+def sample_holder_secret(seed: int, account_id: int) -> int:
+    """The holder secret of sample trader `account_id` (all their records): derived from the sample seed,
+    so UNSAFE for anything but samples."""
+    return 1 + poseidon([SAMPLE_HOLDER_DOMAIN, seed % R, account_id]) % (R - 1)
+
+
 def sample_venue(
     accounts: int, seed: int, profile: Profile, epoch_id: int = 1, stress: Stress = CALM
 ) -> Snapshot:
@@ -260,7 +273,10 @@ def sample_venue(
             isolated = rng.randint(1, 3) if rng.random() < 0.2 else 0
             builder.trade(long_id, short_id, market, rng.lognormvariate(8, 1.5), isolated)
     _options_book(builder, ids, accounts)
-    venue_accounts = builder.finish()
+    venue_accounts = [
+        replace(a, holder=holder_commitment(sample_holder_secret(seed, a.account_id)))
+        for a in builder.finish()
+    ]
     totals = ChainState.genesis(profile).after(venue_accounts, builder.circuit, blind=0)
     reserves = tuple(
         max(0, round((totals.equity[a] - totals.debt[a]) * rng.uniform(1.05, 1.3)))
@@ -306,3 +322,22 @@ def _options_book(builder: _Builder, ids: list[int], accounts: int) -> None:
             builder.option_trade(buyer, maker, series, units)
             if rng.random() < 0.5:
                 builder.delta_hedge(maker, rng.choice(makers), series, units)
+
+
+#: The sample's folder of the traders' own files: one holder secret per trader, ACCOUNT_ID.secret.
+TRADERS = "traders"
+
+
+def write_trader_secrets(folder: Path, venue: Snapshot, seed: int) -> Path:
+    """Write each sample trader's holder secret to FOLDER/traders/ACCOUNT_ID.secret (mode 0600): the
+    traders' own files, which a real venue never holds. Returns the folder."""
+    traders = folder / TRADERS
+    traders.mkdir()
+    (traders / "README.txt").write_text(
+        "UNSAFE sample secrets: each file is one sample trader's own holder secret\n"
+        "(zksolvency holder-key), derived from the sample seed. A real trader makes theirs with\n"
+        "`zksolvency holder-key new` and gives the venue only the commitment; a venue never holds these.\n"
+    )
+    for account_id in sorted({a.account_id for a in venue.accounts}):
+        write_holder_secret(traders / f"{account_id}.secret", sample_holder_secret(seed, account_id))
+    return traders

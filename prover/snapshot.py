@@ -18,7 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from zksolvency.verifier.account import Account, AccountError
 from zksolvency.verifier.amounts import format_scaled, parse_scaled
-from zksolvency.verifier.field import AMOUNT_BITS, PPM, PRICE_SCALE, QUANTA_PER_UNIT
+from zksolvency.verifier.field import AMOUNT_BITS, PPM, PRICE_SCALE, QUANTA_PER_UNIT, R
 from zksolvency.verifier.params import (
     CALL,
     PUT,
@@ -32,6 +32,7 @@ from zksolvency.verifier.params import (
     PerpMarket,
 )
 from zksolvency.verifier.profiles import Profile
+from zksolvency.verifier.vocabulary import field_hex
 
 MARKET_FILE = "market.json"
 ACCOUNT_FILES = ("accounts.jsonl", "accounts.csv")
@@ -63,7 +64,19 @@ def _decimal(scale: int, unit: str) -> Any:
     return BeforeValidator(parse)
 
 
+def _holder(value: Any) -> int:
+    """A holder commitment: 0x and 64 hex digits, a field element."""
+    if not isinstance(value, str) or not re.fullmatch(r"0x[0-9a-fA-F]{64}", value):
+        raise ValueError("expected the trader's holder commitment: 0x and 64 hex digits")
+    if int(value, 16) >= R:
+        raise ValueError(f"{value}: not a field element (at least the BN254 scalar order)")
+    return int(value, 16)
+
+
 Units = Annotated[int, _decimal(QUANTA_PER_UNIT, "units of the asset")]
+Holder = Annotated[int, BeforeValidator(_holder)]
+#: The optional CSV column of the holder commitment (docs/snapshot.md).
+HOLDER_COLUMN = "holder"
 Usd = Annotated[int, _decimal(PRICE_SCALE, "USD")]
 Percent = Annotated[int, _decimal(PPM // 100, "percent")]
 #: The largest amount a field holds, in units (2^64 quanta); prices and USD floors are the same number.
@@ -213,6 +226,7 @@ class AccountRow(BaseModel):
     model_config = _STRICT
     account_id: int
     subaccount: int = 0
+    holder: Holder = 0
     balances: dict[str, Units] = {}
     positions: dict[str, Units] = {}
     options: dict[str, Units] = {}
@@ -246,12 +260,12 @@ def read_market(path: Path) -> MarketFile:
 
 
 def _csv_header(path: Path, header: list[str] | None, symbols: set[str]) -> list[str]:
-    """The CSV header, checked: account_id, subaccount, then known asset, market or series symbols, once
-    each."""
+    """The CSV header, checked: account_id, subaccount, then known asset, market or series symbols (and
+    optionally the holder column), once each."""
     if not header or header[:2] != ["account_id", "subaccount"]:
         raise SnapshotError(f"{path}:1: the header must start with account_id,subaccount")
     for column in header[2:]:
-        if column not in symbols:
+        if column not in symbols and column != HOLDER_COLUMN:
             raise SnapshotError(
                 f"{path}:1: column {column!r}: not an asset, market or option symbol of market.json "
                 f"(known: {', '.join(sorted(symbols))})"
@@ -310,6 +324,8 @@ def read_accounts(path: Path, params: EpochParams, profile: Profile) -> tuple[li
             )
         if "amounts" in raw:  # CSV: split the symbol columns into balances and positions, skipping blanks
             amounts = {k: v for k, v in raw.pop("amounts").items() if v != ""}
+            if HOLDER_COLUMN in amounts:
+                raw["holder"] = amounts.pop(HOLDER_COLUMN)
             raw["balances"] = {k: v for k, v in amounts.items() if k in assets}
             raw["positions"] = {k: v for k, v in amounts.items() if k in markets}
             raw["options"] = {k: v for k, v in amounts.items() if k in series}
@@ -337,7 +353,7 @@ def read_accounts(path: Path, params: EpochParams, profile: Profile) -> tuple[li
             for symbol, amount in table.items():
                 amounts[known[symbol]] = amount
             held.append(tuple(amounts))
-        account = Account(row.account_id, row.subaccount, *held)
+        account = Account(row.account_id, row.subaccount, *held, holder=row.holder)
         try:
             account.validate(profile)
         except AccountError as exc:
@@ -447,19 +463,21 @@ def write_snapshot(folder: Path, snapshot: Snapshot, fmt: str = "jsonl") -> None
     if fmt == "csv":
         with (folder / "accounts.csv").open("w", newline="") as f:
             writer = csv.writer(f)
-            writer.writerow(["account_id", "subaccount", *assets, *markets, *series])
+            writer.writerow(["account_id", "subaccount", HOLDER_COLUMN, *assets, *markets, *series])
             for a in snapshot.accounts:
                 held = (*a.balances, *a.positions, *a.options)
                 cells = [units(v) if v else "" for v in held] + [""] * (
                     len(assets + markets + series) - len(held)
                 )
-                writer.writerow([a.account_id, a.subaccount, *cells])
+                holder = field_hex(a.holder) if a.holder else ""
+                writer.writerow([a.account_id, a.subaccount, holder, *cells])
     elif fmt == "jsonl":
         with (folder / "accounts.jsonl").open("w") as f:
             for a in snapshot.accounts:
                 row = {
                     "account_id": a.account_id,
                     "subaccount": a.subaccount,
+                    **({"holder": field_hex(a.holder)} if a.holder else {}),
                     "balances": {s: units(v) for s, v in zip(assets, a.balances, strict=True) if v},
                     "positions": {s: units(v) for s, v in zip(markets, a.positions, strict=True) if v},
                 }

@@ -75,10 +75,16 @@ get("/v1/epochs/4711/record", "my-record.json", auth=True)
 get("/v1/epochs/4711/document", "epoch-4711.json")
 get("/v1/epochs/4711/margin-kit", "margin-kit.zip")
 PY
-"$Z" verify-account my-record.json --epoch epoch-4711.json --ceremony ceremony
+# The trader's own holder secret (the sample wrote each trader's, UNSAFE, beside the snapshot): it never
+# goes to the venue or the API; the margin proof is made on the trader's machine.
+SECRET_FILE="snapshot/traders/${ACCOUNT%%-*}.secret"  # ACCOUNT is ACCOUNT_ID-SUBACCOUNT.token
+"$Z" holder-key show "$SECRET_FILE"
+"$Z" verify-account my-record.json --epoch epoch-4711.json --ceremony ceremony --secret "$SECRET_FILE"
 "$Z" prove-account my-record.json --epoch epoch-4711.json --kit margin-kit.zip --ceremony ceremony \
-    --threshold 0 --recipient 0x00000000000000000000000000000000000000aa --chain-id 1 --out margin-proof.json
-"$Z" verify-account my-record.json --epoch epoch-4711.json --ceremony ceremony --margin-proof margin-proof.json
+    --threshold 0 --recipient 0x00000000000000000000000000000000000000aa --chain-id 1 \
+    --gate 0x00000000000000000000000000000000000000bb --secret "$SECRET_FILE" --out margin-proof.json
+"$Z" verify-account my-record.json --epoch epoch-4711.json --ceremony ceremony --margin-proof margin-proof.json \
+    --secret "$SECRET_FILE"
 
 step "the public page lists the epoch"
 "$PY" - "$URL" <<'PY'

@@ -24,7 +24,7 @@ def test_circuits_info_json(ci: Circuits) -> None:
     assert batch["constraints"] == ci.batch.circuit.info.constraints
     assert batch["public_inputs"] == 5 and batch["accounts"] == ci.profile.batch_size
     assert batch["constraints_per_account"] == round(batch["constraints"] / ci.profile.batch_size, 1)
-    assert info["circuits"]["margin"]["public_inputs"] == 5
+    assert info["circuits"]["margin"]["public_inputs"] == 6  # the scope is the sixth
 
 
 def test_unknown_profile_is_bad_input() -> None:

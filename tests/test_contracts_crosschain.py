@@ -92,14 +92,15 @@ def test_relayed_root_serves_the_gate_on_the_second_chain(c: Chains, ci: Circuit
     assert c.mirror.functions.finalizedEpoch(1).call() == c.registry.functions.finalizedEpoch(1).call()
     assert c.mirror.functions.latestFinalizedEpoch().call() == 1
     record = max(c.records, key=lambda r: r.account.balances[0])
-    on_two = margin_proof(ci, c.epoch, record, c.trader, SECOND_CHAIN_ID)
+    on_two = margin_proof(ci, c.epoch, record, c.trader, SECOND_CHAIN_ID, c.gate_two.address)
     claim_credit(c.two, c.gate_two, 1, *on_two, c.trader)
     assert c.gate_two.functions.creditOf(c.trader).call()[0] == on_two[0].threshold
     # The proof for chain 2 is refused on chain 1; a proof for chain 1 works there: one credit per chain.
     with pytest.raises(ContractReverted, match="MarginGate__BoundToOtherChain"):
         claim_credit(c.one, c.gate_one, 1, *on_two, c.trader)
-    on_one = margin_proof(ci, c.epoch, record, c.trader, c.one.chain_id)
-    assert on_one[0].nullifier == on_two[0].nullifier
+    on_one = margin_proof(ci, c.epoch, record, c.trader, c.one.chain_id, c.gate_one.address)
+    # Scoped nullifiers: the two gates cannot tell that both credits come from one record.
+    assert on_one[0].nullifier != on_two[0].nullifier
     with pytest.raises(ContractReverted, match="MarginGate__BoundToOtherChain"):
         claim_credit(c.two, c.gate_two, 1, *on_one, c.trader)
     claim_credit(c.one, c.gate_one, 1, *on_one, c.trader)
@@ -107,7 +108,7 @@ def test_relayed_root_serves_the_gate_on_the_second_chain(c: Chains, ci: Circuit
 
 
 def test_gate_refuses_an_epoch_not_relayed(c: Chains, ci: Circuits) -> None:
-    proof = margin_proof(ci, c.epoch, c.records[0], c.trader, SECOND_CHAIN_ID)
+    proof = margin_proof(ci, c.epoch, c.records[0], c.trader, SECOND_CHAIN_ID, c.gate_two.address)
     with pytest.raises(ContractReverted, match="MarginGate__EpochNotFinal"):
         claim_credit(c.two, c.gate_two, 1, *proof, c.trader)
 

@@ -12,7 +12,7 @@ from zksolvency.contracts import chain
 from zksolvency.contracts.solidity import Artifact, compile_solidity, poseidon_source, solidity_sources
 from zksolvency.prover.epoch import EpochKeys, prove_epoch
 from zksolvency.prover.inputs import batch_signals, margin_signals
-from zksolvency.prover.sample import sample_venue
+from zksolvency.prover.sample import sample_holder_secret, sample_venue
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.epoch import BatchProof, Epoch
 from zksolvency.verifier.field import THRESHOLD_TO_WEIGHTED
@@ -74,13 +74,30 @@ def one_batch_epoch(
 
 
 def margin_proof(
-    ci: Circuits, epoch: Epoch, record: InclusionRecord, recipient: str, chain_id: int, share: int = 2
+    ci: Circuits,
+    epoch: Epoch,
+    record: InclusionRecord,
+    recipient: str,
+    chain_id: int,
+    gate: str,
+    share: int = 2,
+    seed: int = 5,
 ) -> tuple[MarginStatement, Proof]:
-    """A margin proof for `record`'s account: threshold = its free collateral / share, in USD * 1e8."""
+    """A margin proof for `record`'s account of a sample epoch (`seed`), made with its trader's holder
+    secret for `gate` on `chain_id`: threshold = its free collateral / share, in USD * 1e8."""
     circuit = epoch.params.circuit(ci.profile)
     threshold = evaluate(record.account, circuit).free // THRESHOLD_TO_WEIGHTED // share
+    secret = sample_holder_secret(seed, record.account.account_id)
     signals, statement = margin_signals(
-        record.account, record.salt, record.path, circuit, threshold, int(recipient, 16), chain_id
+        record.account,
+        record.salt,
+        record.path,
+        circuit,
+        threshold,
+        int(recipient, 16),
+        chain_id,
+        secret,
+        int(gate, 16),
     )
     return statement, ci.margin_prover.prove(signals)
 

@@ -16,6 +16,7 @@ from zksolvency.prover.inputs import Signals, batch_signals, margin_signals
 from zksolvency.prover.witness import WitnessError
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.field import SUBACCOUNT_BITS, R
+from zksolvency.verifier.holder import holder_commitment
 from zksolvency.verifier.leaf import leaf_hash
 from zksolvency.verifier.margin import evaluate
 from zksolvency.verifier.state import ChainState
@@ -124,10 +125,14 @@ def test_account_id_of_2_pow_48_cannot_end_a_batch(ci: Circuits) -> None:
 
 
 def test_liquidatable_record_cannot_make_a_margin_proof_at_threshold_zero(ci: Circuits) -> None:
-    accounts = [Account(1, 0, (-550_000 * UNIT, 0, 0), (10 * UNIT,)), worked_example(2)]
+    trader = 4321  # the trader's holder secret: the proof is the trader's own, refused for its margin alone
+    holder = holder_commitment(trader)
+    accounts = [Account(1, 0, (-550_000 * UNIT, 0, 0), (10 * UNIT,), holder=holder), worked_example(2)]
     accounts += [Account.padding(ci.profile)] * 2
     leaves = [leaf_hash(a, s, ci.profile) for a, s in zip(accounts, SALTS, strict=True)]
     tree = QuadTree(leaves, ci.profile.tree_depth)
-    signals, _ = margin_signals(accounts[0], SALTS[0], tree.path(0), _params(ci), 0, 0xBEEF, 1)
+    signals, _ = margin_signals(
+        accounts[0], SALTS[0], tree.path(0), _params(ci), 0, 0xBEEF, 1, trader, 0xCAFE
+    )
     with pytest.raises(WitnessError, match=r"Error in template AvailableAboveThreshold_\d+ "):
         ci.margin_prover.witness(signals)

@@ -28,4 +28,4 @@ def test_reference_batch_circuit_costs_at_most_4000_constraints_per_account(
 
 def test_reference_margin_circuit_compiles(circuits: dict[str, Circuit]) -> None:
     circuit = circuits["margin"]
-    assert circuit.info.public_inputs == 5 and circuit.info.constraints < 25_000, circuit.info
+    assert circuit.info.public_inputs == 6 and circuit.info.constraints < 25_000, circuit.info

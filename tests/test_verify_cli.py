@@ -24,14 +24,18 @@ from test_groth16 import twist_point_outside_g2
 
 from zksolvency.prover.epoch import EpochKeys, prove_epoch
 from zksolvency.prover.publish import AT_RISK, write_epoch
-from zksolvency.prover.sample import CRASH, sample_venue
-from zksolvency.verifier.formats import MARGIN_KIT, PUBLIC_EPOCH, RECORDS
+from zksolvency.prover.sample import CRASH, sample_holder_secret, sample_venue
+from zksolvency.verifier.epoch import CheckFailed, check_keys
+from zksolvency.verifier.formats import MARGIN_KIT, PUBLIC_EPOCH, RECORDS, epoch_from_json
 from zksolvency.verifier.groth16 import Proof, key_hash
+from zksolvency.verifier.holder import write_holder_secret
 from zksolvency.verifier.margin import evaluate
+from zksolvency.verifier.margin_proof import MarginProofFile, check_margin_proof
 
 CLI = str(Path(sys.executable).parent / "zksolvency")
 SECRET = 987654321
 RECIPIENT = "0x00000000000000000000000000000000DeaDBeef"
+GATE = "0x0000000000000000000000000000000000C0FFEE"
 Json = dict[str, Any]
 
 
@@ -64,6 +68,20 @@ def document(folder: Path) -> Json:
 @pytest.fixture(scope="module")
 def records(folder: Path) -> list[Json]:
     return [json.loads(line) for line in (folder / RECORDS).read_text().splitlines()]
+
+
+def secret_of(tmp: Path, record: Json) -> Path:
+    """The record's trader's holder secret (the sample's, seed 3) in a file under `tmp`."""
+    account_id = record["account"]["account_id"]
+    path = tmp / f"{account_id}.secret"
+    if not path.exists():
+        write_holder_secret(path, sample_holder_secret(3, account_id))
+    return path
+
+
+def trader(tmp: Path, record: Json) -> list[str | Path]:
+    """prove-account's --secret (the record's trader's) and --gate options."""
+    return ["--secret", secret_of(tmp, record), "--gate", GATE]
 
 
 def write(path: Path, doc: Any) -> Path:
@@ -327,7 +345,7 @@ def margin_proof(folder: Path, records: list[Json], tmp_path_factory: pytest.Tem
     out = tmp / "proof.json"
     result = run(
         "prove-account", record, "--epoch", folder, "--threshold", "1000.5", "--recipient", RECIPIENT,
-        "--chain-id", "10", "--out", out,
+        "--chain-id", "10", *trader(tmp, records[5]), "--out", out,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return out
@@ -335,25 +353,38 @@ def margin_proof(folder: Path, records: list[Json], tmp_path_factory: pytest.Tem
 
 def test_margin_proof_file(margin_proof: Path, document: Json) -> None:
     doc = json.loads(margin_proof.read_text())
-    assert doc["format"] == "zksolvency-margin-proof/1" and doc["epoch_id"] == 7
+    assert doc["format"] == "zksolvency-margin-proof/2" and doc["epoch_id"] == 7
     assert doc["root"] == document["root"] and doc["params_hash"] == document["params_hash"]
     assert doc["threshold"] == str(100_050_000_000) and doc["threshold_usd"] == "1000.5"
     assert doc["recipient"] == RECIPIENT and doc["chain_id"] == 10  # EIP-55, as given
-    assert doc["public_inputs"][2] == doc["threshold"] and doc["public_inputs"][4] == doc["nullifier"]
+    assert doc["public_inputs"][2] == doc["threshold"] and doc["public_inputs"][5] == doc["nullifier"]
     assert int(doc["public_inputs"][3]) == int(RECIPIENT, 16) + (10 << 160)
+    assert doc["gate"] == GATE and doc["public_inputs"][4] == doc["scope"] == str(int(GATE, 16) + (10 << 160))
 
 
 def test_margin_proof_is_checked_with_the_account(
     folder: Path, records: list[Json], margin_proof: Path, tmp_path: Path
 ) -> None:
     record = write(tmp_path / "record.json", records[5])
-    code, report = run_json("verify-account", record, "--epoch", folder, "--margin-proof", margin_proof)
+    mine = ["--margin-proof", margin_proof, "--secret", secret_of(tmp_path, records[5])]
+    code, report = run_json("verify-account", record, "--epoch", folder, *mine)
     assert code == 0, report["failure"]
-    assert {"margin proof pairing", "margin proof account"} <= {c["check"] for c in report["checks"]}
-    assert report["margin_proof"]["threshold_usd"] == "1000.5"
+    checks = {c["check"] for c in report["checks"]}
+    assert {"holder", "margin proof pairing", "margin proof account"} <= checks
+    assert report["margin_proof"]["threshold_usd"] == "1000.5" and report["margin_proof"]["gate"] == GATE
+    # Without the secret nobody, the venue included, can tell whose proof it is.
+    code, report = run_json("verify-account", record, "--epoch", folder, "--margin-proof", margin_proof)
+    checks = {c["check"] for c in report["checks"]}
+    assert code == 0 and "margin proof pairing" in checks and "margin proof account" not in checks
     other = write(tmp_path / "other.json", records[6])
-    code, report = run_json("verify-account", other, "--epoch", folder, "--margin-proof", margin_proof)
+    theirs = ["--margin-proof", margin_proof, "--secret", secret_of(tmp_path, records[6])]
+    code, report = run_json("verify-account", other, "--epoch", folder, *theirs)
     assert code == 1 and report["failed_check"] == "margin proof account"
+    # The trader's secret against a record whose leaf holds another commitment: the holder check fails.
+    code, report = run_json(
+        "verify-account", other, "--epoch", folder, "--secret", secret_of(tmp_path, records[5])
+    )
+    assert code == 1 and report["failed_check"] == "holder"
 
 
 @pytest.mark.parametrize(
@@ -361,6 +392,7 @@ def test_margin_proof_is_checked_with_the_account(
     [
         ("threshold", "margin proof pairing"),
         ("recipient", "margin proof statement"),
+        ("gate", "margin proof statement"),
         ("epoch_id", "margin proof epoch"),
     ],
 )
@@ -370,8 +402,8 @@ def test_tampered_margin_proof_is_rejected(
     doc = json.loads(margin_proof.read_text())
     if field == "threshold":  # claim more, consistently in the field and the public input
         doc["threshold"] = doc["public_inputs"][2] = str(int(doc["threshold"]) * 2)
-    elif field == "recipient":
-        doc["recipient"] = "0x" + "11" * 20
+    elif field in ("recipient", "gate"):
+        doc[field] = "0x" + "11" * 20
     else:
         doc["epoch_id"] = 8
     record = write(tmp_path / "record.json", records[5])
@@ -385,18 +417,49 @@ def test_prove_account_refuses_what_it_cannot_prove(
     folder: Path, records: list[Json], tmp_path: Path
 ) -> None:
     record = write(tmp_path / "record.json", records[5])
-    base = ["prove-account", record, "--epoch", folder, "--recipient", RECIPIENT, "--chain-id", "10"]
+    base = [
+        "prove-account", record, "--epoch", folder, "--recipient", RECIPIENT, "--chain-id", "10",
+        *trader(tmp_path, records[5]),
+    ]  # fmt: skip
     too_much = run(*base, "--threshold", "1000000000", "--out", tmp_path / "p.json")
     assert too_much.returncode == 1 and "below the threshold" in too_much.stderr
     assert not (tmp_path / "p.json").exists()
     for threshold in ("1.123456789", "-5", "1e3", "ten"):
         assert run(*base, "--threshold", threshold).returncode == 2, threshold
     bad_recipient = ["prove-account", record, "--epoch", folder, "--threshold", "1", "--chain-id", "10"]
-    assert run(*bad_recipient, "--recipient", "0x1234").returncode == 2
+    assert run(*bad_recipient, *trader(tmp_path, records[5]), "--recipient", "0x1234").returncode == 2
+    assert run(*base, "--threshold", "1", "--gate", "0x1234").returncode == 2
     stale = copy.deepcopy(records[5])
     stale["epoch_id"] = 8
     result = run(*base[:1], write(tmp_path / "stale.json", stale), *base[2:], "--threshold", "1")
     assert result.returncode == 1 and "epoch 8" in result.stderr
+
+
+def test_prove_account_with_a_secret_that_is_not_the_records_exits_2_before_proving(
+    folder: Path, records: list[Json], tmp_path: Path
+) -> None:
+    """The venue's attempt (it knows the record, not the secret), and a record without a commitment."""
+    record = write(tmp_path / "record.json", records[5])
+    wrong = tmp_path / "wrong.secret"
+    write_holder_secret(wrong, sample_holder_secret(3, records[5]["account"]["account_id"]) + 1)
+    args = [
+        "prove-account", record, "--epoch", folder, "--recipient", RECIPIENT, "--chain-id", "10",
+        "--threshold", "1", "--gate", GATE, "--out", tmp_path / "p.json",
+    ]  # fmt: skip
+    result = run(*args, "--secret", wrong)
+    assert result.returncode == 2 and not (tmp_path / "p.json").exists()
+    assert str(wrong) in result.stderr and "is not the holder commitment" in result.stderr
+    assert records[5]["account"]["holder"] in result.stderr
+    unregistered = copy.deepcopy(records[5])
+    unregistered["account"]["holder"] = "0x" + "0" * 64
+    result = run(*args[:1], write(tmp_path / "none.json", unregistered), *args[2:], "--secret", wrong)
+    assert result.returncode == 2 and "no holder commitment" in result.stderr
+    result = run(*args, "--secret", write(tmp_path / "garbage.secret", "0x12"))
+    assert (
+        result.returncode == 2
+        and "garbage.secret" in result.stderr
+        and "not a holder secret" in result.stderr
+    )
 
 
 def unproven_reserves_only(code: int, report: Json) -> None:
@@ -485,8 +548,17 @@ def test_verify_account_json_speaks_the_vocabulary(
     proof = json.loads(margin_proof.read_text())
     assert claim["recipient"] == RECIPIENT and int(claim["nullifier"], 16) == int(proof["nullifier"])
     assert HASH.fullmatch(claim["nullifier"]) and claim["threshold_usd"] == "1000.5"
+    assert (
+        report["account"]["holder"] == records[5]["account"]["holder"]
+        and HASH.fullmatch(claim["gate"]) is None
+    )
     text = run("verify-account", record, "--epoch", folder, "--margin-proof", margin_proof).stdout
-    assert claim["nullifier"] in text and report["root"] in text and RECIPIENT in text
+    assert (
+        claim["nullifier"] in text
+        and report["root"] in text
+        and RECIPIENT in text
+        and report["account"]["holder"] in text
+    )
 
 
 def test_a_failed_reserves_check_is_in_units_with_both_values(document: Json, tmp_path: Path) -> None:
@@ -543,7 +615,10 @@ def test_prove_account_refuses_a_wrong_checksum_and_an_existing_out(
     folder: Path, records: list[Json], margin_proof: Path, tmp_path: Path
 ) -> None:
     record = write(tmp_path / "record.json", records[5])
-    base = ["prove-account", record, "--epoch", folder, "--threshold", "1", "--chain-id", "10"]
+    base = [
+        "prove-account", record, "--epoch", folder, "--threshold", "1", "--chain-id", "10",
+        *trader(tmp_path, records[5]),
+    ]  # fmt: skip
     miscased = RECIPIENT.replace("DeaDBeef", "DeadBeef")
     result = run(*base, "--recipient", miscased, "--out", tmp_path / "p.json")
     assert result.returncode == 2 and "EIP-55" in result.stderr and RECIPIENT in result.stderr
@@ -566,7 +641,7 @@ def test_prove_account_prints_the_margin_gate_calldata(
     out = write(tmp_path / "proof.json", "an older proof")
     result = run(
         "prove-account", record, "--epoch", folder, "--threshold", "1000.5", "--recipient", RECIPIENT,
-        "--chain-id", "10", "--out", out, "--force", "--calldata", "--json",
+        "--chain-id", "10", *trader(tmp_path, records[5]), "--out", out, "--force", "--calldata", "--json",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -575,10 +650,28 @@ def test_prove_account_prints_the_margin_gate_calldata(
     # The same call encoded by eth-abi and eth-utils, for the signature MarginGate.sol declares.
     source = (Path(__file__).parents[1] / "contracts" / "src" / "MarginGate.sol").read_text()
     assert (
-        "function claimCredit(uint64 epochId, uint256[5] calldata statement, bytes calldata proof)" in source
+        "function claimCredit(uint64 epochId, uint256[6] calldata statement, bytes calldata proof)" in source
     )
     proof = Proof.from_snarkjs(doc["proof"]).to_bytes()
-    expected = function_signature_to_4byte_selector("claimCredit(uint64,uint256[5],bytes)") + abi_encode(
-        ["uint64", "uint256[5]", "bytes"], [doc["epoch_id"], [int(x) for x in doc["public_inputs"]], proof]
+    expected = function_signature_to_4byte_selector("claimCredit(uint64,uint256[6],bytes)") + abi_encode(
+        ["uint64", "uint256[6]", "bytes"], [doc["epoch_id"], [int(x) for x in doc["public_inputs"]], proof]
     )
     assert report["calldata"] == "0x" + expected.hex()
+
+
+def test_a_consumer_refuses_a_margin_proof_scoped_to_another_gate(margin_proof: Path, document: Json) -> None:
+    """One nullifier, two scopes, in the Python check: a proof made for GATE is refused by another gate,
+    also when its file and public inputs are rewritten to name that gate (the pairing then fails)."""
+    epoch = epoch_from_json(document, with_batches=False)
+    key = check_keys(epoch)["margin"]
+    doc = json.loads(margin_proof.read_text())
+    file = MarginProofFile.from_json(doc)
+    assert "margin proof scope" in check_margin_proof(file, epoch, key, gate=(10, int(GATE, 16)))
+    for chain_id, gate in ((10, int(GATE, 16) + 1), (11, int(GATE, 16))):
+        with pytest.raises(CheckFailed, match="margin proof scope: its nullifier is scoped to gate"):
+            check_margin_proof(file, epoch, key, gate=(chain_id, gate))
+    other = int(GATE, 16) + 1
+    moved = dict(doc, gate=f"0x{other:040x}", scope=str(other + (10 << 160)))
+    moved["public_inputs"] = [*doc["public_inputs"][:4], moved["scope"], doc["public_inputs"][5]]
+    with pytest.raises(CheckFailed, match="margin proof pairing"):
+        check_margin_proof(MarginProofFile.from_json(moved), epoch, key, gate=(10, other))

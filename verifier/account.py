@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from .field import ACCOUNT_ID_BITS, AMOUNT_BITS, SUBACCOUNT_BITS
+from .field import ACCOUNT_ID_BITS, AMOUNT_BITS, SUBACCOUNT_BITS, R
 from .profiles import Profile
 
 
@@ -57,6 +57,8 @@ class Account:
         """Raise AccountError naming the account and the field that is out of range."""
         if self.is_padding and any((*self.balances, *self.positions, *self.options, self.holder)):
             raise AccountError("a padding account (id 0, subaccount 0) must hold nothing")
+        if not 0 <= self.holder < R:
+            raise AccountError(f"{self.label}: holder must be a field element (below the BN254 scalar order)")
         if not self.is_padding and not 1 <= self.account_id < 2**ACCOUNT_ID_BITS:
             raise AccountError(f"{self.label}: account_id must be 1 <= id < 2^{ACCOUNT_ID_BITS}")
         if not 0 <= self.subaccount < 2**SUBACCOUNT_BITS:

@@ -20,6 +20,7 @@ from .documents import read_json
 from .epoch import Audit, Epoch, book_lines, verify_epoch
 from .formats import MARGIN_KIT, FormatError, epoch_document, epoch_from_json, record_from_json
 from .groth16 import MalformedKey, key_hash
+from .holder import HolderKeyError, read_holder_secret
 from .inclusion import AccountCheck, verify_account
 from .margin_proof import MarginProofFile
 from .reserves import ReservesInputError, audit_reserves
@@ -233,6 +234,13 @@ def _print_account(epoch: Epoch, result: AccountCheck, record: Any) -> None:
         "into the epoch's published classes, shortfall and bad debt."
     )
     typer.echo(f"{account.label}:")
+    if account.holder:
+        checked = (
+            " (yours: checked)" if "holder" in result.passed else " (pass --secret to check it is yours)"
+        )
+        typer.echo(f"  holder commitment   {details['holder']}{checked}")
+    else:
+        typer.echo("  holder commitment   none registered: this record cannot back a margin proof")
     for symbol, amount in details["balances"].items():
         typer.echo(f"  balance   {symbol:<10} {amount:>24}")
     for market, size in zip(epoch.params.markets, account.positions, strict=False):
@@ -270,10 +278,11 @@ def _print_account(epoch: Epoch, result: AccountCheck, record: Any) -> None:
     file = result.margin_proof
     if file is not None:
         claim = reports.margin_proof(file)
+        whose = "yours" if "margin proof account" in result.passed else "(pass --secret to check it is yours)"
         typer.echo(
-            f"margin proof: an account of this epoch, yours (nullifier {claim['nullifier']}), has haircut "
+            f"margin proof: an account of this epoch, {whose} (nullifier {claim['nullifier']}), has haircut "
             f"equity above its initial margin by at least {claim['threshold_usd']} USD; the proof is bound "
-            f"to recipient {claim['recipient']} on chain {claim['chain_id']}."
+            f"to recipient {claim['recipient']} on chain {claim['chain_id']}, for gate {claim['gate']}."
         )
     typer.echo(
         "This checks your account only. `zksolvency verify EPOCH` audits the whole epoch: the chain of "
@@ -287,6 +296,14 @@ def verify_account_command(
     as_json: JsonOption = False,
     margin_proof: Annotated[
         Path | None, typer.Option("--margin-proof", help="Also check this margin proof file.")
+    ] = None,
+    secret: Annotated[
+        Path | None,
+        typer.Option(
+            "--secret",
+            help="Your holder secret file (holder-key new): also check that your leaf holds its commitment "
+            "and that the margin proof is yours.",
+        ),
     ] = None,
     ceremony: CeremonyOption = None,
 ) -> None:
@@ -303,7 +320,8 @@ def verify_account_command(
         if not isinstance(batches, list):
             raise FormatError(f"{document}: batches: expected a list")
         proof_file = MarginProofFile.from_json(read_json(margin_proof)) if margin_proof else None
-    except FormatError as exc:
+        holder_secret = read_holder_secret(secret) if secret else None
+    except (FormatError, HolderKeyError) as exc:
         raise fail(str(exc)) from None
     profile_name = record_doc.get("profile") if isinstance(record_doc, dict) else None
     try:
@@ -313,6 +331,7 @@ def verify_account_command(
             record,
             record_profile=profile_name if isinstance(profile_name, str) else None,
             margin_proof=proof_file,
+            secret=holder_secret,
             ceremonies=_ceremonies(ceremony),
         )
     except FormatError as exc:

@@ -29,7 +29,7 @@ from .tree import root_of
 from .vocabulary import field_hex, units, usd_decimal
 
 #: Public inputs of each circuit (docs/statement.md sections 6 and 7).
-PUBLIC_INPUTS = 5
+PUBLIC_INPUTS = {"batch": 5, "margin": 6}
 
 
 @dataclass(frozen=True)
@@ -233,8 +233,10 @@ def check_keys(epoch: Epoch) -> dict[str, VerificationKey]:
             check_key_subgroups(key)
         except MalformedKey as exc:
             raise CheckFailed(name, f"the {kind} key is malformed: {exc}") from None
-        if key.n_public != PUBLIC_INPUTS:
-            raise CheckFailed(name, f"the {kind} key takes {key.n_public} public inputs, not {PUBLIC_INPUTS}")
+        if key.n_public != PUBLIC_INPUTS[kind]:
+            raise CheckFailed(
+                name, f"the {kind} key takes {key.n_public} public inputs, not {PUBLIC_INPUTS[kind]}"
+            )
         if epoch.key_hashes is not None and epoch.key_hashes.get(kind) != key.sha256:
             raise CheckFailed(
                 name,

@@ -45,3 +45,5 @@ STATE_DOMAIN: Final = int.from_bytes(b"zksolvency/state", "big")
 PARAMS_DOMAIN: Final = int.from_bytes(b"zksolvency/params", "big")
 #: Domain of the initial-margin vector, whose hash is the second element of the parameter vector.
 INITIAL_DOMAIN: Final = int.from_bytes(b"zksolvency/initial", "big")
+#: A trader's holder commitment is HashVector(HOLDER_DOMAIN, secret) (docs/statement.md, "Holder commitment").
+HOLDER_DOMAIN: Final = int.from_bytes(b"zksolvency/holder", "big")

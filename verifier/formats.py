@@ -287,6 +287,7 @@ def record_to_json(record: InclusionRecord, profile: Profile) -> Json:
         "account": {
             "account_id": a.account_id,
             "subaccount": a.subaccount,
+            "holder": f"0x{a.holder:064x}",
             "balances": _nums(a.balances),
             "positions": _nums(a.positions),
             "options": _nums(a.options),
@@ -315,6 +316,7 @@ def record_from_json(doc: Json) -> InclusionRecord:
         _read(doc, "account.balances", _ints),
         _read(doc, "account.positions", _ints),
         _read(doc, "account.options", _ints) if "options" in doc.get("account", {}) else (),
+        holder=_read(doc, "account.holder", _int),
     )
     path = MerklePath(_read(doc, "index", _int), _read(doc, "path", siblings))
     return InclusionRecord(_read(doc, "epoch_id", _int), account, _read(doc, "salt", _int), path)

@@ -17,6 +17,7 @@ from .epoch import CheckFailed, Epoch, check_keys, check_setup
 from .field import R
 from .formats import FormatError, batch_from_json
 from .groth16 import MalformedProof, verify
+from .holder import holder_commitment
 from .leaf import leaf_hash
 from .margin import AccountHealth, evaluate
 from .margin_proof import MarginProofFile, check_margin_proof
@@ -61,10 +62,14 @@ def verify_account(
     *,
     record_profile: str | None = None,
     margin_proof: MarginProofFile | None = None,
+    secret: int | None = None,
     ceremonies: Sequence[KnownCeremony] | None = None,
     profiles: Mapping[str, Profile] = PROFILES,
 ) -> AccountCheck:
     """Check `record` against `epoch` (read without its batches) and the epoch's raw `batches` list.
+
+    With the trader's holder `secret`, also that the leaf holds the trader's holder commitment and that
+    the margin proof, if any, is about this record.
 
     Only the batch that holds the record's index is parsed (FormatError if it cannot be). Never raises
     on malformed values: whatever cannot be used fails the check that was using it.
@@ -80,7 +85,7 @@ def verify_account(
 
     known = pinned() if ceremonies is None else ceremonies
     try:
-        _verify(epoch, batches, record, record_profile, known, profiles, check, result)
+        _verify(epoch, batches, record, record_profile, known, profiles, check, result, secret)
     except CheckFailed as failure:
         result.failure, result.failed_check = str(failure), failure.check
     except FormatError:
@@ -100,6 +105,7 @@ def _verify(
     profiles: Mapping[str, Profile],
     check: Callable[[str, bool, str], None],
     result: AccountCheck,
+    secret: int | None,
 ) -> None:
     profile = epoch.profile
     check(
@@ -197,6 +203,13 @@ def _verify(
         f"your path leads to {field_hex(root)}, not to the published epoch root {field_hex(epoch.root)}",
     )
     result.health = evaluate(account, params)
+    if secret is not None:
+        check(
+            "holder",
+            account.holder == holder_commitment(secret),
+            "the leaf does not hold your holder commitment: ask the venue to register yours",
+        )
     if result.margin_proof is not None:
-        for name in check_margin_proof(result.margin_proof, epoch, keys["margin"], record):
+        opening = (record, secret) if secret is not None else None
+        for name in check_margin_proof(result.margin_proof, epoch, keys["margin"], opening):
             check(name, True, "")

@@ -14,16 +14,22 @@ def signed_word(v: int) -> int:
     return abs(v) + (2**AMOUNT_BITS if v < 0 else 0)
 
 
+def sealed_salt(salt: int, holder: int) -> int:
+    """Poseidon(2)(salt, holder): the leaf's second element, which seals the trader's holder commitment
+    into the leaf (docs/statement.md 5.5)."""
+    return poseidon([salt, holder])
+
+
 def leaf_preimage(account: Account, salt: int, profile: Profile) -> list[int]:
-    """[key + 2^64 * LEAF_DOMAIN, salt, packed_0, ...]: the words of all balances, then all positions, then
-    all option positions, three to an element."""
+    """[key + 2^64 * LEAF_DOMAIN, Poseidon(salt, holder), packed_0, ...]: the words of all balances, then all
+    positions, then all option positions, three to an element."""
     balances, positions, options = account.padded(profile)
     words = [signed_word(v) for v in (*balances, *positions, *options)]
     packed = [
         sum(w << (WORD_BITS * i) for i, w in enumerate(words[g : g + WORDS_PER_ELEMENT]))
         for g in range(0, len(words), WORDS_PER_ELEMENT)
     ]
-    return [account.key + (LEAF_DOMAIN << AMOUNT_BITS), salt, *packed]
+    return [account.key + (LEAF_DOMAIN << AMOUNT_BITS), sealed_salt(salt, account.holder), *packed]
 
 
 def leaf_hash(account: Account, salt: int, profile: Profile) -> int:
@@ -31,6 +37,7 @@ def leaf_hash(account: Account, salt: int, profile: Profile) -> int:
     return hash_vector(leaf_preimage(account, salt, profile))
 
 
-def nullifier(account: Account, salt: int) -> int:
-    """The account margin proof's nullifier: one credit per account per epoch."""
-    return poseidon([NULLIFIER_DOMAIN, account.key, salt])
+def nullifier(account: Account, salt: int, secret: int, scope: int) -> int:
+    """The account margin proof's nullifier: one credit per record per epoch (the salt) per scope (the
+    gate and chain that spend it); only the holder of `secret` can compute it."""
+    return poseidon([NULLIFIER_DOMAIN, account.key, salt, secret, scope])

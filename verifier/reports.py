@@ -113,6 +113,7 @@ def account_figures(epoch: Epoch, record: InclusionRecord, result: AccountCheck)
             m.symbol: units(v) for m, v in zip(epoch.params.markets, account.positions, strict=False)
         },
         "options": {o.symbol: units(v) for o, v in zip(epoch.params.options, account.options, strict=False)},
+        "holder": field_hex(account.holder),
         "haircut_equity_usd": usd(health.equity) if health else None,
         "maintenance_margin_usd": usd(health.maintenance) if health else None,
         "free_collateral_usd": usd(health.free) if health else None,
@@ -131,13 +132,14 @@ def account_figures(epoch: Epoch, record: InclusionRecord, result: AccountCheck)
 
 
 def margin_proof(file: MarginProofFile) -> dict[str, Any]:
-    """What a margin proof claims: threshold (USD), recipient (EIP-55), chain id, nullifier."""
+    """What a margin proof claims: threshold (USD), recipient (EIP-55), chain id, gate (EIP-55), nullifier."""
     threshold = file.statement.threshold
     return {
         "epoch_id": file.epoch_id,
         "threshold_usd": usd_price(threshold) if threshold >= 0 else None,
         "recipient": checksum_address(file.recipient),
         "chain_id": file.chain_id,
+        "gate": checksum_address(file.gate),
         "nullifier": field_hex(file.statement.nullifier),
     }
 

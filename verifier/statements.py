@@ -27,12 +27,13 @@ class MarginStatement:
     params_hash: int
     threshold: int
     binding: int
+    scope: int
     nullifier: int
 
     @property
     def public_inputs(self) -> list[int]:
-        """root, paramsHash, threshold, binding, nullifier."""
-        return [self.root, self.params_hash, self.threshold, self.binding, self.nullifier]
+        """root, paramsHash, threshold, binding, scope, nullifier."""
+        return [self.root, self.params_hash, self.threshold, self.binding, self.scope, self.nullifier]
 
 
 def binding(recipient: int, chain_id: int) -> int:
@@ -40,3 +41,10 @@ def binding(recipient: int, chain_id: int) -> int:
     if not 0 <= recipient < 2**160 or not 0 < chain_id < 2**64:
         raise ValueError("recipient must be a 160-bit address and chain_id a positive 64-bit integer")
     return recipient + (chain_id << 160)
+
+
+def scope(gate: int, chain_id: int) -> int:
+    """gate + 2^160 * chain_id: where a margin proof's nullifier is spent (the gate and its chain)."""
+    if not 0 <= gate < 2**160 or not 0 < chain_id < 2**64:
+        raise ValueError("the gate must be a 160-bit address and chain_id a positive 64-bit integer")
+    return gate + (chain_id << 160)

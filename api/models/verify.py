@@ -56,6 +56,9 @@ class AccountFigures(BaseModel):
     balances: dict[str, str]
     positions: dict[str, str]
     options: dict[str, str] = {}
+    holder: str = Field(
+        description="The holder commitment in the leaf (0x and 64 hex digits; all zeros: none registered)."
+    )
     haircut_equity_usd: str | None
     maintenance_margin_usd: str | None
     free_collateral_usd: str | None
@@ -76,12 +79,13 @@ class AccountFigures(BaseModel):
 
 class MarginProofClaim(BaseModel):
     """What a margin proof claims: haircut equity - initial margin >= `threshold_usd`, bound to a recipient
-    and a chain."""
+    and a chain, its nullifier scoped to one gate on that chain."""
 
     epoch_id: int
     threshold_usd: str | None = Field(description="USD, a plain decimal string; null if unreadable.")
     recipient: str = Field(description="The EIP-55 checksummed address the proof is bound to.")
     chain_id: int
+    gate: str = Field(description="The EIP-55 checksummed MarginGate the nullifier is scoped to.")
     nullifier: str = HASH
 
 
@@ -103,7 +107,7 @@ class RecordReport(BaseModel):
 class MarginProofRequest(BaseModel):
     """An account margin proof to check against the stored epoch it names."""
 
-    margin_proof: dict[str, Any] = Field(description="A zksolvency-margin-proof/1 document.")
+    margin_proof: dict[str, Any] = Field(description="A zksolvency-margin-proof/2 document.")
 
 
 class MarginProofReport(MarginProofClaim):

@@ -138,5 +138,5 @@ def _margin_report(session: Session, cache: EpochCache, doc: dict[str, Any]) -> 
 async def verify_margin_proof(
     body: MarginProofRequest, session: SessionDep, cache: CacheDep
 ) -> MarginProofReport:
-    """Check an account margin proof (zksolvency-margin-proof/1) against the stored epoch it names."""
+    """Check an account margin proof (zksolvency-margin-proof/2) against the stored epoch it names."""
     return await run_in_threadpool(_margin_report, session, cache, body.margin_proof)

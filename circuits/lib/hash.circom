@@ -38,8 +38,12 @@ template HashVector(n) {
  * Hash domains (docs/statement.md, "Hashing"): the ASCII bytes of "zksolvency/<kind>". A tree node
  * hashes NODE_DOMAIN before its children, a chain state starts with STATE_DOMAIN, and a leaf's first
  * element is key + 2^64 * LEAF_DOMAIN (keys are below 2^64): no preimage of one kind is one of another.
+ * A holder commitment is HashVector(HOLDER_DOMAIN, secret) and a margin proof's nullifier hashes
+ * NULLIFIER_DOMAIN first.
  */
 function LEAF_DOMAIN() { return 0x7a6b736f6c76656e63792f6c656166; }
 function NODE_DOMAIN() { return 0x7a6b736f6c76656e63792f6e6f6465; }
 function STATE_DOMAIN() { return 0x7a6b736f6c76656e63792f7374617465; }
 function INITIAL_DOMAIN() { return 0x7a6b736f6c76656e63792f696e697469616c; }
+function HOLDER_DOMAIN() { return 0x7a6b736f6c76656e63792f686f6c646572; }
+function NULLIFIER_DOMAIN() { return 0x7a6b736f6c76656e63792f6e756c6c6966696572; }

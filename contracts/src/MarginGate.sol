@@ -3,13 +3,15 @@ pragma solidity 0.8.37;
 
 import {IEpochRoots} from "./IEpochRoots.sol";
 import {IMarginCredit} from "./IMarginCredit.sol";
-import {IProofVerifier} from "./IProofVerifier.sol";
+import {IMarginVerifier} from "./IMarginVerifier.sol";
 
 /// @title MarginGate: free-collateral credit against account margin proofs
 /// @notice A trader proves (circuits/account_margin.circom) that an account under a finalised epoch root
 ///         has free collateral of at least `threshold` USD * 1e8, bound to msg.sender on this chain. The
 ///         gate takes the epoch's root and parameter hash from a registry it trusts, computes the binding
-///         itself, spends the proof's nullifier for that epoch and records the credit.
+///         and its own scope (this gate on this chain) itself, spends the proof's nullifier for that epoch
+///         and records the credit. A nullifier is scoped to one gate: the same record proven for another
+///         gate gives an unrelated nullifier, and a proof made for another gate is refused here.
 contract MarginGate is IMarginCredit {
     /// @notice A credit: the proven threshold, its epoch and until when it counts.
     /// @param amount The threshold, USD * 1e8 (below 2^64: the circuit range-checks it).
@@ -24,11 +26,11 @@ contract MarginGate is IMarginCredit {
     /// @notice Where finalised epoch roots come from.
     IEpochRoots public immutable REGISTRY;
     /// @notice The generated verifier of the account margin circuit's key.
-    IProofVerifier public immutable MARGIN_VERIFIER;
+    IMarginVerifier public immutable MARGIN_VERIFIER;
     /// @notice How long after its finalisation an epoch is accepted, in seconds.
     uint64 public immutable MAX_AGE;
 
-    /// @notice Per epoch, the nullifiers spent (one credit per venue account per epoch).
+    /// @notice Per epoch, the nullifiers spent (one credit per venue record per epoch at this gate).
     mapping(uint64 epochId => mapping(uint256 nullifier => bool)) public nullifierUsed;
     mapping(address account => Credit) private credits;
 
@@ -60,6 +62,9 @@ contract MarginGate is IMarginCredit {
     /// @notice The proof is bound to another address than msg.sender.
     /// @param recipient The address in the proof's binding.
     error MarginGate__BoundToOtherSender(address recipient);
+    /// @notice The proof's nullifier is scoped to another gate or chain.
+    /// @param scope The scope in the proof: gate + chainId << 160.
+    error MarginGate__ScopedToOtherGate(uint256 scope);
     /// @notice This nullifier was spent for this epoch already.
     /// @param epochId The epoch.
     /// @param nullifier The nullifier.
@@ -75,7 +80,7 @@ contract MarginGate is IMarginCredit {
     /// @param registry The registry (or root mirror) whose final epochs the gate accepts.
     /// @param marginVerifier The generated verifier of the margin circuit's key.
     /// @param maxAge How long after finalisation an epoch is accepted, in seconds.
-    constructor(IEpochRoots registry, IProofVerifier marginVerifier, uint64 maxAge) {
+    constructor(IEpochRoots registry, IMarginVerifier marginVerifier, uint64 maxAge) {
         REGISTRY = registry;
         MARGIN_VERIFIER = marginVerifier;
         MAX_AGE = maxAge;
@@ -88,28 +93,27 @@ contract MarginGate is IMarginCredit {
         return uint256(uint160(recipient)) | (block.chainid << 160);
     }
 
+    /// @notice scope = uint160(address(this)) + chainId << 160 (docs/statement.md 5.8): where nullifiers
+    ///         proven for this gate are spent.
+    /// @return The scope of this gate on this chain.
+    function scope() public view returns (uint256) {
+        return uint256(uint160(address(this))) | (block.chainid << 160);
+    }
+
     /// @notice Credits msg.sender with the statement's threshold for `epochId`.
     /// @param epochId A final, fresh epoch of REGISTRY.
-    /// @param statement The proof's public inputs: root, paramsHash, threshold, binding, nullifier.
+    /// @param statement The proof's public inputs: root, paramsHash, threshold, binding, scope, nullifier.
     /// @param proof The 256-byte Groth16 proof (verifier/groth16.py Proof.to_bytes).
-    function claimCredit(uint64 epochId, uint256[5] calldata statement, bytes calldata proof) external {
-        (uint256 root, uint256 paramsHash, uint64 finalizedAt) = REGISTRY.finalizedEpoch(epochId);
-        if (finalizedAt == 0) revert MarginGate__EpochNotFinal(epochId);
-        uint256 expiresAt = uint256(finalizedAt) + MAX_AGE;
-        if (block.timestamp > expiresAt) revert MarginGate__EpochStale(epochId, finalizedAt);
-        if (expiresAt > type(uint64).max) expiresAt = type(uint64).max;
-        if (statement[0] != root) revert MarginGate__RootMismatch(root, statement[0]);
-        if (statement[1] != paramsHash) revert MarginGate__ParamsHashMismatch(paramsHash, statement[1]);
-        uint256 binding = bindingOf(msg.sender);
-        if (statement[3] != binding) {
-            if (statement[3] >> 160 != block.chainid) revert MarginGate__BoundToOtherChain(statement[3] >> 160);
-            revert MarginGate__BoundToOtherSender(address(uint160(statement[3])));
-        }
-        uint256 nullifier = statement[4];
+    function claimCredit(uint64 epochId, uint256[6] calldata statement, bytes calldata proof) external {
+        uint64 expiresAt = _checkEpoch(epochId, statement[0], statement[1]);
+        _checkBindingAndScope(statement[3], statement[4]);
+        uint256 nullifier = statement[5];
         if (nullifierUsed[epochId][nullifier]) revert MarginGate__NullifierUsed(epochId, nullifier);
         uint64 creditEpoch = credits[msg.sender].epoch;
         if (epochId < creditEpoch) revert MarginGate__OlderThanCredit(epochId, creditEpoch);
-        uint256[5] memory input = [root, paramsHash, statement[2], binding, nullifier];
+        // Every input but the threshold and the nullifier was checked equal to the gate's own value above.
+        uint256[6] memory input =
+            [statement[0], statement[1], statement[2], statement[3], statement[4], nullifier];
         bool valid;
         try MARGIN_VERIFIER.verifyProof(proof, input) returns (bool ok) {
             valid = ok;
@@ -119,8 +123,38 @@ contract MarginGate is IMarginCredit {
         if (!valid) revert MarginGate__InvalidProof();
         nullifierUsed[epochId][nullifier] = true;
         // A verified threshold is below 2^64 (FreeAboveThreshold range-checks it).
-        credits[msg.sender] = Credit(uint64(statement[2]), epochId, uint64(expiresAt));
+        credits[msg.sender] = Credit(uint64(statement[2]), epochId, expiresAt);
         emit CreditGranted(msg.sender, epochId, statement[2], nullifier);
+    }
+
+    /// @notice Reverts unless `epochId` is final and fresh in REGISTRY with this root and parameter hash.
+    /// @param epochId The epoch.
+    /// @param root The proof's root.
+    /// @param paramsHash The proof's parameter hash.
+    /// @return expiresAt Until when a credit of this epoch counts (capped to uint64).
+    function _checkEpoch(uint64 epochId, uint256 root, uint256 paramsHash)
+        private
+        view
+        returns (uint64 expiresAt)
+    {
+        (uint256 epochRoot, uint256 epochParams, uint64 finalizedAt) = REGISTRY.finalizedEpoch(epochId);
+        if (finalizedAt == 0) revert MarginGate__EpochNotFinal(epochId);
+        uint256 expires = uint256(finalizedAt) + MAX_AGE;
+        if (block.timestamp > expires) revert MarginGate__EpochStale(epochId, finalizedAt);
+        if (root != epochRoot) revert MarginGate__RootMismatch(epochRoot, root);
+        if (paramsHash != epochParams) revert MarginGate__ParamsHashMismatch(epochParams, paramsHash);
+        return expires > type(uint64).max ? type(uint64).max : uint64(expires);
+    }
+
+    /// @notice Reverts unless the proof is bound to msg.sender on this chain and scoped to this gate.
+    /// @param binding The proof's binding.
+    /// @param proofScope The proof's scope.
+    function _checkBindingAndScope(uint256 binding, uint256 proofScope) private view {
+        if (binding != bindingOf(msg.sender)) {
+            if (binding >> 160 != block.chainid) revert MarginGate__BoundToOtherChain(binding >> 160);
+            revert MarginGate__BoundToOtherSender(address(uint160(binding)));
+        }
+        if (proofScope != scope()) revert MarginGate__ScopedToOtherGate(proofScope);
     }
 
     /// @inheritdoc IMarginCredit

@@ -13,6 +13,7 @@ from conftest import Circuits
 
 from zksolvency.api.tokens import token_hash
 from zksolvency.prover.inputs import margin_signals
+from zksolvency.prover.sample import sample_holder_secret
 from zksolvency.verifier.formats import epoch_from_json, record_from_json
 from zksolvency.verifier.margin_proof import MarginProofFile
 from zksolvency.verifier.profiles import PROFILES
@@ -206,13 +207,15 @@ def test_margin_proofs_verify_against_the_stored_epoch(published: Published, ci:
     c, proved = published.client, published.proved
     epoch = epoch_from_json(proved.document)
     record = record_from_json(proved.records[1])
-    recipient, chain_id = 0xAB * 2**150, 31337
+    recipient, chain_id, gate = 0xAB * 2**150, 31337, 0xCD * 2**150
+    secret = sample_holder_secret(5, record.account.account_id)
+    circuit = epoch.params.circuit(epoch.profile)
     signals, statement = margin_signals(
-        record.account, record.salt, record.path, epoch.params.circuit(epoch.profile), 0, recipient, chain_id
+        record.account, record.salt, record.path, circuit, 0, recipient, chain_id, secret, gate
     )
     proof = ci.margin_prover.prove(signals)
     file = MarginProofFile(
-        EPOCH_ID, statement, recipient, chain_id, tuple(statement.public_inputs), proof
+        EPOCH_ID, statement, recipient, chain_id, gate, tuple(statement.public_inputs), proof
     ).to_json()
     report = c.post("/v1/verify/margin-proof", json={"margin_proof": file}).json()
     assert report["valid"] is True, report
@@ -220,9 +223,10 @@ def test_margin_proofs_verify_against_the_stored_epoch(published: Published, ci:
         report["recipient"] == file["recipient"] and report["checks"][-1]["check"] == "margin proof pairing"
     )
 
-    elsewhere = dict(file, chain_id=1)
-    report = c.post("/v1/verify/margin-proof", json={"margin_proof": elsewhere}).json()
-    assert report["valid"] is False and report["failed_check"] == "margin proof statement"
+    assert report["gate"] == file["gate"]
+    for elsewhere in (dict(file, chain_id=1), dict(file, gate="0x" + "11" * 20)):
+        report = c.post("/v1/verify/margin-proof", json={"margin_proof": elsewhere}).json()
+        assert report["valid"] is False and report["failed_check"] == "margin proof statement"
     assert c.post("/v1/verify/margin-proof", json={"margin_proof": dict(file, epoch_id=8)}).status_code == 404
     assert c.post("/v1/verify/margin-proof", json={"margin_proof": {"format": "x"}}).status_code == 422
 

@@ -8,6 +8,7 @@ from typing import Any
 from conftest import Circuits
 
 from zksolvency.prover.inputs import margin_signals
+from zksolvency.prover.sample import sample_holder_secret
 from zksolvency.verifier.field import THRESHOLD_TO_WEIGHTED
 from zksolvency.verifier.formats import epoch_from_json, record_from_json
 from zksolvency.verifier.margin import evaluate
@@ -22,6 +23,7 @@ pytestmark = needs_chromium
 #: The states a check ends in: valid, invalid (a check failed), input (the input is at fault), error.
 DONE = ", ".join(f"#{{verdict}}[data-state='{s}']" for s in ("valid", "invalid", "input", "error"))
 RECIPIENT = "0x00000000000000000000000000000000000000b0"
+GATE = "0x00000000000000000000000000000000000000c0"
 CHAIN_ID = 31337
 
 
@@ -74,17 +76,20 @@ def _same_figures(page: Any, figures: dict[str, Any]) -> None:
 
 
 def margin_proof_file(ci: Circuits, published: Published, index: int) -> dict[str, Any]:
-    """A margin proof of record `index`'s account: half its free collateral, for RECIPIENT on CHAIN_ID."""
+    """A margin proof of record `index`'s account (made with its trader's secret): half its free collateral,
+    for RECIPIENT at GATE on CHAIN_ID."""
     epoch = epoch_from_json(published.proved.document)
     record = record_from_json(published.proved.records[index])
     circuit = epoch.params.circuit(ci.profile)
     threshold = evaluate(record.account, circuit).free // THRESHOLD_TO_WEIGHTED // 2
+    secret = sample_holder_secret(5, record.account.account_id)
+    recipient, gate = int(RECIPIENT, 16), int(GATE, 16)
     signals, statement = margin_signals(
-        record.account, record.salt, record.path, circuit, threshold, int(RECIPIENT, 16), CHAIN_ID
+        record.account, record.salt, record.path, circuit, threshold, recipient, CHAIN_ID, secret, gate
     )
     proof = ci.margin_prover.prove(signals)
     inputs = tuple(statement.public_inputs)
-    return MarginProofFile(EPOCH_ID, statement, int(RECIPIENT, 16), CHAIN_ID, inputs, proof).to_json()
+    return MarginProofFile(EPOCH_ID, statement, recipient, CHAIN_ID, gate, inputs, proof).to_json()
 
 
 def test_a_valid_account_shows_valid_and_nothing_leaves_the_browser(
@@ -259,7 +264,7 @@ def test_a_missing_or_wrong_token_or_file_is_a_message_about_the_input(
 def test_a_margin_proof_is_checked_on_the_page(
     browser: Any, published: Published, ci: Circuits, tmp_path: Path
 ) -> None:
-    mine, other = margin_proof_file(ci, published, 4), margin_proof_file(ci, published, 9)
+    mine = margin_proof_file(ci, published, 4)
     page = browser.new_page()
     page.goto(f"{published.url}/trader/")
     page.wait_for_selector("body[data-ready='true']")
@@ -272,11 +277,12 @@ def test_a_margin_proof_is_checked_on_the_page(
 
     assert check(mine) == "valid", page.inner_text("body")
     checks = _items(page, "#margin-checks li")
-    assert "ok margin proof pairing" in checks and checks[-1] == "ok margin proof account"
+    assert checks[-1] == "ok margin proof pairing"  # whose account: only with the trader's secret, not here
     assert page.inner_text("#margin-threshold") == f"{mine['threshold_usd']} USD"
     assert page.inner_text("#margin-recipient") == RECIPIENT
     assert page.inner_text("#margin-chain") == str(CHAIN_ID)
-    assert "Your account" in page.inner_text("#margin-summary")
+    assert page.inner_text("#margin-gate") == GATE
+    assert "An account of the epoch" in page.inner_text("#margin-summary")
     shot = tmp_path / "trader.png"
     page.screenshot(path=str(shot), full_page=True)
     screenshot_ok(shot, 1280, page.evaluate("document.documentElement.scrollHeight"))
@@ -288,11 +294,9 @@ def test_a_margin_proof_is_checked_on_the_page(
         "fail margin proof pairing: the Groth16 pairing check fails"
     ]
 
-    elsewhere = dict(mine, recipient="0x00000000000000000000000000000000000000b1")
-    assert check(elsewhere) == "invalid"
-    assert _items(page, "#margin-checks li.fail")[0].startswith("fail margin proof statement")
-
-    assert check(other) == "invalid"
-    assert _items(page, "#margin-checks li.fail")[0].startswith("fail margin proof account: its nullifier")
+    for field in ("recipient", "gate"):
+        elsewhere = dict(mine, **{field: "0x00000000000000000000000000000000000000b1"})
+        assert check(elsewhere) == "invalid"
+        assert _items(page, "#margin-checks li.fail")[0].startswith("fail margin proof statement")
     assert check({"format": "zksolvency-margin-proof/1"}) == "input"
     page.close()

@@ -28,7 +28,9 @@
       packed.push(element);
     }
     const key = (account.accountId << SUBACCOUNT_BITS) | account.subaccount;
-    return ZkPoseidon.hashVector([key + (LEAF_DOMAIN << AMOUNT_BITS), salt, ...packed]);
+    // The second element seals the salt with the holder commitment (docs/statement.md 5.5).
+    const sealed = ZkPoseidon.poseidon([salt, account.holder]);
+    return ZkPoseidon.hashVector([key + (LEAF_DOMAIN << AMOUNT_BITS), sealed, ...packed]);
   }
 
   function climb(node, index, siblings, from, to) {
@@ -56,6 +58,7 @@
       account: {
         accountId: big(a.account_id, "account_id"),
         subaccount: big(a.subaccount, "subaccount"),
+        holder: big(a.holder, "holder"),
         balances: a.balances.map((v, i) => big(v, `balances[${i}]`)),
         positions: a.positions.map((v, i) => big(v, `positions[${i}]`)),
         options: options.map((v, i) => big(v, `options[${i}]`)),
@@ -269,13 +272,11 @@
     const out = ZkPage.report("verdict", "checks");
     $("summary").innerHTML = "";
     $("download").hidden = true;
-    ZkTrader.checked = null;
     out.start();
     try {
       const doc = await readInput();
       if (doc && typeof doc === "object" && doc.format === "zksolvency-record/1") offerDownload(doc);
       const result = await verify(doc, out.show);
-      ZkTrader.checked = result.record;
       out.valid("VALID: your account is in the published epoch, and its batch proof holds.");
       $("summary").innerHTML = summary(result);
     } catch (error) {
@@ -311,8 +312,5 @@
     document.body.dataset.ready = "true";
   }
 
-  // The record checked last (for the margin proof's account check), and Poseidon as the leaf uses it.
-  const ZkTrader = { checked: null };
-  window.ZkTrader = ZkTrader;
   init();
 })();
