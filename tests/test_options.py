@@ -14,6 +14,7 @@ from zksolvency.verifier.account import Account, AccountError
 from zksolvency.verifier.epoch import net_liabilities
 from zksolvency.verifier.field import THRESHOLD_TO_WEIGHTED, WEIGHTED_SCALE
 from zksolvency.verifier.groth16 import verify
+from zksolvency.verifier.holder import holder_commitment
 from zksolvency.verifier.leaf import leaf_hash
 from zksolvency.verifier.margin import BANKRUPT, HEALTHY, LIQUIDATABLE, evaluate
 from zksolvency.verifier.params import OptionMargin, ParamsError, option_unit_margin
@@ -143,14 +144,18 @@ def test_margin_proof_lends_against_the_short_calls_initial_margin(ci: Circuits)
     """10,000 USDT short one call: 10,000 - 1,200 - 7,200 = 1,600 USD available; 1,600 + 1e-8 is refused, and
     so is 10,000 - 1,200 - 5,700 = 3,100 measured against maintenance margin."""
     params = option_venue().circuit(ci.profile)
-    accounts = [short_call(1, 10_000)] + [Account.padding(ci.profile)] * 3
+    secret = 9_999
+    accounts = [replace(short_call(1, 10_000), holder=holder_commitment(secret))]
+    accounts += [Account.padding(ci.profile)] * 3
     tree = QuadTree(
         [leaf_hash(a, s, ci.profile) for a, s in zip(accounts, SALTS, strict=True)], ci.profile.tree_depth
     )
 
     def signals(threshold: int) -> Signals:
         return copy.deepcopy(
-            margin_signals(accounts[0], SALTS[0], tree.path(0), params, threshold, 0xBEEF, 1)[0]
+            margin_signals(accounts[0], SALTS[0], tree.path(0), params, threshold, 0xBEEF, 1, secret, 0xCAFE)[
+                0
+            ]
         )
 
     assert evaluate(accounts[0], params).available == 1_600 * USD * THRESHOLD_TO_WEIGHTED
