@@ -546,9 +546,9 @@ def summarise(profile: Profile, direct: dict[str, int], in_context: dict[str, in
             "parts": {name: amount(share) for name, share in health_shares.items()},
             "rest": amount(health_rest),
             "note": (
-                "in context; parts: SignedAmount x (A + M), TieredCollateral x (A - 1), TieredMaintenance "
-                "x M; rest: the settlement asset's rate product and the A price * (collateral - debt) and "
-                "M mark * position products"
+                "in context; parts: SignedAmount x (A + M + S), TieredCollateral x (A - 1), "
+                "TieredMaintenance x M; rest: the settlement asset's rate product, the A price * (collateral "
+                "- debt), M mark * position and 2S option value and margin products"
             ),
         },
         "margin": {
@@ -556,7 +556,8 @@ def summarise(profile: Profile, direct: dict[str, int], in_context: dict[str, in
             "parts_sum": margin_sum,
             "rest": direct["AccountMargin"] - margin_sum,
             "note": (
-                f"in context; parts: {' + '.join(MARGIN_PARTS)}; rest: NonZero(key) and the binding square"
+                f"in context; parts: {' + '.join(MARGIN_PARTS)}; rest: NonZero(key), the key's range check, "
+                "the seal Poseidon(2)(salt, holder), Holder, the scope's RangeCheck(224), the binding square"
             ),
         },
     }
