@@ -273,7 +273,8 @@ def _print_account(epoch: Epoch, result: AccountCheck, record: Any) -> None:
             share = health.maintenance / health.equity
             state += f" (maintenance margin is {share:.2%} of haircut equity)"
         elif not health.maintenance:
-            state += " (no maintenance margin is due: no open position)"
+            held = "no short option and no perpetual" if details["position_figures"] else "no open position"
+            state += f" (no maintenance margin is due: {held})"
         typer.echo(f"  class: {state}")
     file = result.margin_proof
     if file is not None:
