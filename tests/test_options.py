@@ -187,3 +187,21 @@ def test_options_need_a_snapshot_time_and_sane_rates() -> None:
         replace(option_venue(), time=0).validate(CI)
     with pytest.raises(ParamsError, match="option_margin"):
         replace(option_venue(), option_margin=OptionMargin(im_max=50_000)).validate(CI)
+
+
+def test_series_initial_margin_must_be_the_committed_one(ci: Circuits) -> None:
+    """Lowering the call's unit IM in the initial-margin vector (to lend more against a short) breaks the hash
+    the parameter vector carries as its second element."""
+    params = option_venue().circuit(ci.profile)
+    secret = 9_999
+    accounts = [replace(short_call(1, 10_000), holder=holder_commitment(secret))]
+    accounts += [Account.padding(ci.profile)] * 3
+    leaves = [leaf_hash(a, s, ci.profile) for a, s in zip(accounts, SALTS, strict=True)]
+    tree = QuadTree(leaves, ci.profile.tree_depth)
+    signals, _ = margin_signals(
+        accounts[0], SALTS[0], tree.path(0), params, 3_000 * USD, 0xBEEF, 1, secret, 0xCAFE
+    )
+    slot = 1 + ci.profile.markets * (2 * ci.profile.brackets - 1)
+    assert signals["initialParams"][slot] == 7_200 * USD * 10**6
+    signals["initialParams"][slot] = 5_700 * USD * 10**6
+    rejected(ci.margin_prover, signals, "InitialParameters")
