@@ -147,7 +147,9 @@ def _series(underlying: str, spot: int, days: int, moneyness: float, kind: str, 
 
     call = spot * cdf(d1) - strike * cdf(d1 - sigma_t)
     value = call if kind == CALL else call - spot + strike
-    return OptionSeries(symbol, underlying, strike, expiry, kind, round(value / 10**6) * 10**6, _ppm(iv))
+    intrinsic = max(spot - strike, 0) if kind == CALL else max(strike - spot, 0)
+    mark = max(round(value / 10**6) * 10**6, intrinsic)
+    return OptionSeries(symbol, underlying, strike, expiry, kind, mark, _ppm(iv))
 
 
 class _Builder:

@@ -173,6 +173,8 @@ def test_margin_proof_lends_against_the_short_calls_initial_margin(ci: Circuits)
         ({"expiry": 1_795_852_800}, "expiry"),
         ({"strike": 0}, "strike"),
         ({"iv": 0}, "iv"),
+        ({"strike": 10_000 * USD, "mark": 0}, "mark"),  # a deep call at 0: below its intrinsic 50,000
+        ({"mark": 60_001 * USD}, "mark"),  # a call worth more than its underlying
     ],
 )
 def test_series_rules(change: dict, field: str) -> None:

@@ -233,6 +233,15 @@ class EpochParams:
             )
             _check(1 <= series.strike < FLOOR_SENTINEL, f"{where}.strike", "1 <= strike < 2^64")
             _check(0 <= series.mark < FLOOR_SENTINEL, f"{where}.mark", "0 <= mark < 2^64")
+            if series.underlying in underlyings and series.kind in (CALL, PUT):
+                u = self.underlying_price(series)
+                low = max(u - series.strike, 0) if series.kind == CALL else max(series.strike - u, 0)
+                high = u if series.kind == CALL else series.strike
+                rule = (
+                    "within the no-arbitrage bounds: at least the intrinsic value (U - strike for a call, "
+                    "strike - U for a put, or 0) and at most U (a call) or the strike (a put)"
+                )
+                _check(low <= series.mark <= high, f"{where}.mark", rule)
             _check(series.kind in (CALL, PUT), f"{where}.type", "call or put")
             _check(self.time < series.expiry < 2**40, f"{where}.expiry", "after the snapshot time")
             _check(
