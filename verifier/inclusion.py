@@ -143,9 +143,10 @@ def _verify(
         "account",
         not account.is_padding
         and len(account.balances) == len(epoch.params.assets)
-        and len(account.positions) == len(epoch.params.markets),
-        f"the record is not an account with {len(epoch.params.assets)} balances and "
-        f"{len(epoch.params.markets)} positions",
+        and len(account.positions) == len(epoch.params.markets)
+        and len(account.options) <= len(epoch.params.options),
+        f"the record is not an account with {len(epoch.params.assets)} balances, "
+        f"{len(epoch.params.markets)} positions and at most {len(epoch.params.options)} option positions",
     )
     n = len(batches)
     size = profile.batch_size
