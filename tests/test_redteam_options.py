@@ -15,6 +15,7 @@ from factories import CALL_70K, UNIT, USD, option_venue, short_call
 from zksolvency.prover.inputs import Signals, batch_signals, margin_signals
 from zksolvency.prover.witness import WitnessError
 from zksolvency.verifier.account import Account
+from zksolvency.verifier.black76 import call_price
 from zksolvency.verifier.epoch import BatchProof, Epoch, verify_epoch
 from zksolvency.verifier.field import CLASS_BITS, PPM, WEIGHTED_SCALE
 from zksolvency.verifier.groth16 import verify
@@ -206,3 +207,23 @@ def test_zero_option_fractions_pass_validation_and_leave_a_short_call_only_its_m
     im, mm = option_unit_margin(CALL_70K, 60_000 * USD, OptionMargin(0, 0, 0))
     assert im == mm == CALL_70K.mark * PPM
     assert circuit.option_maintenance[0] == mm
+
+
+def test_option_mark_contradicting_its_own_published_iv_passes_the_audit(ci: Circuits) -> None:
+    """WEAKNESS (inside the stated trust model, but checkable from published data): a deep in-the-money call
+    (K = 10,000, U = 60,000) published with iv 55% and mark 0. Black-76 at the epoch's own U, K, iv and time
+    gives about 50,000 USD; the audit never compares, and not even the intrinsic value U - K bounds the mark.
+    A writer short one such call with 5,000 USDT owes about 45,000 USD more than it has, yet the parameters
+    validate and the batch proves it healthy (value 5,000 >= MM 0.075 * 60,000 = 4,500)."""
+    itm = replace(CALL_70K, symbol="BTC-25DEC26-10000-C", strike=10_000 * USD, mark=0)
+    params = replace(option_venue(), options=(itm,))
+    circuit = params.circuit(ci.profile)  # check 1 of the audit: accepted
+    fair = call_price(60_000 * USD, itm.strike, itm.iv, itm.expiry - params.time)
+    assert fair >= 50_000 * USD  # the intrinsic value, to the cent
+    account = Account(1, 0, (5_000 * UNIT, 0, 0), (0,), (-UNIT,))
+    health = evaluate(account, circuit)
+    assert health.healthy and health.maintenance == 4_500 * WEIGHTED_SCALE
+    signals, statement = batch(ci, [account], params)
+    assert signals["healthy"][0] == 1
+    proof = ci.batch_prover.prove(signals)
+    assert verify(ci.batch.verification_key, proof, statement.public_inputs)
