@@ -22,7 +22,7 @@ from zksolvency.verifier.groth16 import verify
 from zksolvency.verifier.holder import holder_commitment
 from zksolvency.verifier.leaf import leaf_hash
 from zksolvency.verifier.margin import BANKRUPT, evaluate
-from zksolvency.verifier.params import OptionMargin, option_unit_margin
+from zksolvency.verifier.params import OptionMargin, ParamsError, option_unit_margin
 from zksolvency.verifier.poseidon import hash_vector
 from zksolvency.verifier.profiles import PROFILES
 from zksolvency.verifier.state import ChainState
@@ -105,11 +105,13 @@ def test_option_magnitude_of_2_pow_64_cannot_pose_as_a_short_of_zero(ci: Circuit
 
 
 def test_short_option_book_beyond_2_pow_128_has_no_class_at_all(ci: Circuits) -> None:
-    """CLASS_BITS near its edge: a call marked at 2^63 - 1 (a legal 64-bit mark) and a writer short 2^62
-    quanta with 1,000 USDT has haircut equity about -2^145 USD * 1e22: beyond -2^128, within 2^157.
+    """CLASS_BITS near its edge: a call marked at 2^63 - 1 (a legal 64-bit mark, on BTC priced as high) and a
+    writer short 2^62 quanta with 1,000 USDT has haircut equity about -2^145 USD * 1e22: beyond -2^128, within 2^157.
     No choice of class bits has a witness, so a venue cannot call it healthy or liquidatable (nor even
     bankrupt: completeness stops at 2^128, which the prover's pre-check reports)."""
-    big = replace(option_venue(), options=(replace(CALL_70K, mark=2**63 - 1),))
+    venue = option_venue()
+    assets = (venue.assets[0], replace(venue.assets[1], price=2**63 - 1), *venue.assets[2:])
+    big = replace(venue, assets=assets, options=(replace(CALL_70K, mark=2**63 - 1),))  # within its bounds
     account = Account(1, 0, (1_000 * UNIT, 0, 0), (0,), (-(2**62),))
     health = evaluate(account, big.circuit(ci.profile))
     assert health.margin_class == BANKRUPT
@@ -209,21 +211,15 @@ def test_zero_option_fractions_pass_validation_and_leave_a_short_call_only_its_m
     assert circuit.option_maintenance[0] == mm
 
 
-def test_option_mark_contradicting_its_own_published_iv_passes_the_audit(ci: Circuits) -> None:
-    """WEAKNESS (inside the stated trust model, but checkable from published data): a deep in-the-money call
-    (K = 10,000, U = 60,000) published with iv 55% and mark 0. Black-76 at the epoch's own U, K, iv and time
-    gives about 50,000 USD; the audit never compares, and not even the intrinsic value U - K bounds the mark.
-    A writer short one such call with 5,000 USDT owes about 45,000 USD more than it has, yet the parameters
-    validate and the batch proves it healthy (value 5,000 >= MM 0.075 * 60,000 = 4,500)."""
+def test_option_mark_below_its_intrinsic_value_is_refused(ci: Circuits) -> None:
+    """Found by this review, now closed: a deep in-the-money call (K = 10,000, U = 60,000) published with mark
+    0 would have let a writer short one with 5,000 USDT pass as healthy (value 5,000 >= MM 4,500) while it
+    owes about 45,000 USD more than it holds. Marks must lie within the no-arbitrage bounds (intrinsic value
+    to U for a call, to K for a put): the parameters are refused, so no epoch, audit or proof can use them.
+    (A mark within the bounds but far from Black-76 at the published iv stays the venue's published input.)"""
     itm = replace(CALL_70K, symbol="BTC-25DEC26-10000-C", strike=10_000 * USD, mark=0)
     params = replace(option_venue(), options=(itm,))
-    circuit = params.circuit(ci.profile)  # check 1 of the audit: accepted
     fair = call_price(60_000 * USD, itm.strike, itm.iv, itm.expiry - params.time)
     assert fair >= 50_000 * USD  # the intrinsic value, to the cent
-    account = Account(1, 0, (5_000 * UNIT, 0, 0), (0,), (-UNIT,))
-    health = evaluate(account, circuit)
-    assert health.healthy and health.maintenance == 4_500 * WEIGHTED_SCALE
-    signals, statement = batch(ci, [account], params)
-    assert signals["healthy"][0] == 1
-    proof = ci.batch_prover.prove(signals)
-    assert verify(ci.batch.verification_key, proof, statement.public_inputs)
+    with pytest.raises(ParamsError, match=r"options\[0\] \(BTC-25DEC26-10000-C\)\.mark: must be within the "):
+        params.circuit(ci.profile)
