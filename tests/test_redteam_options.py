@@ -105,10 +105,10 @@ def test_option_magnitude_of_2_pow_64_cannot_pose_as_a_short_of_zero(ci: Circuit
 
 
 def test_short_option_book_beyond_2_pow_128_has_no_class_at_all(ci: Circuits) -> None:
-    """CLASS_BITS near its edge: a call marked at 2^63 - 1 (a legal 64-bit mark, on BTC priced as high) and a
-    writer short 2^62 quanta with 1,000 USDT has haircut equity about -2^145 USD * 1e22: beyond -2^128,
-    within 2^157. No choice of class bits has a witness, so a venue cannot call it healthy or liquidatable (nor even
-    bankrupt: completeness stops at 2^128, which the prover's pre-check reports)."""
+    """CLASS_BITS near its edge: a call marked at 2^63 - 1 (a legal 64-bit mark, on BTC priced as high)
+    and a writer short 2^62 quanta with 1,000 USDT has haircut equity about -2^145 USD * 1e22: beyond
+    -2^128, within 2^157. No choice of class bits has a witness, so a venue cannot call it healthy or
+    liquidatable (nor even bankrupt: completeness stops at 2^128, which the prover's pre-check reports)."""
     venue = option_venue()
     assets = (venue.assets[0], replace(venue.assets[1], price=2**63 - 1), *venue.assets[2:])
     big = replace(venue, assets=assets, options=(replace(CALL_70K, mark=2**63 - 1),))  # within its bounds
