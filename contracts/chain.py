@@ -272,14 +272,14 @@ def deploy_mirror(chain: Chain, owner: str, relayer: str, source_chain_id: int, 
 
 
 def instrument_slots(epoch: Epoch) -> int:
-    """The registry's instrument slots in use: the state lists the perpetual markets, then the option series,
-    so with options every market slot counts (an unused one is empty, hence balanced)."""
-    options = len(epoch.params.options)
-    return epoch.profile.markets + options if options else len(epoch.params.markets)
+    """The registry's real instrument slots, bit i for slot i: the epoch's markets, then its option series
+    (from slot M on). Every other slot must be empty."""
+    markets = sum(1 << m for m in range(len(epoch.params.markets)))
+    return markets | sum(1 << (epoch.profile.markets + s) for s in range(len(epoch.params.options)))
 
 
 def open_epoch(chain: Chain, registry: Contract, epoch: Epoch, sender: str) -> TxReceipt:
-    """openEpoch with the epoch's id, parameter hash, reserves, instrument slots in use, batch count and the
+    """openEpoch with the epoch's id, parameter hash, reserves, real instrument slots, batch count and the
     declared insurance fund's value (USD * 1e22, as the audit's check 12 values it)."""
     fn = registry.functions.openEpoch(
         epoch.epoch_id,

@@ -165,7 +165,10 @@ def test_venue_moves_in_two_steps(w: World) -> None:
     [
         ({"reserves": []}, "SolvencyRegistry__BadReserveCount"),
         ({"reserves": [1, 2, 3, 4]}, "SolvencyRegistry__BadReserveCount"),
-        ({"markets": 5}, "SolvencyRegistry__BadMarketCount"),  # ci: 2 markets + 2 option series
+        (
+            {"instruments": 1 << 4},
+            "SolvencyRegistry__BadInstrumentSlots",
+        ),  # ci: slots 0-3 (2 markets, 2 series)
         ({"batches": 0}, "SolvencyRegistry__BadBatchCount"),
         ({"batches": 17}, "SolvencyRegistry__BadBatchCount"),
         ({"params_hash": 0}, "SolvencyRegistry__BadParamsHash"),
@@ -177,7 +180,7 @@ def test_opening_rules(w: World, epoch1: Epoch, change: dict[str, Any], error: s
         "epoch_id": 1,
         "params_hash": epoch1.params_hash,
         "reserves": [1, 2],
-        "markets": 2,
+        "instruments": 0b11,
         "batches": 5,
         "insurance": 0,
     }
@@ -217,8 +220,8 @@ def test_batches_come_in_order_once_each(w: World, epoch1: Epoch, epoch2: Epoch)
 
 def test_a_proof_for_other_parameters_is_refused(w: World, ci: Circuits, epoch1: Epoch) -> None:
     params = sample_params(ci.profile)
-    cheaper = dataclasses.replace(params.assets[1], price=params.assets[1].price // 2)
-    other = dataclasses.replace(params, assets=(params.assets[0], cheaper, *params.assets[2:]))
+    cheaper = dataclasses.replace(params.assets[2], price=params.assets[2].price // 2)  # ETH: no option on it
+    other = dataclasses.replace(params, assets=(*params.assets[:2], cheaper))
     foreign = one_batch_epoch(ci, other, [Account(7, 0, (UNIT, 0, 0))], 9, (UNIT,))
     assert foreign.params_hash != epoch1.params_hash
     open_epoch(w.chain, w.registry, epoch1, w.venue)
@@ -304,12 +307,16 @@ def test_reserves_below_net_liabilities_are_refused(w: World, epoch1: Epoch) -> 
     finalised_with(w, with_reserves(epoch1, tuple(short)), "SolvencyRegistry__ReservesShort")
 
 
-def test_undeclared_asset_or_market_slot_must_be_empty(w: World, epoch1: Epoch) -> None:
+def test_undeclared_asset_market_or_series_slot_must_be_empty(w: World, epoch1: Epoch) -> None:
     assert epoch1.final_state.equity[2] > 0 and epoch1.final_state.long[1] > 0
     finalised_with(w, with_reserves(epoch1, epoch1.reserves[:2]), r"PaddingSlotNotEmpty\(2,\)")
     w.reset()
     one_market = dataclasses.replace(epoch1.params, markets=epoch1.params.markets[:1])
     finalised_with(w, dataclasses.replace(epoch1, params=one_market), r"PaddingSlotNotEmpty\(7,\)")
+    w.reset()
+    assert epoch1.final_state.long[epoch1.profile.markets + 1] > 0  # the second option series is held
+    one_series = dataclasses.replace(epoch1.params, options=epoch1.params.options[:1])
+    finalised_with(w, dataclasses.replace(epoch1, params=one_series), r"PaddingSlotNotEmpty\(9,\)")
 
 
 def test_bad_debt_beyond_the_declared_fund_is_refused(w: World, ci: Circuits) -> None:

@@ -24,12 +24,12 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
 
     /// @notice Circuit sizes (verifier/profiles.py).
     /// @param assets Asset slots A.
-    /// @param markets Market slots M.
+    /// @param instruments Instrument slots of the chained state: the perpetual markets, then the option series.
     /// @param batchLevels Levels of a batch subtree (a batch holds 4^batchLevels accounts).
     /// @param treeDepth Depth of the epoch tree.
     struct Profile {
         uint8 assets;
-        uint8 markets;
+        uint8 instruments;
         uint8 batchLevels;
         uint8 treeDepth;
     }
@@ -49,7 +49,8 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
     /// @param batches The number of batches declared at opening.
     /// @param submitted The number of batch proofs accepted so far.
     /// @param folded The number of complete groups of four subtree roots hashed into the tree.
-    /// @param markets The number of real markets (slots from there on must be empty).
+    /// @param instruments Bit i set: instrument slot i is a real market or option series (it must balance);
+    ///        clear: an unused slot (it must be empty).
     /// @param status Open, Final or Abandoned.
     /// @param openedAt Opening time.
     /// @param finalizedAt Finalisation time (0 until final).
@@ -64,7 +65,7 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
         uint32 batches;
         uint32 submitted;
         uint32 folded;
-        uint8 markets;
+        uint64 instruments;
         Status status;
         uint64 openedAt;
         uint64 finalizedAt;
@@ -84,8 +85,8 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
 
     /// @notice Asset slots A of the profile.
     uint256 public immutable ASSETS;
-    /// @notice Market slots M of the profile.
-    uint256 public immutable MARKETS;
+    /// @notice Instrument slots of the profile: its M markets, then its S option series.
+    uint256 public immutable INSTRUMENTS;
     /// @notice Levels of the epoch tree above the batch subtrees (treeDepth - batchLevels).
     uint256 public immutable HEIGHT;
     /// @notice Batches an epoch tree holds: 4^HEIGHT.
@@ -119,11 +120,11 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
     /// @param epochId The epoch.
     /// @param paramsHash Its parameter hash.
     /// @param reserves Declared reserves per asset (quanta).
-    /// @param markets The number of real markets.
+    /// @param instruments The real instrument slots, one bit each.
     /// @param batches The number of batches to come.
     /// @param insurance The declared insurance fund's value, USD * 1e22 (docs/statement.md check 12).
     event EpochOpened(
-        uint64 indexed epochId, uint256 paramsHash, uint256[] reserves, uint8 markets, uint32 batches, uint256 insurance
+        uint64 indexed epochId, uint256 paramsHash, uint256[] reserves, uint64 instruments, uint32 batches, uint256 insurance
     );
     /// @notice A batch proof verified and joined the chain.
     /// @param epochId The epoch.
@@ -167,9 +168,9 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
     /// @notice One reserve amount per real asset, 1 to A of them.
     /// @param given The number given.
     error SolvencyRegistry__BadReserveCount(uint256 given);
-    /// @notice At most M real markets.
-    /// @param given The number given.
-    error SolvencyRegistry__BadMarketCount(uint8 given);
+    /// @notice Real instruments only among the profile's instrument slots.
+    /// @param given The bits given.
+    error SolvencyRegistry__BadInstrumentSlots(uint64 given);
     /// @notice An epoch has 1 to MAX_BATCHES batches.
     /// @param given The number given.
     error SolvencyRegistry__BadBatchCount(uint32 given);
@@ -251,13 +252,13 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
         if (profile.assets == 0 || profile.treeDepth <= profile.batchLevels || height > 16) {
             revert SolvencyRegistry__BadProfile();
         }
-        uint256 length = 2 * uint256(profile.assets) + 2 * uint256(profile.markets) + STATE_EXTRA;
+        uint256 length = 2 * uint256(profile.assets) + 2 * uint256(profile.instruments) + STATE_EXTRA;
         _checkHasher(nodeHash, 5);
         _checkHasher(stateHead, length < 12 ? length : 12);
         uint256 tail = PoseidonVector.tailInputs(length);
         if (tail != 0) _checkHasher(stateTail, tail);
         ASSETS = profile.assets;
-        MARKETS = profile.markets;
+        INSTRUMENTS = profile.instruments;
         HEIGHT = height;
         MAX_BATCHES = 4 ** height;
         BATCH_VERIFIER = batchVerifier;
@@ -289,7 +290,7 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
     /// @param epochId Above every id used before.
     /// @param paramsHash The parameter hash (docs/statement.md 5.3) every batch proof must carry.
     /// @param reserves Declared reserves per real asset, in quanta (1 to A of them, settlement first).
-    /// @param markets The number of real markets (at most M).
+    /// @param instruments The real instrument slots, bit i for slot i (markets, then option series).
     /// @param batches The number of batches the epoch will have (1 to MAX_BATCHES).
     /// @param insurance The declared insurance fund's value at the epoch's prices, USD * 1e22 (the off-chain
     ///        audit recomputes it from the parameters; here it is declared, as the reserves are).
@@ -297,7 +298,7 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
         uint64 epochId,
         uint256 paramsHash,
         uint256[] calldata reserves,
-        uint8 markets,
+        uint64 instruments,
         uint32 batches,
         uint256 insurance
     ) external onlyOwner {
@@ -305,12 +306,12 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
         if (epochId <= lastEpochId) revert SolvencyRegistry__EpochIdNotIncreasing(epochId, lastEpochId);
         if (paramsHash == 0 || paramsHash >= R) revert SolvencyRegistry__BadParamsHash();
         if (reserves.length == 0 || reserves.length > ASSETS) revert SolvencyRegistry__BadReserveCount(reserves.length);
-        if (markets > MARKETS) revert SolvencyRegistry__BadMarketCount(markets);
+        if (instruments >> INSTRUMENTS != 0) revert SolvencyRegistry__BadInstrumentSlots(instruments);
         if (batches == 0 || batches > MAX_BATCHES) revert SolvencyRegistry__BadBatchCount(batches);
         Epoch storage e = epochs[epochId];
         e.paramsHash = paramsHash;
         e.batches = batches;
-        e.markets = markets;
+        e.instruments = instruments;
         e.status = Status.Open;
         e.openedAt = uint64(block.timestamp);
         e.reserves = reserves;
@@ -318,7 +319,7 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
         openEpochId = epochId;
         lastEpochId = epochId;
         chainState = GENESIS_STATE;
-        emit EpochOpened(epochId, paramsHash, reserves, markets, batches, insurance);
+        emit EpochOpened(epochId, paramsHash, reserves, instruments, batches, insurance);
     }
 
     /// @notice Adds the next batch of the open epoch. The statement's metadata is checked first (so that a
@@ -380,7 +381,7 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
         if (e.status != Status.Open) revert SolvencyRegistry__EpochNotOpen(epochId);
         if (e.submitted != e.batches) revert SolvencyRegistry__EpochIncomplete(e.submitted, e.batches);
         uint256 a = ASSETS;
-        uint256 m = MARKETS;
+        uint256 m = INSTRUMENTS;
         if (totals.length != 2 * a + 2 * m) revert SolvencyRegistry__BadOpeningLength(totals.length);
         if (_stateHash(totals, book, [lastKey, held, e.submitted, blind]) != chainState) {
             revert SolvencyRegistry__OpeningMismatch();
@@ -461,16 +462,17 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
 
     /// @notice Checks 9 and 11 of docs/statement.md 1.3 on the opened totals (see docs/contracts.md).
     /// @param e The epoch.
-    /// @param totals equity[A], debt[A], long[M], short[M].
+    /// @param totals equity[A], debt[A], long[N], short[N] over the N instrument slots.
     /// @param a A.
-    /// @param m M.
+    /// @param m N.
     function _checkTotals(Epoch storage e, uint256[] calldata totals, uint256 a, uint256 m) private view {
         uint256 assets = e.reserves.length;
         for (uint256 i = assets; i < a; ++i) {
             if (totals[i] != 0) revert SolvencyRegistry__PaddingSlotNotEmpty(i);
             if (totals[a + i] != 0) revert SolvencyRegistry__PaddingSlotNotEmpty(a + i);
         }
-        for (uint256 i = e.markets; i < m; ++i) {
+        for (uint256 i = 0; i < m; ++i) {
+            if ((e.instruments >> i) & 1 == 1) continue;
             if (totals[2 * a + i] != 0) revert SolvencyRegistry__PaddingSlotNotEmpty(2 * a + i);
             if (totals[2 * a + m + i] != 0) revert SolvencyRegistry__PaddingSlotNotEmpty(2 * a + m + i);
         }
@@ -480,7 +482,7 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
                 revert SolvencyRegistry__ReservesShort(i, reserve, equity - debt);
             }
         }
-        for (uint256 i = 0; i < e.markets; ++i) {
+        for (uint256 i = 0; i < m; ++i) {
             (uint256 long, uint256 short) = (totals[2 * a + i], totals[2 * a + m + i]);
             if (long != short) revert SolvencyRegistry__OpenInterestImbalanced(i, long, short);
         }
