@@ -94,9 +94,10 @@ def test_an_account_beyond_the_class_bound_is_refused_before_proving(ci: Circuit
     """The sign tests are 128 bits wide: an account worth 2^128 USD * 1e22 or more has no witness, so the
     prover refuses it first (an asset priced near 2^64 USD * 1e8 with a balance near 2^64 quanta)."""
     venue = sample_venue(6, seed=3, profile=ci.profile)
-    btc = dataclasses.replace(venue.params.assets[1], price=2**63)
-    params = dataclasses.replace(venue.params, assets=(venue.params.assets[0], btc, *venue.params.assets[2:]))
-    whale = dataclasses.replace(venue.accounts[0], balances=(0, 2**63, 0))
+    btc = dataclasses.replace(venue.params.assets[1], price=2**63)  # (its options' marks: out of bounds)
+    assets = (venue.params.assets[0], btc, *venue.params.assets[2:])
+    params = dataclasses.replace(venue.params, assets=assets, options=())
+    whale = dataclasses.replace(venue.accounts[0], balances=(0, 2**63, 0), options=())
     assert evaluate(whale, params.circuit(ci.profile)).equity >= 2**CLASS_BITS
     with pytest.raises(SnapshotError, match=r"beyond what the circuits classify: .* below 2\^128"):
         check_snapshot(params, [whale], ci.profile)
