@@ -11,13 +11,13 @@ Every sample trader has registered a holder commitment; their secrets (`sample_h
 from the seed, so that tests and the demo can act as the traders (UNSAFE: real secrets are random).
 """
 
-import math
 import random
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from zksolvency.verifier.account import Account
+from zksolvency.verifier.black76 import option_price
 from zksolvency.verifier.field import PPM, PRICE_SCALE, QUANTA_PER_UNIT, WEIGHTED_SCALE, R
 from zksolvency.verifier.holder import holder_commitment, write_holder_secret
 from zksolvency.verifier.margin import evaluate
@@ -132,23 +132,16 @@ def sample_params(profile: Profile) -> EpochParams:
 
 
 def _series(underlying: str, spot: int, days: int, moneyness: float, kind: str, iv: float) -> OptionSeries:
-    """A series marked at its Black-76 value (zero rates) at the mark volatility, rounded to 1 USD cent."""
+    """A series marked at its Black-76 value (`black76.option_price`) at its volatility, to 1 USD cent."""
     strike = (
         round(spot * moneyness / USD / 100) * 100 * USD if spot > 1_000 * USD else round(spot * moneyness)
     )
     expiry = SAMPLE_TIME + days * _DAY
     day = datetime.fromtimestamp(expiry, UTC).strftime("%d%b%y").upper()
     symbol = f"{underlying}-{day}-{strike // USD}-{kind[0].upper()}"
-    sigma_t = iv / 100 * math.sqrt(days / 365)
-    d1 = (math.log(spot / strike) + sigma_t**2 / 2) / sigma_t
-
-    def cdf(x: float) -> float:
-        return (1 + math.erf(x / math.sqrt(2))) / 2
-
-    call = spot * cdf(d1) - strike * cdf(d1 - sigma_t)
-    value = call if kind == CALL else call - spot + strike
+    value = option_price(spot, strike, _ppm(iv), days * _DAY, kind == CALL)
     intrinsic = max(spot - strike, 0) if kind == CALL else max(strike - spot, 0)
-    mark = max(round(value / 10**6) * 10**6, intrinsic)
+    mark = max(round(value, -6), intrinsic)
     return OptionSeries(symbol, underlying, strike, expiry, kind, mark, _ppm(iv))
 
 

@@ -101,8 +101,7 @@ def epoch_report(epoch: Epoch, audit: Audit, proven: list[AssetReserves] | None 
 def account_figures(epoch: Epoch, record: InclusionRecord, result: AccountCheck) -> dict[str, Any]:
     """An account as its record states it (units) and its margin under the epoch's parameters (USD)."""
     account = record.account
-    health = result.health
-    circuit = epoch.params.circuit(epoch.profile) if health else None
+    health, circuit = result.health, result.params
     return {
         "account_id": account.account_id,
         "subaccount": account.subaccount,
@@ -120,7 +119,7 @@ def account_figures(epoch: Epoch, record: InclusionRecord, result: AccountCheck)
         "initial_margin_usd": usd(health.initial) if health else None,
         "available_usd": usd(health.available) if health else None,
         "position_figures": [p.to_json() for p in position_figures(account, epoch.params, circuit)]
-        if health
+        if health and circuit
         else None,
         "net_value_usd": usd(health.net_value) if health else None,
         "healthy": health.healthy if health else None,

@@ -62,7 +62,7 @@ def trader_page() -> FileResponse:
 
 #: The page's own scripts, by file name.
 SCRIPTS = {
-    "page.js": "what the checks share: the API, input faults against failed checks, number forms",
+    "page.js": "what the checks share: the API, input faults against failed checks, integers and hashes",
     "trader.js": "the record's checks, the epoch's facts, the record's download",
     "margin-proof.js": "a margin proof's checks",
     "poseidon.js": "Poseidon as circomlib computes it, in BigInt JavaScript",

@@ -5,7 +5,8 @@
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
-  const { InputError, CheckFailed, getJson, esc, hex32, scaled } = ZkPage;
+  const { InputError, CheckFailed, getJson, esc, hex32 } = ZkPage;
+  const { scaled } = ZkMargin;
   const FORMAT = "zksolvency-margin-proof/2";
   const AMOUNT_BITS = 64n;
   const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
@@ -63,7 +64,7 @@
       : "";
     return `<h3>What this margin proof shows</h3>
       <p>${esc(whose)} of epoch ${epoch.epoch_id}, committed under the root <code class="hash">${hex32(epoch.root)}</code>,
-         has free collateral of at least <strong id="margin-threshold">${scaled(file.threshold, 8)} USD</strong> at the
+         has haircut equity above its initial margin by at least <strong id="margin-threshold">${scaled(file.threshold, 8)} USD</strong> at the
          epoch's prices and marks.</p>
       <table class="facts"><tbody>
         <tr><th>recipient</th><td><code id="margin-recipient">0x${file.recipient.toString(16).padStart(40, "0")}</code></td></tr>

@@ -51,15 +51,6 @@
   // A hash or root as the chain shows it: 0x and 64 hex digits.
   const hex32 = (v) => `0x${BigInt(v).toString(16).padStart(64, "0")}`;
 
-  // `value / 10^digits` as a plain decimal string, trailing zeros dropped (verifier.amounts.format_scaled).
-  function scaled(value, digits) {
-    const v = BigInt(value);
-    const unit = 10n ** BigInt(digits);
-    const a = v < 0n ? -v : v;
-    const frac = (a % unit).toString().padStart(digits, "0").replace(/0+$/, "");
-    return `${v < 0n ? "-" : ""}${a / unit}${frac ? "." + frac : ""}`;
-  }
-
   // A verdict element and its list of checks: idle, checking, valid, invalid, input (nothing was checked:
   // the input is at fault) or error (nothing was checked: the server or the network is).
   function report(verdictId, checksId) {
@@ -88,5 +79,5 @@
     };
   }
 
-  root.ZkPage = { InputError, CheckFailed, HttpError, getJson, epoch, integer, domain, esc, hex32, scaled, report };
+  root.ZkPage = { InputError, CheckFailed, HttpError, getJson, epoch, integer, domain, esc, hex32, report };
 })(window);

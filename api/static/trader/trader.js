@@ -8,7 +8,8 @@
   const LEAF_DOMAIN = ZkPage.domain("leaf");
   const NODE_DOMAIN = ZkPage.domain("node");
   const $ = (id) => document.getElementById(id);
-  const { InputError, CheckFailed, HttpError, getJson, esc, hex32, scaled } = ZkPage;
+  const { InputError, CheckFailed, HttpError, getJson, esc, hex32 } = ZkPage;
+  const { scaled } = ZkMargin;
   // A record field that is not an integer: the file is not a readable record.
   const big = (v, where) => ZkPage.integer(v, where, (why) => new InputError(`the record's ${why}`));
   const units = (q) => scaled(q, 8);
