@@ -25,8 +25,8 @@ template ChainState(A, N) {
     signal input blind;
     signal output hash;
 
-    var S = 2 * A + 2 * N + 10;
-    signal vector[S];
+    var L = 2 * A + 2 * N + 10;
+    signal vector[L];
     vector[0] <== STATE_DOMAIN();
     for (var a = 0; a < A; a++) {
         vector[1 + a] <== equity[a];
@@ -39,11 +39,11 @@ template ChainState(A, N) {
     for (var c = 0; c < 5; c++) {
         vector[1 + 2 * A + 2 * N + c] <== classes[c];
     }
-    vector[S - 4] <== lastKey;
-    vector[S - 3] <== held;
-    vector[S - 2] <== batches;
-    vector[S - 1] <== blind;
-    hash <== HashVector(S)(vector);
+    vector[L - 4] <== lastKey;
+    vector[L - 3] <== held;
+    vector[L - 2] <== batches;
+    vector[L - 1] <== blind;
+    hash <== HashVector(L)(vector);
 }
 
 /*
