@@ -7,10 +7,11 @@ from pathlib import Path
 
 from zksolvency.verifier.account import Account, AccountError
 from zksolvency.verifier.epoch import BatchProof, Epoch
-from zksolvency.verifier.field import CLASS_BITS, SUBACCOUNT_BITS
+from zksolvency.verifier.amounts import format_scaled
+from zksolvency.verifier.field import CLASS_BITS, PRICE_SCALE, SCENARIO_BITS, SUBACCOUNT_BITS
 from zksolvency.verifier.groth16 import Proof
 from zksolvency.verifier.leaf import leaf_hash
-from zksolvency.verifier.margin import evaluate
+from zksolvency.verifier.margin import AccountHealth, eligible, evaluate
 from zksolvency.verifier.params import CircuitParams, EpochParams, ParamsError
 from zksolvency.verifier.profiles import Profile
 from zksolvency.verifier.records import InclusionRecord
@@ -74,6 +75,8 @@ def check_snapshot(
                 f"{usd(health.free)} USD) is beyond what the circuits classify: |equity|, |free| and "
                 f"|equity - initial margin| must be below 2^{CLASS_BITS} USD * 1e22 (about 3.4e16 USD)"
             )
+        if account.portfolio:
+            _check_portfolio(where, account, health, circuit)
         if account.key <= previous:
             raise SnapshotError(
                 f"{where}{account.label}: accounts must be unique and sorted by (account_id, subaccount)"
@@ -91,6 +94,23 @@ def check_snapshot(
                 held[m] = account.subaccount
         previous = account.key
     return circuit
+
+
+def _check_portfolio(where: str, account: Account, health: AccountHealth, circuit: CircuitParams) -> None:
+    """A portfolio account passes the public eligibility rule and its scenario losses fit the circuit."""
+    if not eligible(health, circuit):
+        raise SnapshotError(
+            f"{where}{account.label}: margin: portfolio, but its haircut equity {usd(health.equity)} USD is "
+            f"below the portfolio minimum {format_scaled(circuit.min_equity, PRICE_SCALE)} USD "
+            "(market.json portfolio.min_equity): the venue's eligibility rule excludes it"
+        )
+    grid = health.scenario
+    assert grid is not None
+    if max(grid.losses[grid.worst] - min(grid.losses), abs(grid.losses[grid.worst])) >= 2**SCENARIO_BITS:
+        raise SnapshotError(
+            f"{where}{account.label}: its scenario losses span more than the circuit compares: each must lie "
+            f"within 2^{SCENARIO_BITS} USD * 1e16 (about 1.3e14 USD) of the worst"
+        )
 
 
 def prove_epoch(

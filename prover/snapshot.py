@@ -30,6 +30,7 @@ from zksolvency.verifier.params import (
     OptionSeries,
     ParamsError,
     PerpMarket,
+    PortfolioRules,
 )
 from zksolvency.verifier.profiles import Profile
 from zksolvency.verifier.vocabulary import field_hex
@@ -77,6 +78,9 @@ Units = Annotated[int, _decimal(QUANTA_PER_UNIT, "units of the asset")]
 Holder = Annotated[int, BeforeValidator(_holder)]
 #: The optional CSV column of the holder commitment (docs/snapshot.md).
 HOLDER_COLUMN = "holder"
+#: The optional accounts column (and JSON Lines field) naming an account's margin regime.
+MARGIN_COLUMN = "margin"
+STANDARD, PORTFOLIO = "standard", "portfolio"
 Usd = Annotated[int, _decimal(PRICE_SCALE, "USD")]
 Percent = Annotated[int, _decimal(PPM // 100, "percent")]
 #: The largest amount a field holds, in units (2^64 quanta); prices and USD floors are the same number.
@@ -188,6 +192,14 @@ class MarketSpec(BaseModel):
     brackets: list[BracketSpec] = Field(min_length=1)
 
 
+class PortfolioSpec(BaseModel):
+    """Portfolio margin: the public eligibility rule, a minimum haircut equity in USD. The scenario grid
+    is Deribit's (docs/risk-arrays.md)."""
+
+    model_config = _STRICT
+    min_equity: Usd = PortfolioRules.min_equity
+
+
 class MarketFile(BaseModel):
     """The epoch's market file: the settlement asset first."""
 
@@ -198,6 +210,7 @@ class MarketFile(BaseModel):
     time: Utc | None = None
     options: list[OptionSpec] = []
     option_margin: OptionMarginSpec = OptionMarginSpec()
+    portfolio: PortfolioSpec = PortfolioSpec()
 
     def params(self) -> EpochParams:
         """The epoch parameters at the statement's scales."""
@@ -217,6 +230,7 @@ class MarketFile(BaseModel):
             ),
             OptionMargin(rates.im_max, rates.im_min, rates.mm),
             self.time or 0,
+            PortfolioRules(self.portfolio.min_equity),
         )
 
 
@@ -227,6 +241,7 @@ class AccountRow(BaseModel):
     account_id: int
     subaccount: int = 0
     holder: Holder = 0
+    margin: str = Field(STANDARD, pattern=f"^({STANDARD}|{PORTFOLIO})$")
     balances: dict[str, Units] = {}
     positions: dict[str, Units] = {}
     options: dict[str, Units] = {}
@@ -265,7 +280,7 @@ def _csv_header(path: Path, header: list[str] | None, symbols: set[str]) -> list
     if not header or header[:2] != ["account_id", "subaccount"]:
         raise SnapshotError(f"{path}:1: the header must start with account_id,subaccount")
     for column in header[2:]:
-        if column not in symbols and column != HOLDER_COLUMN:
+        if column not in symbols and column not in (HOLDER_COLUMN, MARGIN_COLUMN):
             raise SnapshotError(
                 f"{path}:1: column {column!r}: not an asset, market or option symbol of market.json "
                 f"(known: {', '.join(sorted(symbols))})"
@@ -315,6 +330,7 @@ def read_accounts(path: Path, params: EpochParams, profile: Profile) -> tuple[li
     markets = {m.symbol: i for i, m in enumerate(params.markets)}
     series = {o.symbol: i for i, o in enumerate(params.options)}
     seen: dict[int, int] = {}
+    regimes: dict[int, tuple[str, int]] = {}
     accounts = []
     for number, raw in _rows(path, {*assets, *markets, *series}):
         if len(accounts) == profile.capacity:  # stop reading: a huge file is refused at its first extra line
@@ -324,8 +340,9 @@ def read_accounts(path: Path, params: EpochParams, profile: Profile) -> tuple[li
             )
         if "amounts" in raw:  # CSV: split the symbol columns into balances and positions, skipping blanks
             amounts = {k: v for k, v in raw.pop("amounts").items() if v != ""}
-            if HOLDER_COLUMN in amounts:
-                raw["holder"] = amounts.pop(HOLDER_COLUMN)
+            for column in (HOLDER_COLUMN, MARGIN_COLUMN):
+                if column in amounts:
+                    raw[column] = amounts.pop(column)
             raw["balances"] = {k: v for k, v in amounts.items() if k in assets}
             raw["positions"] = {k: v for k, v in amounts.items() if k in markets}
             raw["options"] = {k: v for k, v in amounts.items() if k in series}
@@ -353,11 +370,19 @@ def read_accounts(path: Path, params: EpochParams, profile: Profile) -> tuple[li
             for symbol, amount in table.items():
                 amounts[known[symbol]] = amount
             held.append(tuple(amounts))
-        account = Account(row.account_id, row.subaccount, *held, holder=row.holder)
+        account = Account(
+            row.account_id, row.subaccount, *held, holder=row.holder, portfolio=row.margin == PORTFOLIO
+        )
         try:
             account.validate(profile)
         except AccountError as exc:
             raise SnapshotError(f"{path}:{number}: {exc}") from None
+        other = regimes.setdefault(account.account_id, (row.margin, number))
+        if other[0] != row.margin:
+            raise SnapshotError(
+                f"{label}: margin: {row.margin}, but line {other[1]} holds the same account as {other[0]}: "
+                "an account is margined under one regime"
+            )
         if account.key in seen:
             raise SnapshotError(
                 f"{label}: duplicate of line {seen[account.key]} (same account_id and subaccount)"
@@ -427,6 +452,8 @@ def market_document(epoch_id: int, params: EpochParams, reserves: tuple[int, ...
             for m in params.markets
         ],
     }
+    if params.portfolio != PortfolioRules():
+        document["portfolio"] = {"min_equity": format_scaled(params.portfolio.min_equity, PRICE_SCALE)}
     if params.options:
         rates = params.option_margin
         document["time"] = utc_text(params.time)
@@ -463,14 +490,16 @@ def write_snapshot(folder: Path, snapshot: Snapshot, fmt: str = "jsonl") -> None
     if fmt == "csv":
         with (folder / "accounts.csv").open("w", newline="") as f:
             writer = csv.writer(f)
-            writer.writerow(["account_id", "subaccount", HOLDER_COLUMN, *assets, *markets, *series])
+            header = ["account_id", "subaccount", HOLDER_COLUMN, MARGIN_COLUMN, *assets, *markets, *series]
+            writer.writerow(header)
             for a in snapshot.accounts:
                 held = (*a.balances, *a.positions, *a.options)
                 cells = [units(v) if v else "" for v in held] + [""] * (
                     len(assets + markets + series) - len(held)
                 )
                 holder = field_hex(a.holder) if a.holder else ""
-                writer.writerow([a.account_id, a.subaccount, holder, *cells])
+                margin = PORTFOLIO if a.portfolio else ""
+                writer.writerow([a.account_id, a.subaccount, holder, margin, *cells])
     elif fmt == "jsonl":
         with (folder / "accounts.jsonl").open("w") as f:
             for a in snapshot.accounts:
@@ -478,6 +507,7 @@ def write_snapshot(folder: Path, snapshot: Snapshot, fmt: str = "jsonl") -> None
                     "account_id": a.account_id,
                     "subaccount": a.subaccount,
                     **({"holder": field_hex(a.holder)} if a.holder else {}),
+                    **({MARGIN_COLUMN: PORTFOLIO} if a.portfolio else {}),
                     "balances": {s: units(v) for s, v in zip(assets, a.balances, strict=True) if v},
                     "positions": {s: units(v) for s, v in zip(markets, a.positions, strict=True) if v},
                 }

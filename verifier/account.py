@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from .field import ACCOUNT_ID_BITS, AMOUNT_BITS, SUBACCOUNT_BITS, R
+from .field import AMOUNT_BITS, PORTFOLIO_FLAG, SUBACCOUNT_BITS, R
 from .profiles import Profile
 
 
@@ -32,11 +32,19 @@ class Account:
     """Signed option positions per series of the epoch's option table, in quanta (negative = short)."""
     holder: int = 0
     """The trader's holder commitment registered with the venue (0: none), kept in the leaf."""
+    portfolio: bool = False
+    """Margined by the epoch's scenario grid (one record, subaccount 0) instead of the standard rules."""
+
+    @property
+    def key_id(self) -> int:
+        """The id in the key: account_id, with PORTFOLIO_FLAG for a portfolio account."""
+        return self.account_id | (PORTFOLIO_FLAG if self.portfolio else 0)
 
     @property
     def key(self) -> int:
-        """The ordering key in the tree: account_id * 2^16 + subaccount; 0 marks padding."""
-        return (self.account_id << SUBACCOUNT_BITS) | self.subaccount
+        """The ordering key in the tree: key_id * 2^16 + subaccount; 0 marks padding. Portfolio accounts
+        sort after every standard one."""
+        return (self.key_id << SUBACCOUNT_BITS) | self.subaccount
 
     @property
     def label(self) -> str:
@@ -59,8 +67,13 @@ class Account:
             raise AccountError("a padding account (id 0, subaccount 0) must hold nothing")
         if not 0 <= self.holder < R:
             raise AccountError(f"{self.label}: holder must be a field element (below the BN254 scalar order)")
-        if not self.is_padding and not 1 <= self.account_id < 2**ACCOUNT_ID_BITS:
-            raise AccountError(f"{self.label}: account_id must be 1 <= id < 2^{ACCOUNT_ID_BITS}")
+        if not self.is_padding and not 1 <= self.account_id < PORTFOLIO_FLAG:
+            raise AccountError(f"{self.label}: account_id must be 1 <= id < 2^47")
+        if self.portfolio and self.subaccount:
+            raise AccountError(
+                f"{self.label}: a portfolio account is one record, subaccount 0 (its isolated positions "
+                "belong in its portfolio)"
+            )
         if not 0 <= self.subaccount < 2**SUBACCOUNT_BITS:
             raise AccountError(f"{self.label}: subaccount must be 0 <= n < 2^{SUBACCOUNT_BITS}")
         sizes = (len(self.balances), len(self.positions), len(self.options))

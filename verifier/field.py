@@ -22,9 +22,12 @@ WEIGHTED_SCALE: Final = VALUE_SCALE * PPM
 AMOUNT_BITS: Final = 64
 #: Tier floors and the top sentinel of every tier table.
 FLOOR_SENTINEL: Final = 2**AMOUNT_BITS
-#: Account ids are below 2^ACCOUNT_ID_BITS, subaccounts below 2^SUBACCOUNT_BITS.
+#: Key ids are below 2^ACCOUNT_ID_BITS, subaccounts below 2^SUBACCOUNT_BITS.
 ACCOUNT_ID_BITS: Final = 48
 SUBACCOUNT_BITS: Final = 16
+#: A portfolio-margined account's key id carries this bit (bit 47), so the regime is part of the key and
+#: every portfolio account sorts after every standard one; the id a venue writes is below it.
+PORTFOLIO_FLAG: Final = 2 ** (ACCOUNT_ID_BITS - 1)
 #: Width of the sign tests on haircut equity and free collateral (circuits: CLASS_BITS): an account is
 #: provable while |equity|, |free| < 2^128 USD * 1e22 (about 3.4e16 USD). Every such value is below 2^157 in
 #: magnitude by the range checks on its inputs, far from r / 2, so the narrower test stays sound: only a
@@ -45,5 +48,11 @@ STATE_DOMAIN: Final = int.from_bytes(b"zksolvency/state", "big")
 PARAMS_DOMAIN: Final = int.from_bytes(b"zksolvency/params", "big")
 #: Domain of the initial-margin vector, whose hash is the second element of the parameter vector.
 INITIAL_DOMAIN: Final = int.from_bytes(b"zksolvency/initial", "big")
+#: Domain of the risk vector (the portfolio scenario grid's risk arrays), the third parameter element.
+RISK_DOMAIN: Final = int.from_bytes(b"zksolvency/risk", "big")
+#: Width of the scenario-loss comparisons of portfolio margin (circuits: SCENARIO_BITS): provable while
+#: every difference between the worst loss and another is below 2^100 USD * 1e16 (about 1.3e14 USD); every
+#: loss is below 2^138 in magnitude, so the test is sound as CLASS_BITS is.
+SCENARIO_BITS: Final = 100
 #: A trader's holder commitment is HashVector(HOLDER_DOMAIN, secret) (docs/statement.md, "Holder commitment").
 HOLDER_DOMAIN: Final = int.from_bytes(b"zksolvency/holder", "big")

@@ -51,6 +51,13 @@ def _read(doc: Any, path: str, convert: Callable[[Any], T]) -> T:
         raise FormatError(f"{path}: {exc}") from None
 
 
+def _margin(value: Any) -> bool:
+    """An account's margin regime, "standard" or "portfolio": True for a portfolio account."""
+    if value not in ("standard", "portfolio"):
+        raise ValueError('expected "standard" or "portfolio"')
+    return value == "portfolio"
+
+
 def _int(value: Any) -> int:
     """An integer: a JSON number, or a string of decimal (or 0x hex) digits. Errors name the kind of
     value, never the value: a service that reads uploads must not echo them."""
@@ -288,6 +295,7 @@ def record_to_json(record: InclusionRecord, profile: Profile) -> Json:
             "account_id": a.account_id,
             "subaccount": a.subaccount,
             "holder": f"0x{a.holder:064x}",
+            "margin": "portfolio" if a.portfolio else "standard",
             "balances": _nums(a.balances),
             "positions": _nums(a.positions),
             "options": _nums(a.options),
@@ -317,6 +325,7 @@ def record_from_json(doc: Json) -> InclusionRecord:
         _read(doc, "account.positions", _ints),
         _read(doc, "account.options", _ints) if "options" in doc.get("account", {}) else (),
         holder=_read(doc, "account.holder", _int),
+        portfolio=_read(doc, "account.margin", _margin) if "margin" in doc.get("account", {}) else False,
     )
     path = MerklePath(_read(doc, "index", _int), _read(doc, "path", siblings))
     return InclusionRecord(_read(doc, "epoch_id", _int), account, _read(doc, "salt", _int), path)

@@ -6,8 +6,9 @@ It computes exactly what AccountHealth (circuits/lib/account.circom) computes, w
 from dataclasses import dataclass
 
 from .account import Account
-from .field import FLOOR_SENTINEL, PPM
+from .field import FLOOR_SENTINEL, PPM, PRICE_SCALE, WEIGHTED_SCALE
 from .params import CircuitParams
+from .scenarios import PortfolioMargin, portfolio_loss
 from .vocabulary import usd
 
 
@@ -32,7 +33,9 @@ class AccountHealth:
     tiers: tuple[int, ...]
     """Collateral tier of each asset's positive balance."""
     brackets: tuple[int, ...]
-    """Maintenance bracket of each position."""
+    """Maintenance bracket of each position (0 in a portfolio account)."""
+    scenario: PortfolioMargin | None = None
+    """A portfolio account's scenario losses, worst scenario and margins; None for a standard account."""
 
     @property
     def equity(self) -> int:
@@ -147,8 +150,26 @@ def evaluate(account: Account, params: CircuitParams) -> AccountHealth:
     brackets = [t.bracket for t in terms]
     terms += [option_terms(o, q, params) for o, q in enumerate(options)]
     position = sum(t.value for t in terms)
+    if account.portfolio:
+        grid = portfolio_loss((*balances[1:], *positions, *options), params.risk, params.shocks)
+        return AccountHealth(
+            collateral,
+            debt,
+            position,
+            grid.maintenance,
+            grid.initial,
+            net + position,
+            tuple(tiers),
+            (0,) * len(brackets),
+            grid,
+        )
     maintenance = sum(t.maintenance for t in terms)
     initial = sum(t.initial for t in terms)
     return AccountHealth(
         collateral, debt, position, maintenance, initial, net + position, tuple(tiers), tuple(brackets)
     )
+
+
+def eligible(health: AccountHealth, params: CircuitParams) -> bool:
+    """The public eligibility rule of a portfolio account: haircut equity at least the minimum."""
+    return health.equity >= params.min_equity * (WEIGHTED_SCALE // PRICE_SCALE)

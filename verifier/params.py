@@ -10,9 +10,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from .field import FLOOR_SENTINEL, INITIAL_DOMAIN, PARAMS_DOMAIN, PPM, PRICE_SCALE
+from .field import FLOOR_SENTINEL, INITIAL_DOMAIN, PARAMS_DOMAIN, PPM, PRICE_SCALE, RISK_DOMAIN, R
 from .poseidon import hash_vector
 from .profiles import Profile
+from .scenarios import (
+    DERIBIT,
+    OptionInputs,
+    ScenarioError,
+    ShockRules,
+    option_array,
+    perpetual_array,
+    spot_array,
+)
 
 #: A symbol is at most 31 bytes of UTF-8, so that it is one field element.
 SYMBOL_BYTES = 31
@@ -108,6 +117,15 @@ def option_unit_margin(series: OptionSeries, underlying_price: int, rates: Optio
 
 
 @dataclass(frozen=True)
+class PortfolioRules:
+    """How portfolio accounts are margined: the scenario grid's shock rules (Deribit's by default) and the
+    public eligibility rule, a minimum haircut equity in USD * 1e8 (OKX's 10,000 USD by default)."""
+
+    min_equity: int = 10_000 * PRICE_SCALE
+    shocks: ShockRules = DERIBIT
+
+
+@dataclass(frozen=True)
 class CircuitParams:
     """The parameters as the circuits see them: padded to a profile, with derived tables."""
 
@@ -129,6 +147,22 @@ class CircuitParams:
     """Maintenance margin of one short unit per series, USD * 1e14."""
     option_initial: tuple[int, ...]
     """Initial margin of one short unit per series, USD * 1e14."""
+    risk: tuple[tuple[int, ...], ...]
+    """Risk arrays (USD * 1e8 per unit held long, per scenario) of the portfolio instruments: the tiered
+    assets 1..A-1 (spot), the markets, then the option series; padding slots are all 0."""
+    shocks: ShockRules
+    """The scenario grid's rules, bound by their hash in the risk vector."""
+    min_equity: int
+    """Eligibility of a portfolio account: haircut equity at least this, USD * 1e8."""
+
+    @cached_property
+    def risk_vector(self) -> tuple[int, ...]:
+        """RISK_DOMAIN, the shock rules' hash, min equity, mm ratio (ppm), then each instrument's risk
+        array in scenario order (negative entries as field elements): what only the portfolio batch
+        circuit needs, bound by its hash, the parameter vector's third element."""
+        flat = [r % R for array in self.risk for r in array]
+        shocks = hash_vector(self.shocks.to_ints())
+        return (RISK_DOMAIN, shocks, self.min_equity, self.shocks.mm_ratio_ppm, *flat)
 
     @cached_property
     def initial_vector(self) -> tuple[int, ...]:
@@ -142,7 +176,7 @@ class CircuitParams:
     @cached_property
     def vector(self) -> tuple[int, ...]:
         """The parameter vector, in the order docs/statement.md gives."""
-        out: list[int] = [self.labels, hash_vector(self.initial_vector)]
+        out: list[int] = [self.labels, hash_vector(self.initial_vector), hash_vector(self.risk_vector)]
         for a in range(self.profile.assets):
             out += [self.price[a], *self.tier_floor[a][1:], *self.tier_rate[a]]
         for m in range(self.profile.markets):
@@ -167,6 +201,7 @@ class EpochParams:
     options: tuple[OptionSeries, ...] = ()
     option_margin: OptionMargin = OptionMargin()
     time: int = 0
+    portfolio: PortfolioRules = PortfolioRules()
 
     @property
     def symbols(self) -> list[str]:
@@ -216,6 +251,44 @@ class EpochParams:
                 rising = not k or market.brackets[k - 1].initial_rate <= bracket.initial_rate
                 _check(rising, f"{where}.brackets[{k}].imr", "at least the previous bracket's")
         self._validate_options()
+        self._validate_portfolio(profile)
+
+    def _validate_portfolio(self, profile: Profile) -> None:
+        rules = self.portfolio
+        _check(
+            0 <= rules.min_equity < FLOOR_SENTINEL,
+            "portfolio.min_equity",
+            "0 <= min equity < 2^64 (USD * 1e8)",
+        )
+        try:
+            count = len(rules.shocks.scenarios())
+        except ScenarioError as exc:
+            raise ParamsError(f"portfolio.shocks: {exc}") from None
+        _check(count == profile.scenarios, "portfolio.shocks", f"a grid of {profile.scenarios} scenarios")
+
+    def risk_arrays(self, profile: Profile) -> tuple[tuple[int, ...], ...]:
+        """Every portfolio instrument's risk array, recomputed from the published prices, marks, series
+        terms and shock rules: tiered assets 1..A-1 (spot), markets, series, each padded with zero arrays
+        to the profile's slots (CircuitParams.risk)."""
+        shocks, zero = self.portfolio.shocks, (0,) * profile.scenarios
+        spot = [spot_array(a.price, shocks) for a in self.assets[1:]]
+        perps = [perpetual_array(m.mark, shocks) for m in self.markets]
+        series = [
+            option_array(
+                self.underlying_price(o),
+                OptionInputs(o.strike, o.expiry - self.time, o.iv, o.mark, o.kind == CALL),
+                shocks,
+            )
+            for o in self.options
+        ]
+        return (
+            *spot,
+            *[zero] * (profile.assets - len(self.assets)),
+            *perps,
+            *[zero] * (profile.markets - len(self.markets)),
+            *series,
+            *[zero] * (profile.options - len(self.options)),
+        )
 
     def _validate_options(self) -> None:
         rates = self.option_margin
@@ -330,6 +403,9 @@ class EpochParams:
             tuple(o.mark for o in self.options) + (0,) * spare,
             tuple(mm for _, mm in unit) + (0,) * spare,
             tuple(im for im, _ in unit) + (0,) * spare,
+            self.risk_arrays(profile),
+            self.portfolio.shocks,
+            self.portfolio.min_equity,
         )
 
 

@@ -17,6 +17,8 @@ class Profile:
     brackets: int
     options: int
     """Option series slots: an account holds a signed position in each series of the epoch's table."""
+    scenarios: int
+    """Scenarios of the portfolio-margin grid (Deribit's 27 standard + 8 extended)."""
     batch_levels: int
     tree_depth: int
 
@@ -41,6 +43,11 @@ class Profile:
         return self.markets + self.options
 
     @property
+    def portfolio_instruments(self) -> int:
+        """Instruments of a portfolio's scenario losses: the tiered assets, the markets, the series."""
+        return self.assets - 1 + self.markets + self.options
+
+    @property
     def state_length(self) -> int:
         """Length of the batch-chain state vector."""
         return 2 * self.assets + 2 * self.instruments + 10
@@ -52,7 +59,15 @@ PROFILES: dict[str, Profile] = {
         # 8 assets, 4 perpetual markets, 12 collateral tiers, 10 margin brackets, 8 option series; 64 accounts
         # a batch, up to 4^10 = 1,048,576 accounts an epoch.
         Profile(
-            "reference", assets=8, markets=4, tiers=12, brackets=10, options=8, batch_levels=3, tree_depth=10
+            "reference",
+            assets=8,
+            markets=4,
+            tiers=12,
+            brackets=10,
+            options=8,
+            scenarios=35,
+            batch_levels=3,
+            tree_depth=10,
         ),
         # The reference sizes at 4 accounts a batch (about 32k constraints): small enough for a
         # snarkjs setup from a 2^15 powers of tau, so bench/prove.py can compare provers on one key.
@@ -63,11 +78,22 @@ PROFILES: dict[str, Profile] = {
             tiers=12,
             brackets=10,
             options=8,
+            scenarios=35,
             batch_levels=1,
             tree_depth=10,
         ),
         # Small enough to compile, set up and prove in CI on two cores.
-        Profile("ci", assets=3, markets=2, tiers=3, brackets=3, options=2, batch_levels=1, tree_depth=3),
+        Profile(
+            "ci",
+            assets=3,
+            markets=2,
+            tiers=3,
+            brackets=3,
+            options=2,
+            scenarios=35,
+            batch_levels=1,
+            tree_depth=3,
+        ),
     )
 }
 
