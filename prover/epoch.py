@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zksolvency.verifier.account import Account, AccountError
-from zksolvency.verifier.epoch import BatchProof, Epoch
 from zksolvency.verifier.amounts import format_scaled
+from zksolvency.verifier.epoch import BatchProof, Epoch
 from zksolvency.verifier.field import CLASS_BITS, PRICE_SCALE, SCENARIO_BITS, SUBACCOUNT_BITS
 from zksolvency.verifier.groth16 import Proof
 from zksolvency.verifier.leaf import leaf_hash
