@@ -38,6 +38,8 @@ class BatchProof:
 
     statement: BatchStatement
     proof: Proof
+    portfolio: bool = False
+    """True for a batch of portfolio accounts (the portfolio_batch circuit), False for standard accounts."""
 
 
 @dataclass(frozen=True)
