@@ -10,12 +10,14 @@ from conftest import Circuits
 
 from zksolvency.contracts import chain
 from zksolvency.contracts.solidity import Artifact, compile_solidity, poseidon_source, solidity_sources
+from zksolvency.prover.circuits import build
 from zksolvency.prover.epoch import EpochKeys, prove_epoch
 from zksolvency.prover.inputs import batch_signals, margin_signals
+from zksolvency.prover.keys import CircuitKeys, development_keys
 from zksolvency.prover.sample import sample_holder_secret, sample_venue
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.epoch import BatchProof, Epoch
-from zksolvency.verifier.field import THRESHOLD_TO_WEIGHTED
+from zksolvency.verifier.field import QUANTA_PER_UNIT, THRESHOLD_TO_WEIGHTED
 from zksolvency.verifier.groth16 import Proof
 from zksolvency.verifier.margin import evaluate
 from zksolvency.verifier.params import EpochParams
@@ -28,10 +30,18 @@ SECRET = 424242
 _cache: dict[str, object] = {}
 
 
+def portfolio_keys(ci: Circuits) -> CircuitKeys:
+    """The ci profile's portfolio batch circuit with UNSAFE development keys (cached under build/keys)."""
+    if "portfolio" not in _cache:
+        _cache["portfolio"] = development_keys(build("portfolio_batch", ci.profile))
+    return _cache["portfolio"]  # type: ignore[return-value]
+
+
 def artifacts(ci: Circuits) -> dict[str, Artifact]:
-    """contracts/src with the ci profile's generated verifiers and hashers, compiled once."""
+    """contracts/src with the ci profile's generated verifiers (batch, portfolio batch, margin) and hashers,
+    compiled once."""
     if "artifacts" not in _cache:
-        _cache["artifacts"] = chain.build(ci.profile, ci.batch, ci.margin)
+        _cache["artifacts"] = chain.build(ci.profile, ci.batch, portfolio_keys(ci), ci.margin)
     return _cache["artifacts"]  # type: ignore[return-value]
 
 
@@ -54,6 +64,25 @@ def sample_epoch(
         _cache[key] = prove_epoch(
             venue.params, venue.accounts, venue.reserves, ci.profile, keys, epoch_id, SECRET
         )
+    return _cache[key]  # type: ignore[return-value]
+
+
+def mixed_epoch(ci: Circuits, epoch_id: int, seed: int = 5) -> tuple[Epoch, list[InclusionRecord]]:
+    """The 18-account sample venue with four portfolio accounts besides (long and short the first market,
+    the quote balance carrying the entry at the mark, 50,000 USD of equity each): standard batches, then a
+    portfolio batch."""
+    key = f"mixed-{epoch_id}-{seed}"
+    if key not in _cache:
+        venue = sample_venue(18, seed=seed, profile=ci.profile)
+        mark, unit = venue.params.markets[0].mark, QUANTA_PER_UNIT
+        portfolio = [
+            Account(i, 0, (50_000 * unit - side * mark, 0, 0), (side * unit, 0), portfolio=True)
+            for i, side in ((1, 1), (2, -1), (3, 2), (4, -2))
+        ]
+        reserves = (venue.reserves[0] + 400_000 * unit, *venue.reserves[1:])
+        keys = EpochKeys(ci.batch, ci.margin, portfolio_keys(ci))
+        accounts = [*venue.accounts, *portfolio]
+        _cache[key] = prove_epoch(venue.params, accounts, reserves, ci.profile, keys, epoch_id, SECRET)
     return _cache[key]  # type: ignore[return-value]
 
 
