@@ -12,13 +12,15 @@ from zksolvency.verifier.profiles import PROFILES, Profile
 
 @dataclass
 class Circuits:
-    """A profile's two circuits with development keys and provers."""
+    """A profile's three circuits with development keys and provers."""
 
     profile: Profile
     batch: CircuitKeys
     margin: CircuitKeys
+    portfolio: CircuitKeys
     batch_prover: Prover
     margin_prover: Prover
+    portfolio_prover: Prover
 
 
 @pytest.fixture(scope="session")
@@ -27,4 +29,5 @@ def ci() -> Circuits:
     profile = PROFILES["ci"]
     batch = development_keys(build("batch", profile))
     margin = development_keys(build("margin", profile))
-    return Circuits(profile, batch, margin, Prover(batch), Prover(margin))
+    portfolio = development_keys(build("portfolio_batch", profile))
+    return Circuits(profile, batch, margin, portfolio, Prover(batch), Prover(margin), Prover(portfolio))

@@ -29,7 +29,13 @@ TRANSCRIPT = hashlib.sha256(b"transcript.json of a closed ceremony").hexdigest()
 def epoch(ci: Circuits) -> Epoch:
     venue = sample_venue(6, seed=4, profile=ci.profile)
     proved, _ = prove_epoch(
-        venue.params, venue.accounts, venue.reserves, ci.profile, EpochKeys(ci.batch, ci.margin), 3, 12345
+        venue.params,
+        venue.accounts,
+        venue.reserves,
+        ci.profile,
+        EpochKeys(ci.batch, ci.margin, ci.portfolio),
+        3,
+        12345,
     )
     return proved
 

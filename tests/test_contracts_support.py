@@ -50,7 +50,7 @@ def sample_epoch(
     key = f"sample-{epoch_id}-{accounts}-{seed}"
     if key not in _cache:
         venue = sample_venue(accounts, seed=seed, profile=ci.profile)
-        keys = EpochKeys(ci.batch, ci.margin)
+        keys = EpochKeys(ci.batch, ci.margin, ci.portfolio)
         _cache[key] = prove_epoch(
             venue.params, venue.accounts, venue.reserves, ci.profile, keys, epoch_id, SECRET
         )

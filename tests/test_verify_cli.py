@@ -53,7 +53,7 @@ def run_json(*args: str | Path) -> tuple[int, Json]:
 def folder(ci: Circuits, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A proved ci epoch (id 7, 14+ accounts, 4+ batches) written as an epoch folder."""
     venue = sample_venue(14, seed=3, profile=ci.profile)
-    keys = EpochKeys(ci.batch, ci.margin)
+    keys = EpochKeys(ci.batch, ci.margin, ci.portfolio)
     epoch, records = prove_epoch(venue.params, venue.accounts, venue.reserves, ci.profile, keys, 7, SECRET)
     out = tmp_path_factory.mktemp("epochs") / "epoch-7"
     write_epoch(out, epoch, records, ci.margin)
@@ -481,7 +481,7 @@ def test_bad_debt_beyond_the_fund_fails_verify_naming_the_check(ci: Circuits, tm
     venue = sample_venue(16, seed=4, profile=ci.profile, stress=CRASH)
     assets = (dataclasses.replace(venue.params.assets[0], insurance=0), *venue.params.assets[1:])
     params = dataclasses.replace(venue.params, assets=assets)
-    keys = EpochKeys(ci.batch, ci.margin)
+    keys = EpochKeys(ci.batch, ci.margin, ci.portfolio)
     epoch, records = prove_epoch(params, venue.accounts, venue.reserves, ci.profile, keys, 9, SECRET)
     write_epoch(tmp_path / "epoch-9", epoch, records, ci.margin)
     at_risk = [json.loads(line) for line in (tmp_path / "epoch-9" / AT_RISK).read_text().splitlines()]

@@ -48,7 +48,7 @@ def proved(ci: Circuits) -> Proved:
         venue.accounts,
         venue.reserves,
         ci.profile,
-        EpochKeys(ci.batch, ci.margin),
+        EpochKeys(ci.batch, ci.margin, ci.portfolio),
         EPOCH_ID,
         4242,
     )
