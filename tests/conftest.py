@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 from zksolvency.prover.circuits import build
+from zksolvency.prover.epoch import EpochKeys
 from zksolvency.prover.keys import CircuitKeys, development_keys
 from zksolvency.prover.proving import Prover
 from zksolvency.verifier.profiles import PROFILES, Profile
@@ -21,6 +22,11 @@ class Circuits:
     batch_prover: Prover
     margin_prover: Prover
     portfolio_prover: Prover
+
+    @property
+    def keys(self) -> EpochKeys:
+        """The three circuits' keys, as prove_epoch takes them."""
+        return EpochKeys(self.batch, self.margin, self.portfolio)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import Circuits
 
-from zksolvency.prover.epoch import EpochKeys, prove_epoch
+from zksolvency.prover.epoch import prove_epoch
 from zksolvency.prover.sample import sample_venue
 from zksolvency.verifier.ceremonies import (
     CeremonyError,
@@ -33,7 +33,7 @@ def epoch(ci: Circuits) -> Epoch:
         venue.accounts,
         venue.reserves,
         ci.profile,
-        EpochKeys(ci.batch, ci.margin, ci.portfolio),
+        ci.keys,
         3,
         12345,
     )

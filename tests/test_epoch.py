@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 from conftest import Circuits
 
-from zksolvency.prover.epoch import EpochKeys, SnapshotError, check_snapshot, prove_epoch
+from zksolvency.prover.epoch import SnapshotError, check_snapshot, prove_epoch
 from zksolvency.prover.sample import CRASH, sample_venue
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.epoch import Epoch, verify_epoch
@@ -24,7 +24,7 @@ def proved(ci: Circuits) -> tuple[Epoch, list]:
         venue.accounts,
         venue.reserves,
         ci.profile,
-        EpochKeys(ci.batch, ci.margin, ci.portfolio),
+        ci.keys,
         7,
         SECRET,
     )
@@ -47,7 +47,7 @@ def stressed(ci: Circuits) -> tuple[EpochParams, list[Account], Epoch]:
         venue.accounts,
         venue.reserves,
         ci.profile,
-        EpochKeys(ci.batch, ci.margin, ci.portfolio),
+        ci.keys,
         8,
         SECRET,
     )
@@ -82,7 +82,7 @@ def test_bad_debt_beyond_the_insurance_fund_fails_the_audit(ci: Circuits, stress
         accounts,
         (10**18,) * len(params.assets),
         ci.profile,
-        EpochKeys(ci.batch, ci.margin, ci.portfolio),
+        ci.keys,
         9,
         SECRET,
     )
