@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from conftest import Circuits
-from test_contracts_support import artifacts, portfolio_keys
+from test_contracts_support import artifacts
 
 from zksolvency.contracts.chain import check, generate, main, verifier_name
 from zksolvency.contracts.solidity import GENERATED, header_digest, key_digest
@@ -11,7 +11,7 @@ from zksolvency.contracts.solidity import GENERATED, header_digest, key_digest
 
 def test_generated_contracts_in_the_tree_match_the_current_keys(ci: Circuits) -> None:
     artifacts(ci)  # builds from contracts/generated, which it regenerates from the session's keys
-    portfolio = portfolio_keys(ci)
+    portfolio = ci.portfolio
     assert check(ci.profile, ci.batch, portfolio, ci.margin, out=GENERATED) == []
     for keys in (ci.batch, portfolio, ci.margin):
         source = (GENERATED / f"{verifier_name(ci.profile, keys.circuit.kind)}.sol").read_text()
@@ -24,7 +24,7 @@ def test_generated_contracts_in_the_tree_match_the_current_keys(ci: Circuits) ->
 
 
 def test_generation_is_deterministic(ci: Circuits, tmp_path: Path) -> None:
-    keys = (ci.batch, portfolio_keys(ci), ci.margin)
+    keys = (ci.batch, ci.portfolio, ci.margin)
     first = {p.name: p.read_text() for p in generate(ci.profile, *keys, out=tmp_path / "a")}
     second = {p.name: p.read_text() for p in generate(ci.profile, *keys, out=tmp_path / "b")}
     assert first == second
@@ -34,7 +34,7 @@ def test_generation_is_deterministic(ci: Circuits, tmp_path: Path) -> None:
 
 
 def test_check_names_each_mismatch(ci: Circuits, tmp_path: Path) -> None:
-    keys = (ci.batch, portfolio_keys(ci), ci.margin)
+    keys = (ci.batch, ci.portfolio, ci.margin)
     generate(ci.profile, *keys, out=tmp_path)
     batch, margin = tmp_path / "CiBatchVerifier.sol", tmp_path / "CiMarginVerifier.sol"
     portfolio = tmp_path / "CiPortfolioBatchVerifier.sol"

@@ -10,10 +10,8 @@ from conftest import Circuits
 
 from zksolvency.contracts import chain
 from zksolvency.contracts.solidity import Artifact, compile_solidity, poseidon_source, solidity_sources
-from zksolvency.prover.circuits import build
-from zksolvency.prover.epoch import EpochKeys, prove_epoch
+from zksolvency.prover.epoch import prove_epoch
 from zksolvency.prover.inputs import batch_signals, margin_signals
-from zksolvency.prover.keys import CircuitKeys, development_keys
 from zksolvency.prover.sample import sample_holder_secret, sample_venue
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.epoch import BatchProof, Epoch
@@ -30,18 +28,11 @@ SECRET = 424242
 _cache: dict[str, object] = {}
 
 
-def portfolio_keys(ci: Circuits) -> CircuitKeys:
-    """The ci profile's portfolio batch circuit with UNSAFE development keys (cached under build/keys)."""
-    if "portfolio" not in _cache:
-        _cache["portfolio"] = development_keys(build("portfolio_batch", ci.profile))
-    return _cache["portfolio"]  # type: ignore[return-value]
-
-
 def artifacts(ci: Circuits) -> dict[str, Artifact]:
     """contracts/src with the ci profile's generated verifiers (batch, portfolio batch, margin) and hashers,
     compiled once."""
     if "artifacts" not in _cache:
-        _cache["artifacts"] = chain.build(ci.profile, ci.batch, portfolio_keys(ci), ci.margin)
+        _cache["artifacts"] = chain.build(ci.profile, ci.batch, ci.portfolio, ci.margin)
     return _cache["artifacts"]  # type: ignore[return-value]
 
 
@@ -60,7 +51,7 @@ def sample_epoch(
     key = f"sample-{epoch_id}-{accounts}-{seed}"
     if key not in _cache:
         venue = sample_venue(accounts, seed=seed, profile=ci.profile)
-        keys = EpochKeys(ci.batch, ci.margin)
+        keys = ci.keys
         _cache[key] = prove_epoch(
             venue.params, venue.accounts, venue.reserves, ci.profile, keys, epoch_id, SECRET
         )
@@ -80,9 +71,8 @@ def mixed_epoch(ci: Circuits, epoch_id: int, seed: int = 5) -> tuple[Epoch, list
             for i, side in ((1, 1), (2, -1), (3, 2), (4, -2))
         ]
         reserves = (venue.reserves[0] + 400_000 * unit, *venue.reserves[1:])
-        keys = EpochKeys(ci.batch, ci.margin, portfolio_keys(ci))
         accounts = [*venue.accounts, *portfolio]
-        _cache[key] = prove_epoch(venue.params, accounts, reserves, ci.profile, keys, epoch_id, SECRET)
+        _cache[key] = prove_epoch(venue.params, accounts, reserves, ci.profile, ci.keys, epoch_id, SECRET)
     return _cache[key]  # type: ignore[return-value]
 
 
