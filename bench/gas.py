@@ -179,9 +179,9 @@ def main() -> None:
 def portfolio_accounts(params: Any) -> list[Account]:
     """Four portfolio accounts, long and short 1 and 2 units of the first market (the quote balance carrying
     the entry at the mark), 50,000 USD of equity each."""
-    mark, unit = params.markets[0].mark, QUANTA_PER_UNIT
+    mark, unit, none = params.markets[0].mark, QUANTA_PER_UNIT, (0,) * len(params.options)
     return [
-        Account(i, 0, (50_000 * unit - side * mark, 0, 0), (side * unit, 0), portfolio=True)
+        Account(i, 0, (50_000 * unit - side * mark, 0, 0), (side * unit, 0), none, portfolio=True)
         for i, side in ((1, 1), (2, -1), (3, 2), (4, -2))
     ]
 

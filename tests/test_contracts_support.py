@@ -65,9 +65,9 @@ def mixed_epoch(ci: Circuits, epoch_id: int, seed: int = 5) -> tuple[Epoch, list
     key = f"mixed-{epoch_id}-{seed}"
     if key not in _cache:
         venue = sample_venue(18, seed=seed, profile=ci.profile)
-        mark, unit = venue.params.markets[0].mark, QUANTA_PER_UNIT
+        mark, unit, none = venue.params.markets[0].mark, QUANTA_PER_UNIT, (0,) * len(venue.params.options)
         portfolio = [
-            Account(i, 0, (50_000 * unit - side * mark, 0, 0), (side * unit, 0), portfolio=True)
+            Account(i, 0, (50_000 * unit - side * mark, 0, 0), (side * unit, 0), none, portfolio=True)
             for i, side in ((1, 1), (2, -1), (3, 2), (4, -2))
         ]
         reserves = (venue.reserves[0] + 400_000 * unit, *venue.reserves[1:])
