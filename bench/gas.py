@@ -200,7 +200,7 @@ def run(node: Anvil, evm: chain.Chain, profile: Any, keys: EpochKeys, args: argp
     )
     holdings = custody(rec, node, registry, epoch, venue)
     label = (
-        f"sample epoch ({len(snapshot.accounts)} standard and {len(portfolio)} portfolio accounts, "
+        f"sample epoch ({len(snapshot.accounts)} standard and {len(portfolio)} portfolio records, "
         f"{holdings} custody balances read)"
     )
     publish(rec, registry, epoch, venue, label)
