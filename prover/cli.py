@@ -64,7 +64,7 @@ def circuits_info(profile: ProfileOption = DEFAULT_PROFILE, as_json: JsonOption 
                 circuit = build(kind, chosen)
             except ToolchainError as exc:
                 raise fail(str(exc)) from None
-            accounts = chosen.batch_size if kind == "batch" else 1
+            accounts = chosen.batch_size if kind in ("batch", "portfolio_batch") else 1
             rows[kind] = {
                 "constraints": circuit.info.constraints,
                 "wires": circuit.info.wires,

@@ -65,8 +65,14 @@ def check_snapshot(
         raise SnapshotError(f"{len(accounts)} accounts exceed the profile's tree of {profile.capacity}")
     previous = 0
     held: dict[int, int] = {}
+    standard_ids = {a.account_id for a in accounts if not a.portfolio}
     for account in accounts:
         where = f"{origin[account.key]}: " if origin and account.key in origin else ""
+        if account.portfolio and account.account_id in standard_ids:
+            raise SnapshotError(
+                f"{where}{account.label}: margin: portfolio, but the same account also has standard records: "
+                "an account is margined under one regime"
+            )
         try:
             account.validate(profile)
         except AccountError as exc:
