@@ -36,7 +36,7 @@ def ppm(percent: str) -> int:
 def btcusdt(mark_usd: int | float, brackets: int = 10) -> PerpMarket:
     """BTCUSDT marked at `mark_usd`, with the first `brackets` of Binance's brackets."""
     table = tuple(Bracket(floor * USD, ppm(mmr), ppm(imr)) for floor, mmr, imr in BTCUSDT_BRACKETS[:brackets])
-    return PerpMarket("BTC-PERP", round(mark_usd * USD), table)
+    return PerpMarket("BTC-PERP", round(mark_usd * USD), table, "BTC")
 
 
 def venue(mark_usd: float = 55_000, brackets: int = 10, btc_price: float = 55_000) -> EpochParams:
@@ -61,8 +61,8 @@ def worked_example(account_id: int = 1) -> Account:
 EPOCH_TIME = 1_795_852_800
 EXPIRY = 1_798_185_600
 #: margin-rules.md's worked example: the BTC 70,000 call marked at 1,200 USD with BTC at 60,000.
-CALL_70K = OptionSeries("BTC-25DEC26-70000-C", "BTC", 70_000 * USD, EXPIRY, CALL, 1_200 * USD, 550_000)
-PUT_50K = OptionSeries("BTC-25DEC26-50000-P", "BTC", 50_000 * USD, EXPIRY, PUT, 350 * USD, 620_000)
+CALL_70K = OptionSeries("BTC-25DEC26-70000-C", "BTC", 70_000 * USD, EXPIRY, CALL, 1_200 * USD, 648_304)
+PUT_50K = OptionSeries("BTC-25DEC26-50000-P", "BTC", 50_000 * USD, EXPIRY, PUT, 350 * USD, 515_994)
 
 
 def option_venue(brackets: int = 3) -> EpochParams:

@@ -173,7 +173,7 @@ def _verify(
     # The pairing comes first: nothing the batch claims is used before its proof verifies.
     try:
         valid, why = (
-            verify(keys["batch"], batch.proof, batch.statement.public_inputs),
+            verify(keys[batch.circuit], batch.proof, batch.statement.public_inputs),
             "the pairing check fails",
         )
     except MalformedProof as exc:
