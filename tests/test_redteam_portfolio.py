@@ -161,6 +161,29 @@ def test_one_account_id_in_both_regimes_holds_one_market_twice(ci: Circuits) -> 
     ci.portfolio_prover.witness(second)
 
 
+def test_the_regime_is_the_venues_label_so_a_standard_liquidatable_book_is_proven_healthy(
+    ci: Circuits,
+) -> None:
+    """WEAKNESS: which regime margins an account is only the key's bit 47, chosen by the venue; the circuits
+    and the audit accept any eligible account as portfolio. 100 BTC spot against 100 BTC-PERP short with
+    20,000 USDT: under the standard rules (the trader's regime, say) MM is 58,700 USD (the 1% bracket on
+    6,000,000 USD of notional): liquidatable; the same holdings labelled portfolio are proven healthy (MM 0).
+    Only the trader, reading "margin" in their record, can object; the audit cannot count regime switches."""
+    standard = Account(1, 0, (20_000 * UNIT, 100 * UNIT, 0), (-100 * UNIT,), (0, 0))
+    params = option_venue().circuit(CI)
+    as_standard, as_portfolio = (
+        evaluate(standard, params),
+        evaluate(replace(standard, portfolio=True), params),
+    )
+    assert as_standard.margin_class == LIQUIDATABLE and as_standard.maintenance == 58_700 * WEIGHTED_SCALE
+    assert as_portfolio.margin_class == HEALTHY and as_portfolio.maintenance == 0
+    signals, _ = signals_of([standard])
+    signals["healthy"][0], signals["solvent"][0] = 1, 1
+    rejected(ci.batch_prover, signals, "MarginClass")
+    signals, _ = signals_of([replace(standard, portfolio=True)])
+    ci.portfolio_prover.witness(signals)
+
+
 # 3. Kinds, order and the eligibility minimum (negative results).
 
 
