@@ -60,7 +60,8 @@ def worked_example(account_id: int = 1) -> Account:
 #: The snapshot time of the option venue (2026-11-28 08:00 UTC) and its series' expiry (2026-12-25 08:00 UTC).
 EPOCH_TIME = 1_795_852_800
 EXPIRY = 1_798_185_600
-#: margin-rules.md's worked example: the BTC 70,000 call marked at 1,200 USD with BTC at 60,000.
+#: margin-rules.md's worked example: the BTC 70,000 call marked at 1,200 USD with BTC at 60,000; each iv is
+#: its mark's implied volatility (Black-76, 27 days).
 CALL_70K = OptionSeries("BTC-25DEC26-70000-C", "BTC", 70_000 * USD, EXPIRY, CALL, 1_200 * USD, 648_304)
 PUT_50K = OptionSeries("BTC-25DEC26-50000-P", "BTC", 50_000 * USD, EXPIRY, PUT, 350 * USD, 515_994)
 

@@ -24,10 +24,9 @@ from zksolvency.verifier.formats import epoch_to_json
 from zksolvency.verifier.holder import holder_commitment
 from zksolvency.verifier.inclusion import verify_account
 from zksolvency.verifier.leaf import leaf_hash
-from zksolvency.verifier.margin import HEALTHY, LIQUIDATABLE, eligible, evaluate
-from zksolvency.verifier.params import CircuitParams, CollateralTier, EpochParams
+from zksolvency.verifier.margin import HEALTHY, LIQUIDATABLE, evaluate
+from zksolvency.verifier.params import CollateralTier, EpochParams, ParamsError
 from zksolvency.verifier.profiles import PROFILES
-from zksolvency.verifier.scenarios import portfolio_loss
 from zksolvency.verifier.state import ChainState
 from zksolvency.verifier.tree import QuadTree
 
@@ -60,7 +59,7 @@ def pm(account_id: int, balances: tuple[int, ...], perp: int = 0, options: tuple
     return Account(account_id, 0, balances, (perp,), options, portfolio=True)
 
 
-# 1. The scenario grid nets exposures across underlyings (ACCEPTED: a rule flaw, not a constraint bug).
+# 1. The scenario grid netted exposures across underlyings (a rule flaw, FIXED: margin per underlying).
 
 
 def usdc_venue() -> EpochParams:
@@ -70,74 +69,64 @@ def usdc_venue() -> EpochParams:
     return replace(venue, assets=(*venue.assets[:2], usdc))
 
 
-def per_underlying_maintenance(account: Account, params: CircuitParams, groups: list[list[int]]) -> int:
-    """MM with the grid applied to each underlying on its own and the worst losses summed (Deribit per
-    currency, Derive per asset, SPAN per combined commodity): what a per-underlying rule charges."""
-    balances, positions, options = account.padded(params.profile)
-    quantities = (*balances[1:], *positions, *options)
-    return sum(
-        portfolio_loss([quantities[i] for i in g], [params.risk[i] for i in g], params.shocks).maintenance
-        for g in groups
-    )
+def two_underlyings() -> EpochParams:
+    """The option venue with an ETH-PERP on ETH (3,000 USD) beside the BTC-PERP."""
+    venue = option_venue()
+    eth = replace(venue.markets[0], symbol="ETH-PERP", mark=3_000 * USD, underlying="ETH")
+    return replace(venue, markets=(venue.markets[0], eth))
 
 
 @pytest.mark.parametrize(
-    ("venue", "account", "groups"),
+    ("venue", "account", "maintenance"),
     [
-        # 20 ETH (54,000 USD at 90%) "hedge" a short BTC-PERP of 60,000 USD; haircut equity 10,000 USD. Apart:
-        # the ETH and the BTC books each lose 9,600 USD at their worst (MM 7,680 each).
-        (option_venue, pm(1, (16_000 * UNIT, 0, 20 * UNIT), perp=-UNIT), [[0, 2, 3, 4, 5], [1]]),
-        # 120,000 USDC "hedge" a short 2 BTC-PERP: a naked short, since USDC does not move with BTC (a
-        # stablecoin, unshocked as the settlement asset is). Apart: the BTC book loses 19,200 USD.
-        (usdc_venue, pm(1, (10_000 * UNIT, 0, 120_000 * UNIT), perp=-2 * UNIT), [[0, 2, 3, 4, 5]]),
+        # 20 ETH (54,000 USD at 90%) beside a short BTC-PERP of 60,000 USD: ETH underlies no derivative here,
+        # so it counts at its haircut only and the BTC book alone loses 9,600 USD at its worst (MM 7,680).
+        (option_venue, pm(1, (16_000 * UNIT, 0, 20 * UNIT), perp=-UNIT), 7_680),
+        # 120,000 USDC beside a short 2 BTC-PERP: a naked short, 19,200 USD at its worst (MM 15,360).
+        (usdc_venue, pm(1, (10_000 * UNIT, 0, 120_000 * UNIT), perp=-2 * UNIT), 15_360),
     ],
-    ids=["eth-against-btc", "usdc-against-btc"],
+    ids=["eth-beside-btc", "usdc-beside-btc"],
 )
-def test_one_move_for_every_underlying_nets_a_cross_asset_book_to_zero_margin(
-    ci: Circuits, venue: object, account: Account, groups: list[list[int]]
+def test_a_long_in_one_underlying_no_longer_offsets_a_short_in_another(
+    ci: Circuits, venue: object, account: Account, maintenance: int
 ) -> None:
-    """BREAK (rule): each scenario moves every non-settlement asset, perpetual and option by the SAME
-    percentage (verifier/scenarios.py, risk arrays of docs/risk-arrays.md section 5), so a long in one
-    underlying cancels a short in another in all 35 scenarios. A long ETH / short BTC-PERP pair, or a short
-    BTC-PERP "hedged" by a second stablecoin held as collateral, carries MM = 0 and is proven healthy at the
-    eligibility minimum; the same book on a per-underlying grid (each currency's worst loss, summed) needs
-    15,360 USD (resp. 15,360 USD for 2 BTC) of MM against 10,000 of equity: liquidatable. The circuit forces
-    the healthy class (the flipped bit has no witness) and the audit has nothing to compare against. Nothing
-    in the parameters says which asset a market tracks, so no verifier can even group them."""
+    """FIXED (was: one move for every underlying netted a cross-asset book to MM 0). Each scenario now moves
+    one scenario group (an underlying and its derivatives); spot outside the account's group counts at its
+    haircut only, so neither book is hedged, and the circuit's class is the model's."""
     params = venue().circuit(CI)  # type: ignore[operator]
     health = evaluate(account, params)
-    assert eligible(health, params) and health.equity == 10_000 * WEIGHTED_SCALE
-    assert health.maintenance == 0 and health.margin_class == HEALTHY
-    # Instruments: 0 BTC spot, 1 ETH/USDC spot, 2 BTC-PERP, 3 spare market, 4-5 the BTC options.
-    apart = per_underlying_maintenance(account, params, groups)
-    assert apart == 15_360 * WEIGHTED_SCALE > health.equity
-    check_snapshot(venue(), [account], CI)  # type: ignore[operator]
+    assert health.maintenance == maintenance * WEIGHTED_SCALE
     signals, _ = signals_of([account], venue())  # type: ignore[operator]
-    assert signals["healthy"][0] == 1
     ci.portfolio_prover.witness(signals)
-    signals["healthy"][0] = 0
+    signals["healthy"][0] = 1 - signals["healthy"][0]
     rejected(ci.portfolio_prover, signals, "MarginClass")
 
 
-def test_an_implied_volatility_the_mark_does_not_imply_turns_long_puts_into_free_gains(ci: Circuits) -> None:
-    """BREAK (audit gap): the risk arrays are recomputed from the published iv, but nothing ties the iv to the
-    published mark (the audit bounds marks by no-arbitrage only, and iv by 2^32 ppm). An option's array is
-    Black76(shocked U, K, shocked iv) - mark, so a put marked 350 USD (its fair value at 62%) and published at
-    4000% is "worth" about 50,000 USD in every scenario: each long put gains in all 35 cells while it counts
-    350 in equity. A naked short 2 BTC-PERP with 13 such puts and 12,000 USD of equity needs 18,902 USD of MM
-    at the honest iv (liquidatable) and 0 at 4000% (proven healthy; parameters validate, marks unchanged)."""
+def test_derivatives_on_two_underlyings_are_not_one_portfolio(ci: Circuits) -> None:
+    """Long BTC-PERP against short ETH-PERP of the same notional: the eligibility rule (one scenario group)
+    excludes it before proving, and no group the prover names lets both positions into one grid."""
+    venue = two_underlyings()
+    account = pm(1, (30_000 * UNIT, 0, 0), perp=UNIT)
+    account = replace(account, positions=(UNIT, -20 * UNIT))
+    with pytest.raises(SnapshotError, match="more than one underlying"):
+        check_snapshot(venue, [account], CI)
+    padded = [account] + [Account.padding(CI)] * (CI.batch_size - 1)
+    signals, _, _ = batch_signals(padded, SALTS, ChainState.genesis(CI), venue.circuit(CI), BLIND, True)
+    for group in (1, 2, 3 + 1, 0):  # BTC, ETH, the spare market's own group, none
+        signals["group"][0] = group
+        rejected(ci.portfolio_prover, signals, "ScenarioGroup")
+
+
+def test_an_implied_volatility_the_mark_does_not_imply_is_refused() -> None:
+    """FIXED (was: an iv of 4000% on a put marked 350 USD made each long put gain in all 35 cells). The
+    published iv must be the mark's implied volatility: Black-76 at iv gives the mark within 1%."""
     honest = option_venue()
     soft = replace(honest, options=(honest.options[0], replace(honest.options[1], iv=40_000_000)))
+    with pytest.raises(ParamsError, match=r"options\[1\] .*\.iv: must be the mark's implied volatility"):
+        soft.circuit(CI)
     account = pm(1, ((12_000 + 120_000 - 13 * 350) * UNIT, 0, 0), perp=-2 * UNIT, options=(0, 13 * UNIT))
-    fair, inflated = evaluate(account, honest.circuit(CI)), evaluate(account, soft.circuit(CI))
-    assert fair.equity == inflated.equity == 12_000 * WEIGHTED_SCALE
+    fair = evaluate(account, honest.circuit(CI))
     assert fair.margin_class == LIQUIDATABLE and fair.maintenance > 18_900 * WEIGHTED_SCALE
-    assert inflated.margin_class == HEALTHY and inflated.maintenance == 0
-    check_snapshot(soft, [account], CI)
-    signals, _ = signals_of([account], soft)
-    ci.portfolio_prover.witness(signals)
-    signals["healthy"][0] = 0
-    rejected(ci.portfolio_prover, signals, "MarginClass")
 
 
 # 2. One account in both regimes (ACCEPTED by the circuits and the audit; only the honest prover refuses).
@@ -296,18 +285,18 @@ def test_margin_proof_opens_a_zero_short_as_a_long_of_2_pow_64(ci: Circuits) -> 
 # 5. The trader's check of a portfolio record (a completeness bug, not a soundness one).
 
 
-def test_portfolio_trader_check_verifies_every_batch_with_the_standard_key(ci: Circuits) -> None:
-    """BUG (completeness): verify_account checks the record's batch proof with keys["batch"] whatever the
-    batch's kind, so an honest portfolio trader's inclusion check fails at the pairing although the audit
-    (which picks the key by kind) passes. Fix: verify with keys["portfolio_batch"] when the batch is a
-    portfolio batch, and check that the record's regime matches the batch kind."""
+def test_portfolio_trader_check_verifies_the_batch_with_its_kinds_key(ci: Circuits) -> None:
+    """FIXED (completeness; was: verify_account checked every batch with keys["batch"]): an honest portfolio
+    trader's inclusion check passes; the same batch claimed standard fails its pairing."""
     venue = option_venue()
     account = pm(4, (20_000 * UNIT, 0, 0))
     epoch, records = prove_epoch(venue, [account], (10**15, 10**10, 0), CI, ci.keys, 6, 77)
     assert [b.portfolio for b in epoch.batches] == [True]
     assert verify_epoch(epoch).valid
-    check = verify_account(epoch, epoch_to_json(epoch)["batches"], records[0])
-    assert check.failed_check == "batch 0 proof"
+    batches = epoch_to_json(epoch)["batches"]
+    assert verify_account(epoch, batches, records[0]).valid
+    batches[0]["kind"] = "standard"
+    assert verify_account(epoch, batches, records[0]).failed_check == "batch 0 proof"
 
 
 def test_liquidatable_portfolio_account_is_counted_liquidatable(ci: Circuits) -> None:
