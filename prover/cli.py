@@ -222,7 +222,7 @@ def prove(
         loaded = {kind: load_keys(keys / kind) for kind in KINDS}
         ceremonies = known_ceremonies(ceremony)
         trust = check_key_trust(loaded, ceremonies)
-        epoch_keys = EpochKeys(loaded["batch"], loaded["margin"])
+        epoch_keys = EpochKeys.of(loaded)
         profile = epoch_keys.batch.circuit.profile
         if out.exists():
             raise ValueError(f"{out} exists; an epoch is never overwritten")
@@ -358,7 +358,7 @@ def demo(
     err = Console(stderr=True)
     started = time.perf_counter()
     with err.status(f"compiling the {chosen.name} circuits and setting up development keys"):
-        keys = EpochKeys(*(development_keys(build(kind, chosen)) for kind in KINDS))
+        keys = EpochKeys.of({kind: development_keys(build(kind, chosen)) for kind in KINDS})
     setup_seconds = time.perf_counter() - started
     started = time.perf_counter()
     try:
