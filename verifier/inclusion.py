@@ -170,10 +170,12 @@ def _verify(
     b = path.index // size
     result.batch = b
     batch = batch_from_json(batches[b])
-    # The pairing comes first: nothing the batch claims is used before its proof verifies.
+    # The pairing comes first: nothing the batch claims is used before its proof verifies. A portfolio
+    # batch is proven by the portfolio batch circuit, under its key.
+    key = keys["portfolio_batch" if batch.portfolio is True else "batch"]
     try:
         valid, why = (
-            verify(keys["batch"], batch.proof, batch.statement.public_inputs),
+            verify(key, batch.proof, batch.statement.public_inputs),
             "the pairing check fails",
         )
     except MalformedProof as exc:

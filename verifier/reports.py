@@ -14,7 +14,18 @@ from .margin_proof import MarginProofFile
 from .positions import position_figures
 from .records import InclusionRecord
 from .reserves import AssetReserves
-from .vocabulary import checksum_address, field_hex, ratio, sha256_hex, units, usd, usd_decimal, usd_price
+from .vocabulary import (
+    PORTFOLIO,
+    STANDARD,
+    checksum_address,
+    field_hex,
+    ratio,
+    sha256_hex,
+    units,
+    usd,
+    usd_decimal,
+    usd_price,
+)
 
 # -- report parts --------------------------------------------------------------------------------------
 
@@ -112,7 +123,7 @@ def account_figures(epoch: Epoch, record: InclusionRecord, result: AccountCheck)
     return {
         "account_id": account.account_id,
         "subaccount": account.subaccount,
-        "margin": "portfolio" if account.portfolio else "standard",
+        "margin": PORTFOLIO if account.portfolio else STANDARD,
         "index": record.index,
         "batch": result.batch,
         "balances": {a.symbol: units(v) for a, v in zip(epoch.params.assets, account.balances, strict=False)},

@@ -43,13 +43,14 @@
       const loss = losses[i];
       const isWorst = i === worst;
       const exact = M.scaled(loss, LOSS_DIGITS);
+      const ink = largest > 0n && abs(loss) * 10n > largest * 6n ? "#fff" : "#000"; // white on the darkest cells
       const what = `scenario ${i}: price ${percent(s.move)}, vol ${s.vol}${s.extended ? `, counted at ${M.scaled(s.fraction, 6)}` : ""}`;
       parts.push(`<g class="cell" data-index="${i}" data-loss="${exact}" data-worst="${isWorst}">` +
         `<title>${esc(`${what}: ${loss < 0n ? "gain " + M.scaled(-loss, LOSS_DIGITS) : "loss " + exact} USD`)}</title>` +
         `<rect x="${x}" y="${y}" width="${cellW}" height="${CELL_H}" fill="${fill(loss, largest)}" stroke="#888" stroke-width="0.5"/>` +
         (isWorst ? `<rect class="worst-mark" x="${x + 1.5}" y="${y + 1.5}" width="${cellW - 3}" height="${CELL_H - 3}" fill="none" stroke="#000" stroke-width="3"/>` : "") +
-        `<text x="${x + cellW / 2}" y="${y + (isWorst ? 15 : 21)}" text-anchor="middle" font-size="12"${isWorst ? ' font-weight="bold"' : ""}>${esc(whole(loss))}</text>` +
-        (isWorst ? `<text x="${x + cellW / 2}" y="${y + 28}" text-anchor="middle" font-size="10" font-weight="bold">worst</text>` : "") +
+        `<text x="${x + cellW / 2}" y="${y + (isWorst ? 15 : 21)}" text-anchor="middle" font-size="12" fill="${ink}"${isWorst ? ' font-weight="bold"' : ""}>${esc(whole(loss))}</text>` +
+        (isWorst ? `<text x="${x + cellW / 2}" y="${y + 28}" text-anchor="middle" font-size="10" font-weight="bold" fill="${ink}">worst</text>` : "") +
         "</g>");
     };
     text(4, 15, "price move", 'font-size="12" font-weight="bold"');
