@@ -19,7 +19,14 @@ from zksolvency.verifier.black76 import PRICE_BOUND, SECONDS_PER_YEAR, greeks
 from zksolvency.verifier.fixedpoint import ONE, exp_parts, ln_ratio, normal_cdf, normal_pdf, sqrt_ratio
 from zksolvency.verifier.formats import params_to_json
 from zksolvency.verifier.margin import evaluate, usd
-from zksolvency.verifier.params import PUT, Bracket, CircuitParams, EpochParams, OptionMargin
+from zksolvency.verifier.params import (
+    PUT,
+    Bracket,
+    CircuitParams,
+    EpochParams,
+    OptionMargin,
+    PortfolioRules,
+)
 from zksolvency.verifier.positions import position_figures
 from zksolvency.verifier.profiles import PROFILES
 from zksolvency.verifier.scenarios import (
@@ -80,8 +87,8 @@ def _node(tmp_path: Path, script: str, *args: str) -> Any:
 
 def _restated(params: EpochParams) -> EpochParams:
     """The same market with every bracket's IM rate left to its default (2 x MMR, at most 100%: the top
-    bracket's MMR is raised to 60%), other option margin rates and the last series dropped: the defaults and
-    the padding of margin.js are exercised."""
+    bracket's MMR is raised to 60%), other option margin rates, the last series dropped and a portfolio
+    minimum of 25,000.5 USD: the defaults and the padding of margin.js are exercised."""
 
     def brackets(rows: tuple[Bracket, ...]) -> tuple[Bracket, ...]:
         top = Bracket(rows[-1].floor, max(rows[-1].rate, 600_000))
@@ -89,7 +96,13 @@ def _restated(params: EpochParams) -> EpochParams:
 
     markets = tuple(dataclasses.replace(m, brackets=brackets(m.brackets)) for m in params.markets)
     rates = OptionMargin(im_max=180_000, im_min=120_000, mm=90_000)
-    return dataclasses.replace(params, markets=markets, option_margin=rates, options=params.options[:-1])
+    return dataclasses.replace(
+        params,
+        markets=markets,
+        option_margin=rates,
+        options=params.options[:-1],
+        portfolio=PortfolioRules(min_equity=25_000_50_000_000),
+    )
 
 
 def _deep_put(params: EpochParams) -> EpochParams:
