@@ -15,11 +15,9 @@ from typing import Annotated, Any
 import typer
 
 from . import reports
-from .amounts import format_scaled
 from .ceremonies import CEREMONY, UNSAFE_NOTE, CeremonyError, KnownCeremony, from_folder, pinned
 from .documents import read_json
 from .epoch import Audit, Epoch, book_lines, verify_epoch
-from .field import PPM
 from .formats import MARGIN_KIT, FormatError, epoch_document, epoch_from_json, record_from_json
 from .grid import scenario_grid, table_lines
 from .groth16 import MalformedKey, key_hash
@@ -281,7 +279,7 @@ def _print_account(epoch: Epoch, result: AccountCheck, record: Any) -> None:
             )
             for line in table_lines(grid, "    "):
                 typer.echo(line)
-            ratio = format_scaled(grid.mm_ratio_ppm, PPM)
+            ratio = details["scenario_grid"]["mm_ratio"]
             typer.echo(
                 f"  initial margin = the worst loss (0 if none loses); maintenance margin = {ratio} x "
                 "initial margin"
