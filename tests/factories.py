@@ -1,9 +1,12 @@
 """Small handmade venues for the tests: Binance's published tables at the statement's scales."""
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.field import PPM, PRICE_SCALE, QUANTA_PER_UNIT
+from zksolvency.verifier.margin import eligible, evaluate
 from zksolvency.verifier.params import (
     CALL,
     PUT,
@@ -14,6 +17,7 @@ from zksolvency.verifier.params import (
     OptionSeries,
     PerpMarket,
 )
+from zksolvency.verifier.profiles import Profile
 
 UNIT = QUANTA_PER_UNIT
 USD = PRICE_SCALE
@@ -75,3 +79,17 @@ def option_venue(brackets: int = 3) -> EpochParams:
 def short_call(account_id: int, usdt: float) -> Account:
     """A cross account with `usdt` USDT, short one 70,000 call."""
     return Account(account_id, 0, (round(usdt * UNIT), 0, 0), (0,), (-UNIT, 0))
+
+
+def with_portfolios(params: EpochParams, accounts: Sequence[Account], profile: Profile) -> list[Account]:
+    """`accounts` with each eligible single-record account that holds a perpetual or an option margined by
+    the scenario grid instead, in key order (portfolio accounts last)."""
+    circuit = params.circuit(profile)
+    records = Counter(a.account_id for a in accounts)
+
+    def portfolio(a: Account) -> bool:
+        flipped = replace(a, portfolio=True)
+        held = any(a.positions) or any(a.options)
+        return held and records[a.account_id] == 1 and eligible(evaluate(flipped, circuit), circuit)
+
+    return sorted((replace(a, portfolio=portfolio(a)) for a in accounts), key=lambda a: a.key)

@@ -170,7 +170,8 @@ def _verify(
     b = path.index // size
     result.batch = b
     batch = batch_from_json(batches[b])
-    # The pairing comes first: nothing the batch claims is used before its proof verifies.
+    # The pairing comes first: nothing the batch claims is used before its proof verifies. A portfolio
+    # batch is proven by the portfolio batch circuit, under its key.
     try:
         valid, why = (
             verify(keys[batch.circuit], batch.proof, batch.statement.public_inputs),
