@@ -97,6 +97,7 @@ def build_epoch(
     started = time.perf_counter()
     keys = development_keys(build("batch", profile))
     margin = development_keys(build("margin", profile))
+    portfolio = development_keys(build("portfolio_batch", profile))
     signals, statement, state = batch_signals(
         padded[:size], salts[:size], ChainState.genesis(profile), circuit, state_blind(SECRET, EPOCH_ID, 0)
     )
@@ -111,7 +112,11 @@ def build_epoch(
         batches=(BatchProof(statement, proof),),
         final_state=state,
         reserves=tuple(venue.reserves),
-        verification_keys={"batch": keys.verification_key, "margin": margin.verification_key},
+        verification_keys={
+            "batch": keys.verification_key,
+            "portfolio_batch": portfolio.verification_key,
+            "margin": margin.verification_key,
+        },
         setup_kind=keys.setup_kind,
     )
     document = epoch_to_json(epoch)

@@ -65,8 +65,8 @@ def test_p_minus_1_posing_as_a_negative_balance(ci: Circuits, honest: Signals) -
 
 
 def test_sign_bit_must_be_a_bit(ci: Circuits, honest: Signals) -> None:
-    honest["balanceSign"][0][1] = 2
-    rejected(ci, honest, "SignedAmount")
+    honest["balanceSign"][0][1] = 2  # BTC, a tiered asset: SignedParts checks its sign bit
+    rejected(ci, honest, "SignedParts")
 
 
 def test_overflow_through_leaf_packing(ci: Circuits, honest: Signals) -> None:
@@ -264,7 +264,7 @@ def test_prices_must_be_the_committed_parameters(ci: Circuits, honest: Signals) 
 
 
 def test_tier_tables_must_be_the_committed_parameters(ci: Circuits, honest: Signals) -> None:
-    honest["params"][2 + 2 * 3 + 3 + 1] = 1_000_000  # BTC's tier-1 rate, 97.5% -> 100%
+    honest["params"][3 + 2 * 3 + 3 + 1] = 1_000_000  # BTC's tier-1 rate, 97.5% -> 100%
     rejected(ci, honest, "EpochParameters")
 
 
@@ -272,7 +272,7 @@ def test_symbols_and_insurance_must_be_the_committed_labels(ci: Circuits, honest
     relabelled = venue(brackets=3)
     relabelled = replace(
         relabelled,
-        assets=(relabelled.assets[0], replace(relabelled.assets[1], symbol="ETH2"), relabelled.assets[2]),
+        assets=(*relabelled.assets[:2], replace(relabelled.assets[2], symbol="ETH2")),
     )
     honest["params"][0] = relabelled.circuit(ci.profile).labels
     rejected(ci, honest, "EpochParameters")

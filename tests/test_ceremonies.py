@@ -113,7 +113,7 @@ def test_ceremony_lists_are_parsed_strictly() -> None:
     entry = {
         "transcript_sha256": TRANSCRIPT,
         "profile": "ci",
-        "keys": {"batch": "a" * 64, "margin": "b" * 64},
+        "keys": {"batch": "a" * 64, "portfolio_batch": "c" * 64, "margin": "b" * 64},
     }
     assert parse_list({"format": "zksolvency-ceremonies/1", "ceremonies": [entry]}, "x")[0].profile == "ci"
     for bad in (

@@ -105,7 +105,7 @@ def test_series_margin_must_be_the_committed_parameters(ci: Circuits) -> None:
     """Halving the call's unit maintenance margin in the parameter vector breaks the parameter hash."""
     signals = batch(ci, [short_call(1, 10_000)])
     p = ci.profile
-    slot = 2 + p.assets * 2 * p.tiers + p.markets * (3 * p.brackets - 1) + 1
+    slot = 3 + p.assets * 2 * p.tiers + p.markets * (3 * p.brackets - 1) + 1
     assert signals["params"][slot] == 5_700 * USD * 10**6
     signals["params"][slot] //= 2
     rejected(ci.batch_prover, signals, "EpochParameters")

@@ -85,8 +85,8 @@ def test_the_circuit_agrees_with_the_model_on_random_portfolios(ci: Circuits) ->
             # USDT that puts free collateral within a few dollars of zero, either side (MM > the minimum).
             usdt = (need.maintenance - need.equity) // WEIGHTED_SCALE + rng.randint(-5, 5)
             account = replace(base, balances=(usdt * UNIT, *base.balances[1:]))
-            if not eligible(evaluate(account, params()), params()):
-                account = replace(account, balances=(20_000 * UNIT, *base.balances[1:]))
+            while not eligible(evaluate(account, params()), params()):
+                account = replace(account, balances=(account.balances[0] + 5_000 * UNIT, *base.balances[1:]))
             accounts.append(account)
         signals = batch(ci, accounts)
         ci.portfolio_prover.witness(signals)
@@ -185,7 +185,12 @@ def test_a_mixed_epoch_chains_both_kinds_into_one_state_and_one_root(ci: Circuit
     assert verify_epoch(swapped).failed_check == "batch 1 proof"
 
 
-def test_the_risk_vector_holds_negative_entries_as_field_elements() -> None:
+def test_the_risk_vector_holds_groups_then_arrays_negative_entries_as_field_elements() -> None:
     p = params()
-    assert p.risk_vector[4 : 4 + CI.scenarios] == tuple(r % R for r in p.risk[0])
-    assert min(p.risk[0]) < 0 < max(p.risk[0])
+    count = CI.portfolio_instruments
+    assert (
+        p.risk_vector[4 : 4 + count] == p.groups == (1, 0, 1, 3 + 1, 1, 1)
+    )  # BTC, ETH, BTC-PERP, spare, 2 BTC series
+    arrays = p.risk_vector[4 + count :]
+    assert arrays[: CI.scenarios] == tuple(r % R for r in p.risk[0])
+    assert min(p.risk[0]) < 0 < max(p.risk[0]) and not any(p.risk[1])  # ETH underlies nothing: unshocked

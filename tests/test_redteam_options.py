@@ -152,7 +152,7 @@ def test_unused_market_slot_below_m_counts_for_nothing_and_the_audit_refuses_it(
         batches=(BatchProof(statement, proof),),
         final_state=after,
         reserves=(2_000 * UNIT, 0, 0),
-        verification_keys={"batch": ci.batch.verification_key, "margin": ci.margin.verification_key},
+        verification_keys={kind: keys.verification_key for kind, keys in ci.keys.by_kind().items()},
         setup_kind=ci.batch.setup_kind,
     )
     audit = verify_epoch(epoch)

@@ -102,7 +102,7 @@ def test_valid_epoch_folder(folder: Path, document: Json) -> None:
     assert all(c["ok"] for c in report["checks"][:-1]) and not report["checks"][-1]["ok"]
     assert f"batch {len(document['batches']) - 1} chain" in names and "account root" in names
     assert report["setup"]["kind"] == "development" and report["setup"]["unsafe"] is True
-    assert set(report["setup"]["keys"]) == {"batch", "margin"}
+    assert set(report["setup"]["keys"]) == {"batch", "portfolio_batch", "margin"}
     assert [row["asset"] for row in report["coverage"]] == ["USDT", "BTC", "ETH"]
     assert all(row["proven"] == "0" and row["unproven"] == row["declared"] for row in report["coverage"])
 

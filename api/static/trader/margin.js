@@ -76,14 +76,32 @@
     return [max(initial, maintenance), maintenance];
   }
 
+  // The scenario group of each portfolio instrument (EpochParams.risk_groups): a derivative's is the asset
+  // index of its underlying (a perpetual without one: A + m, its own); a spot asset that underlies a
+  // derivative is in its own group, any other (and every padding slot) in group 0, unshocked.
+  function riskGroups(params, profile) {
+    const slot = (symbol) => params.assets.findIndex((a) => a.symbol === symbol);
+    const markets = [];
+    for (let m = 0; m < profile.markets; m++) {
+      const market = params.markets[m];
+      markets.push(market && market.underlying ? slot(market.underlying) : profile.assets + m);
+    }
+    const series = slots(optionsOf(params), profile.options, (o) => underlyingSlot(params, o), 0);
+    const spot = [];
+    for (let a = 1; a < profile.assets; a++) spot.push(markets.includes(a) || series.includes(a) ? a : 0);
+    return [...spot, ...markets, ...series];
+  }
+
   // Every portfolio instrument's risk array from the published prices, marks, series and shock rules:
-  // tiered assets 1..A-1 (spot), markets, series, each padded with zero arrays (EpochParams.risk_arrays).
-  function riskArrays(params, profile, rules) {
+  // tiered assets 1..A-1 (spot; zero in group 0), markets, series, each padded with zero arrays
+  // (EpochParams.risk_arrays).
+  function riskArrays(params, profile, rules, groups) {
     const zero = S.scenarios(rules).map(() => 0n);
     const options = optionsOf(params);
     const time = BigInt(params.time || 0);
+    const spot = params.assets.slice(1).map((a, i) => ({ a, group: groups[i] }));
     return [
-      ...slots(params.assets.slice(1), profile.assets - 1, (a) => S.priceArray(BigInt(a.price), rules), zero),
+      ...slots(spot, profile.assets - 1, ({ a, group }) => (group ? S.priceArray(BigInt(a.price), rules) : zero), zero),
       ...slots(params.markets, profile.markets, (m) => S.priceArray(BigInt(m.mark), rules), zero),
       ...slots(options, profile.options, (o) => S.optionArray(BigInt(params.assets[underlyingSlot(params, o)].price), {
         strike: BigInt(o.strike), seconds: BigInt(o.expiry) - time, iv: BigInt(o.iv), mark: BigInt(o.mark), isCall: o.type === "call",
@@ -147,9 +165,11 @@
     const shocks = S.DERIBIT;
     const portfolio = params.portfolio || {};
     const minEquity = portfolio.min_equity === undefined ? DEFAULT_MIN_EQUITY : BigInt(portfolio.min_equity);
-    const risk = riskArrays(params, profile, shocks);
+    const groups = riskGroups(params, profile);
+    const risk = riskArrays(params, profile, shocks, groups);
     const riskVector = [
-      RISK_DOMAIN, hashVector(S.toInts(shocks)), minEquity, shocks.mmRatio, ...risk.flat().map((r) => ((r % R) + R) % R),
+      RISK_DOMAIN, hashVector(S.toInts(shocks)), minEquity, shocks.mmRatio, ...groups.map(BigInt),
+      ...risk.flat().map((r) => ((r % R) + R) % R),
     ];
     const vector = [labelsHash(params, profile, hashVector), hashVector(initialVector), hashVector(riskVector)];
     for (let a = 0; a < profile.assets; a++) vector.push(price[a], ...floors[a].slice(1), ...rates[a]);
@@ -157,7 +177,7 @@
     for (let s = 0; s < profile.options; s++) vector.push(optionMark[s], optionMaintenance[s]);
     return {
       profile, price, floors, rates, bases, mark, sizeFloors, mmrs, cums, imrs, imCums,
-      optionMark, optionMaintenance, optionInitial, initialVector, risk, shocks, minEquity, riskVector, vector,
+      optionMark, optionMaintenance, optionInitial, initialVector, risk, groups, shocks, minEquity, riskVector, vector,
     };
   }
 
@@ -203,8 +223,16 @@
     });
     const terms = [...pos.map((s, m) => perpetualTerms(m, s, p)), ...opt.map((q, o) => optionTerms(o, q, p))];
     const sum = (key) => terms.reduce((total, t) => total + t[key], 0n);
-    // A portfolio account is margined by its scenario losses over (balances[1:], positions, options).
-    const scenario = account.portfolio ? S.portfolioLoss([...bal.slice(1), ...pos, ...opt], p.risk, p.shocks) : null;
+    // A portfolio account is margined by its scenario losses over (balances[1:], positions, options) in the
+    // group of its derivatives (none: group 0); its spot outside that group is collateral only.
+    let scenario = null;
+    if (account.portfolio) {
+      const held = [...bal.slice(1), ...pos, ...opt];
+      const spot = bal.length - 1;
+      const groups = [...new Set(held.map((q, i) => (i >= spot && q !== 0n ? p.groups[i] : null)).filter((g) => g !== null))];
+      const group = groups.length ? Math.min(...groups) : 0;
+      scenario = S.portfolioLoss(held.map((q, i) => (i >= spot || p.groups[i] === group ? q : 0n)), p.risk, p.shocks);
+    }
     const position = sum("value");
     const maintenance = scenario ? scenario.maintenance : sum("maintenance");
     const initial = scenario ? scenario.initial : sum("initial");
