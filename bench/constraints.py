@@ -261,7 +261,22 @@ template BenchRiskParameters(A, M, S, C) {
     grid.hash <== hash;
     _ <== grid.minEquity;
     _ <== grid.mmRatio;
+    _ <== grid.group;
     _ <== grid.risk;
+}
+""",
+    "ScenarioGroup": """
+/* ScenarioGroup(A, M, S) as PortfolioBatch uses it: shocked quantities only enter scenario products. */
+template BenchScenarioGroup(A, M, S) {
+    var I = A - 1 + M + S;
+    signal input quantity[I];
+    signal input group[I];
+    signal input chosen;
+    component exposure = ScenarioGroup(A, M, S);
+    exposure.quantity <== quantity;
+    exposure.group <== group;
+    exposure.chosen <== chosen;
+    _ <== exposure.shocked;
 }
 """,
     "PortfolioClass": """
@@ -524,6 +539,16 @@ PARTS: tuple[Part, ...] = (
         name="RangeCheck",
     ),
     Part(
+        "ScenarioGroup",
+        f"{LIB}/portfolio.circom",
+        _book,
+        "account",
+        _one,
+        (PORTFOLIO_KIND,),
+        "margin per underlying: each derivative held in the record's chosen scenario group, only that "
+        "group's spot shocked (an IsZero per instrument, a product per spot or derivative)",
+    ),
+    Part(
         "ScenarioRangeCheck",
         f"{LIB}/portfolio.circom",
         lambda p: "SCENARIO_BITS()",
@@ -581,8 +606,8 @@ PARTS: tuple[Part, ...] = (
         "batch",
         _batch_share(1),
         (PORTFOLIO_KIND,),
-        "the risk vector (4 + I * C elements) and its hash, the parameter vector's third element; once per "
-        "portfolio batch",
+        "the risk vector (4 + I * (1 + C) elements: a group and C entries per instrument) and its hash, "
+        "the parameter vector's third element; once per portfolio batch",
     ),
     Part(
         "QuadPathRoot",
@@ -690,6 +715,7 @@ RECONCILIATIONS = (
         (
             "AccountValue",
             "PositionRangeCheck",
+            "ScenarioGroup",
             "ScenarioMargin",
             "PortfolioClass",
             "PortfolioRecord",
