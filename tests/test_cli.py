@@ -16,15 +16,23 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=600, check=False)
 
 
-def test_circuits_info_json(ci: Circuits) -> None:
+def test_circuits_info_names_every_circuit_with_its_constraints_per_account(ci: Circuits) -> None:
     result = run("circuits", "info", "--profile", "ci", "--json")
     assert result.returncode == 0, result.stderr
-    info = json.loads(result.stdout)
-    batch = info["circuits"]["batch"]
-    assert batch["constraints"] == ci.batch.circuit.info.constraints
-    assert batch["public_inputs"] == 5 and batch["accounts"] == ci.profile.batch_size
-    assert batch["constraints_per_account"] == round(batch["constraints"] / ci.profile.batch_size, 1)
-    assert info["circuits"]["margin"]["public_inputs"] == 6  # the scope is the sixth
+    circuits = json.loads(result.stdout)["circuits"]
+    assert list(circuits) == ["batch", "portfolio_batch", "margin"]
+    built = {"batch": ci.batch, "portfolio_batch": ci.portfolio, "margin": ci.margin}
+    for kind, row in circuits.items():
+        accounts = 1 if kind == "margin" else ci.profile.batch_size
+        assert row["constraints"] == built[kind].circuit.info.constraints, kind
+        assert row["accounts"] == accounts, kind
+        assert row["constraints_per_account"] == round(row["constraints"] / accounts, 1), kind
+    # Both batch kinds chain into one state (the same five public inputs); a portfolio record costs more
+    # than a standard one (its scenario grid). The margin proof's sixth public input is the scope.
+    standard, portfolio = circuits["batch"], circuits["portfolio_batch"]
+    assert portfolio["public_inputs"] == standard["public_inputs"] == 5
+    assert portfolio["constraints_per_account"] > standard["constraints_per_account"]
+    assert circuits["margin"]["public_inputs"] == 6
 
 
 def test_unknown_profile_is_bad_input() -> None:
