@@ -35,6 +35,7 @@ from zksolvency.prover.sample import sample_venue
 from zksolvency.prover.toolchain import BUILD, js_tool, node
 from zksolvency.prover.witness import WitnessCalculator
 from zksolvency.verifier.account import Account
+from zksolvency.verifier.ceremonies import CIRCUIT_KINDS as KINDS
 from zksolvency.verifier.epoch import verify_epoch
 from zksolvency.verifier.groth16 import Proof, verify
 from zksolvency.verifier.profiles import Profile, get_profile
@@ -58,7 +59,7 @@ def peak_memory_mb() -> dict[str, float]:
 
 def end_to_end(profile: Profile, accounts: int, workers: int) -> dict[str, object]:
     """Prove a sample venue with development keys; time the phases from the progress callbacks."""
-    keys = EpochKeys(*(development_keys(build(kind, profile)) for kind in ("batch", "margin")))
+    keys = EpochKeys.of({kind: development_keys(build(kind, profile)) for kind in KINDS})
     venue = sample_venue(accounts, seed=1, profile=profile)
     marks: dict[str, float] = {}
     started = time.perf_counter()

@@ -33,6 +33,7 @@ from zksolvency.prover.salts import account_salt, state_blind
 from zksolvency.prover.sample import sample_venue
 from zksolvency.verifier import groth16, groth16_reference
 from zksolvency.verifier.account import Account
+from zksolvency.verifier.ceremonies import CIRCUIT_KINDS as KINDS
 from zksolvency.verifier.documents import read_json
 from zksolvency.verifier.epoch import BatchProof, Epoch, verify_epoch
 from zksolvency.verifier.field import R
@@ -104,7 +105,7 @@ def entry(what: str, size: str, seconds: float, throughput: str, how: str, **ext
 
 def ci_epoch(profile: Profile) -> tuple[Epoch, CircuitKeys]:
     """A real ci epoch (16 accounts, 4 batches) proved with development keys."""
-    keys = EpochKeys(*(development_keys(build(kind, profile)) for kind in ("batch", "margin")))
+    keys = EpochKeys.of({kind: development_keys(build(kind, profile)) for kind in KINDS})
     venue = sample_venue(16, seed=11, profile=profile)
     epoch, _ = prove_epoch(venue.params, venue.accounts, venue.reserves, profile, keys, 1, 424242)
     return epoch, keys.batch

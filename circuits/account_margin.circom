@@ -63,8 +63,8 @@ template Nullifier() {
  * Private inputs besides the record: secret, the trader's holder secret.
  * Functionality
  *   1. The parameters hash to paramsHash.
- *   2. The account is real (key != 0) and its leaf lies in the tree under root; the leaf's second element
- *      is Poseidon(2)(salt, holder), sealing the trader's holder commitment into the leaf.
+ *   2. The account is real and standard (0 < key < 2^63) and its leaf lies in the tree under root; the
+ *      leaf's second element is Poseidon(2)(salt, holder), sealing the trader's holder commitment into it.
  *   3. value - initial >= threshold * 1e14 (USD * 1e22): haircut equity less the initial margin of every
  *      perpetual and short option; the initial-margin vector opens the parameter vector's second element.
  *   4. The prover knows the secret of the leaf's holder commitment (the venue, which knows the rest of
@@ -106,10 +106,12 @@ template AccountMargin(DEPTH, A, M, S, T, K) {
     component initialParameters = InitialParameters(M, S, K);
     initialParameters.vector <== initialParams;
     initialParameters.hash <== epoch.initialHash;
+    _ <== epoch.riskHash;
 
-    // 2. Inclusion of a real account (a key in [1, 2^64), so the leaf's first element lies in its domain).
+    // 2. Inclusion of a real standard account (a key in [1, 2^63): its leaf's first element lies in its
+    //    domain, and a portfolio account, whose id carries bit 47, has no margin proof).
     NonZero()(key);
-    RangeCheck(64)(key);
+    RangeCheck(63)(key);
     //    The leaf's second element seals the salt with the holder commitment: Poseidon(2)(salt, holder).
     signal sealed <== HashVector(2)([salt, holder]);
     signal leaf <== AccountLeaf(A, M, S)(key, sealed, balanceSign, balanceMagnitude, positionSign,

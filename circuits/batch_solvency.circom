@@ -188,7 +188,8 @@ template PaddingIsEmpty(A, M, S) {
  *   3. Each record: AccountHealth, and its class (healthy, liquidatable or bankrupt) with its
  *      maintenance shortfall and bad debt.
  *   4. Records are in strict key order, one account's records together; padding (key 0) holds nothing;
- *      tiered assets and options only in cross subaccounts and each market in one record of an account.
+ *      tiered assets and options only in cross subaccounts and each market in one record of an account;
+ *      every id is below 2^47: no portfolio account (PortfolioBatch) in a standard batch.
  *   5. Totals: equity, debt, long and short sums per asset, market and option series; class counts (padding counts as healthy, so the
  *      number of accounts stays hidden within a batch), shortfall and bad debt sums.
  *   6. nextState commits to the new totals, last record, held markets, batchIndex + 1 and a fresh blind.
@@ -237,6 +238,7 @@ template BatchSolvency(LEVELS, A, M, S, T, K) {
     epoch.vector <== params;
     epoch.hash <== paramsHash;
     _ <== epoch.initialHash;
+    _ <== epoch.riskHash;
 
     // 2. Opening of the previous state.
     StateOpening(A, M, S)(prevState, prevEquity, prevDebt, prevLong, prevShort, prevClasses, prevLastId,
@@ -336,6 +338,10 @@ template BatchSolvency(LEVELS, A, M, S, T, K) {
         leaves[i].optionSign <== optionSign[i];
         leaves[i].optionMagnitude <== optionMagnitude[i];
     }
+
+    // 4. Standard accounts only: ids below 2^47 (a portfolio account's id carries bit 47). Keys increase,
+    //    so the last one bounds every real record of the batch.
+    RangeCheck(47)(lastId[B]);
 
     // 6. The next state.
     signal equityAfter[A] <== equityTotal;

@@ -125,9 +125,10 @@ def prove_account(
     if params.hash != epoch.params_hash:
         raise AccountProofError("the epoch's parameters do not hash to its parameter hash")
     health = evaluate(record.account, params)
-    if health.free < threshold * THRESHOLD_TO_WEIGHTED:
+    if health.available < threshold * THRESHOLD_TO_WEIGHTED:
         raise AccountProofError(
-            f"free collateral {usd(health.free)} USD is below the threshold {usd_price(threshold)} USD"
+            f"haircut equity minus initial margin, {usd(health.available)} USD, is below the threshold "
+            f"{usd_price(threshold)} USD"
         )
     signals, statement = margin_signals(
         record.account, record.salt, record.path, params, threshold, recipient, chain_id, secret, gate
@@ -196,6 +197,11 @@ def prove_account_command(
         record = record_from_json(read_json(record_path))
         secret = read_holder_secret(secret_path)
         check_secret(record, secret, str(secret_path))
+        if record.account.portfolio:
+            raise FormatError(
+                f"{record_path}: account.margin: portfolio: margin proofs are made for standard accounts "
+                "(the margin circuit refuses a portfolio key)"
+            )
         epoch = epoch_from_json(read_json(document), with_batches=False)
         ceremonies = pinned() + [from_folder(folder) for folder in ceremony or []]
     except (FormatError, CeremonyError, HolderKeyError) as exc:

@@ -56,6 +56,12 @@ def main_source(kind: str, profile: Profile) -> str:
             f"component main {{public [paramsHash, batchIndex, prevState, nextState, subtreeRoot]}} =\n"
             f"    BatchSolvency({p.batch_levels}, {sizes});\n"
         )
+    if kind == "portfolio_batch":
+        return (
+            f'include "circuits/portfolio_batch.circom";\n'
+            f"component main {{public [paramsHash, batchIndex, prevState, nextState, subtreeRoot]}} =\n"
+            f"    PortfolioBatch({p.batch_levels}, {sizes}, {p.scenarios});\n"
+        )
     if kind == "margin":
         return (
             f'include "circuits/account_margin.circom";\n'

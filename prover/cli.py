@@ -64,7 +64,7 @@ def circuits_info(profile: ProfileOption = DEFAULT_PROFILE, as_json: JsonOption 
                 circuit = build(kind, chosen)
             except ToolchainError as exc:
                 raise fail(str(exc)) from None
-            accounts = chosen.batch_size if kind == "batch" else 1
+            accounts = chosen.batch_size if kind in ("batch", "portfolio_batch") else 1
             rows[kind] = {
                 "constraints": circuit.info.constraints,
                 "wires": circuit.info.wires,
@@ -224,7 +224,7 @@ def prove(
         loaded = {kind: load_keys(keys / kind) for kind in KINDS}
         ceremonies = known_ceremonies(ceremony)
         trust = check_key_trust(loaded, ceremonies)
-        epoch_keys = EpochKeys(loaded["batch"], loaded["margin"])
+        epoch_keys = EpochKeys.of(loaded)
         profile = epoch_keys.batch.circuit.profile
         if out.exists():
             raise ValueError(f"{out} exists; an epoch is never overwritten")
@@ -361,7 +361,7 @@ def demo(
     err = Console(stderr=True)
     started = time.perf_counter()
     with err.status(f"compiling the {chosen.name} circuits and setting up development keys"):
-        keys = EpochKeys(*(development_keys(build(kind, chosen)) for kind in KINDS))
+        keys = EpochKeys.of({kind: development_keys(build(kind, chosen)) for kind in KINDS})
     setup_seconds = time.perf_counter() - started
     started = time.perf_counter()
     try:

@@ -33,10 +33,21 @@ ProgressCallback = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class EpochKeys:
-    """The keys of a profile's two circuits."""
+    """The keys of a profile's three circuits."""
 
     batch: CircuitKeys
     margin: CircuitKeys
+    portfolio: CircuitKeys
+    """The portfolio batch circuit's."""
+
+    @classmethod
+    def of(cls, by_kind: dict[str, CircuitKeys]) -> "EpochKeys":
+        """From keys by circuit kind ("batch", "portfolio_batch", "margin")."""
+        return cls(by_kind["batch"], by_kind["margin"], by_kind["portfolio_batch"])
+
+    def by_kind(self) -> dict[str, CircuitKeys]:
+        """The keys by circuit kind."""
+        return {"batch": self.batch, "portfolio_batch": self.portfolio, "margin": self.margin}
 
 
 def check_snapshot(
@@ -54,8 +65,14 @@ def check_snapshot(
         raise SnapshotError(f"{len(accounts)} accounts exceed the profile's tree of {profile.capacity}")
     previous = 0
     held: dict[int, int] = {}
+    standard_ids = {a.account_id for a in accounts if not a.portfolio}
     for account in accounts:
         where = f"{origin[account.key]}: " if origin and account.key in origin else ""
+        if account.portfolio and account.account_id in standard_ids:
+            raise SnapshotError(
+                f"{where}{account.label}: margin: portfolio, but the same account also has standard records: "
+                "an account is margined under one regime"
+            )
         try:
             account.validate(profile)
         except AccountError as exc:
@@ -135,8 +152,13 @@ def prove_epoch(
     progress = on_progress or (lambda phase, done, total: None)
     circuit = check_snapshot(params, accounts, profile)
     size = profile.batch_size
-    count = max(1, -(-len(accounts) // size))
-    padded = list(accounts) + [Account.padding(profile)] * (count * size - len(accounts))
+    standard = [a for a in accounts if not a.portfolio]
+    portfolio = [a for a in accounts if a.portfolio]
+    kinds = [False] * max(1 if not portfolio else 0, -(-len(standard) // size))
+    kinds += [True] * -(-len(portfolio) // size)
+    padding = [Account.padding(profile)]
+    padded = standard + padding * (kinds.count(False) * size - len(standard))
+    padded += portfolio + padding * (kinds.count(True) * size - len(portfolio))
     salts = [
         account_salt(secret, epoch_id, a.key) if not a.is_padding else padding_salt(secret, epoch_id, i)
         for i, a in enumerate(padded)
@@ -150,15 +172,15 @@ def prove_epoch(
 
     state = ChainState.genesis(profile)
     jobs = []
-    for b in range(count):
+    for b, kind in enumerate(kinds):
         chunk = slice(b * size, (b + 1) * size)
         signals, statement, state = batch_signals(
-            padded[chunk], salts[chunk], state, circuit, state_blind(secret, epoch_id, b)
+            padded[chunk], salts[chunk], state, circuit, state_blind(secret, epoch_id, b), kind
         )
-        jobs.append((signals, statement))
-        progress("witness", b + 1, count)
+        jobs.append((signals, statement, kind))
+        progress("witness", b + 1, len(kinds))
     check_coverage(params, state, reserves, profile)
-    proofs = _prove_cached(keys.batch, jobs, progress, cache, workers, ray_address)
+    proofs = _prove_cached(keys, jobs, progress, cache, workers, ray_address)
 
     epoch = Epoch(
         epoch_id=epoch_id,
@@ -167,23 +189,26 @@ def prove_epoch(
         params_hash=circuit.hash,
         root=tree.root,
         batches=tuple(
-            BatchProof(statement, proof) for (_, statement), proof in zip(jobs, proofs, strict=True)
+            BatchProof(statement, proof, kind)
+            for (_, statement, kind), proof in zip(jobs, proofs, strict=True)
         ),
         final_state=state,
         reserves=tuple(reserves),
-        verification_keys={"batch": keys.batch.verification_key, "margin": keys.margin.verification_key},
+        verification_keys={kind: k.verification_key for kind, k in keys.by_kind().items()},
         setup_kind=keys.batch.setup_kind,
         ceremony=keys.batch.ceremony,
     )
+    where = {a.key: i for i, a in enumerate(padded) if not a.is_padding}
     records = [
-        InclusionRecord(epoch_id, account, salts[i], tree.path(i)) for i, account in enumerate(accounts)
+        InclusionRecord(epoch_id, account, salts[where[account.key]], tree.path(where[account.key]))
+        for account in accounts
     ]
     return epoch, records
 
 
 def _prove_cached(
-    keys: CircuitKeys,
-    jobs: list[tuple[Signals, BatchStatement]],
+    keys: EpochKeys,
+    jobs: list[tuple[Signals, BatchStatement, bool]],
     progress: ProgressCallback,
     cache: Path | None,
     workers: int,
@@ -193,7 +218,7 @@ def _prove_cached(
     found: dict[int, Proof] = {}
     if cache is not None:
         cache.mkdir(parents=True, exist_ok=True)
-        for i, (_, statement) in enumerate(jobs):
+        for i, (_, statement, _) in enumerate(jobs):
             path = cache / f"batch-{i:06d}.json"
             if path.exists():
                 kept = json.loads(path.read_text())
@@ -212,11 +237,14 @@ def _prove_cached(
             partial.rename(cache / f"batch-{i:06d}.json")
         progress("prove", len(found), len(jobs))
 
-    todo = [(i, jobs[i][0]) for i in missing]
-    if ray_address:
-        from .cluster import prove_on_ray  # Ray is an optional dependency, needed only here
+    for kind, circuit_keys in ((False, keys.batch), (True, keys.portfolio)):
+        todo = [(i, jobs[i][0]) for i in missing if jobs[i][2] == kind]
+        if not todo:
+            continue
+        if ray_address:
+            from .cluster import prove_on_ray  # Ray is an optional dependency, needed only here
 
-        prove_on_ray(ray_address, keys, todo, keep)
-    else:
-        prove_all(keys, todo, workers, keep)
+            prove_on_ray(ray_address, circuit_keys, todo, keep)
+        else:
+            prove_all(circuit_keys, todo, workers, keep)
     return [found[i] for i in range(len(jobs))]

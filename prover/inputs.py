@@ -18,7 +18,7 @@ def _one_hot(index: int, size: int) -> list[int]:
     return [int(i == index) for i in range(size)]
 
 
-def _account_signals(account: Account, params: CircuitParams, health: AccountHealth) -> Signals:
+def _holding_signals(account: Account, params: CircuitParams, health: AccountHealth) -> Signals:
     profile = params.profile
     balances, positions, options = account.padded(profile)
     return {
@@ -29,7 +29,21 @@ def _account_signals(account: Account, params: CircuitParams, health: AccountHea
         "optionSign": [int(q < 0) for q in options],
         "optionMagnitude": [abs(q) for q in options],
         "tierSel": [_one_hot(j, profile.tiers) for j in health.tiers[1:]],
-        "bracketSel": [_one_hot(k, profile.brackets) for k in health.brackets],
+    }
+
+
+def _account_signals(account: Account, params: CircuitParams, health: AccountHealth) -> Signals:
+    brackets = [_one_hot(k, params.profile.brackets) for k in health.brackets]
+    return _holding_signals(account, params, health) | {"bracketSel": brackets}
+
+
+def _portfolio_signals(account: Account, params: CircuitParams, health: AccountHealth) -> Signals:
+    scenarios = params.profile.scenarios
+    grid = health.scenario
+    worst = scenarios if grid is None or grid.losses[grid.worst] <= 0 else grid.worst
+    return _holding_signals(account, params, health) | {
+        "worst": _one_hot(worst, scenarios + 1),
+        "healthy": int(health.free >= 0),
     }
 
 
@@ -57,27 +71,34 @@ def batch_signals(
     state: ChainState,
     params: CircuitParams,
     blind: int,
+    portfolio: bool = False,
 ) -> tuple[Signals, BatchStatement, ChainState]:
-    """Signals of the batch circuit for one full batch, its statement, and the state after it.
+    """Signals of the batch circuit (the portfolio batch circuit if `portfolio`) for one full batch, its
+    statement, and the state after it.
 
     `blind` is a fresh random field element that hides the state after the batch.
     """
     profile = params.profile
     if len(accounts) != profile.batch_size or len(salts) != profile.batch_size:
         raise ValueError(f"a batch of profile {profile.name} holds exactly {profile.batch_size} accounts")
+    if any(a.portfolio != portfolio for a in accounts if not a.is_padding):
+        raise ValueError(f"a {'portfolio' if portfolio else 'standard'} batch holds only such accounts")
     after = state.after(accounts, params, blind)
     leaves = [leaf_hash(a, s, profile) for a, s in zip(accounts, salts, strict=True)]
     statement = BatchStatement(
         params.hash, state.batches, state.hash, after.hash, root_of(leaves, profile.batch_levels)
     )
     healths = [evaluate(a, params) for a in accounts]
-    per_account = [
-        _account_signals(a, params, h) | _class_signals(h) for a, h in zip(accounts, healths, strict=True)
-    ]
+    if portfolio:
+        per_account = [_portfolio_signals(a, params, h) for a, h in zip(accounts, healths, strict=True)]
+    else:
+        per_account = [
+            _account_signals(a, params, h) | _class_signals(h) for a, h in zip(accounts, healths, strict=True)
+        ]
     new_account, last_id = [], state.last_key >> SUBACCOUNT_BITS
     for account in accounts:
-        new_account.append(int(not account.is_padding and account.account_id != last_id))
-        last_id = last_id if account.is_padding else account.account_id
+        new_account.append(int(not account.is_padding and account.key_id != last_id))
+        last_id = last_id if account.is_padding else account.key_id
     signals: Signals = {
         "paramsHash": statement.params_hash,
         "batchIndex": statement.batch_index,
@@ -88,11 +109,14 @@ def batch_signals(
         **_state_signals("prev", state, params),
         "prevBlind": state.blind,
         "nextBlind": blind,
-        "accountId": [a.account_id for a in accounts],
-        "subaccount": [a.subaccount for a in accounts],
+        "accountId": [a.key_id for a in accounts],
         "newAccount": new_account,
         "salt": [sealed_salt(s, a.holder) for a, s in zip(accounts, salts, strict=True)],
     }
+    if portfolio:
+        signals["risk"] = list(params.risk_vector)
+    else:
+        signals["subaccount"] = [a.subaccount for a in accounts]
     for name in per_account[0]:
         signals[name] = [s[name] for s in per_account]
     return signals, statement, after

@@ -33,7 +33,7 @@ from zksolvency.verifier.params import (
     PortfolioRules,
 )
 from zksolvency.verifier.profiles import Profile
-from zksolvency.verifier.vocabulary import field_hex
+from zksolvency.verifier.vocabulary import PORTFOLIO, STANDARD, field_hex
 
 MARKET_FILE = "market.json"
 ACCOUNT_FILES = ("accounts.jsonl", "accounts.csv")
@@ -80,7 +80,6 @@ Holder = Annotated[int, BeforeValidator(_holder)]
 HOLDER_COLUMN = "holder"
 #: The optional accounts column (and JSON Lines field) naming an account's margin regime.
 MARGIN_COLUMN = "margin"
-STANDARD, PORTFOLIO = "standard", "portfolio"
 Usd = Annotated[int, _decimal(PRICE_SCALE, "USD")]
 Percent = Annotated[int, _decimal(PPM // 100, "percent")]
 #: The largest amount a field holds, in units (2^64 quanta); prices and USD floors are the same number.

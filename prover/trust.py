@@ -15,16 +15,18 @@ class KeyTrustError(ValueError):
 
 
 def check_key_trust(keys: dict[str, CircuitKeys], ceremonies: Sequence[KnownCeremony]) -> str:
-    """KeyTrustError unless the batch and margin keys belong together and, for ceremony keys, are the
+    """KeyTrustError unless the keys of every circuit kind belong together and, for ceremony keys, are the
     keys of one of `ceremonies`. Returns a line saying what the keys are."""
-    batch, margin = keys["batch"], keys["margin"]
-    if batch.circuit.profile.name != margin.circuit.profile.name:
-        raise KeyTrustError(
-            f"{batch.directory} is for profile {batch.circuit.profile.name}, "
-            f"{margin.directory} for {margin.circuit.profile.name}"
-        )
-    if batch.setup_kind != margin.setup_kind or batch.ceremony != margin.ceremony:
-        raise KeyTrustError(f"{batch.directory} and {margin.directory} do not come from the same setup")
+    batch = keys["batch"]
+    for kind in CIRCUIT_KINDS:
+        other = keys[kind]
+        if batch.circuit.profile.name != other.circuit.profile.name:
+            raise KeyTrustError(
+                f"{batch.directory} is for profile {batch.circuit.profile.name}, "
+                f"{other.directory} for {other.circuit.profile.name}"
+            )
+        if batch.setup_kind != other.setup_kind or batch.ceremony != other.ceremony:
+            raise KeyTrustError(f"{batch.directory} and {other.directory} do not come from the same setup")
     if batch.setup_kind != CEREMONY:
         return f"{batch.setup_kind} keys for profile {batch.circuit.profile.name}"
     reference = batch.ceremony

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 from zksolvency.prover.circuits import build
+from zksolvency.prover.epoch import EpochKeys
 from zksolvency.prover.keys import CircuitKeys, development_keys
 from zksolvency.prover.proving import Prover
 from zksolvency.verifier.profiles import PROFILES, Profile
@@ -12,13 +13,20 @@ from zksolvency.verifier.profiles import PROFILES, Profile
 
 @dataclass
 class Circuits:
-    """A profile's two circuits with development keys and provers."""
+    """A profile's three circuits with development keys and provers."""
 
     profile: Profile
     batch: CircuitKeys
     margin: CircuitKeys
+    portfolio: CircuitKeys
     batch_prover: Prover
     margin_prover: Prover
+    portfolio_prover: Prover
+
+    @property
+    def keys(self) -> EpochKeys:
+        """The three circuits' keys, as prove_epoch takes them."""
+        return EpochKeys(self.batch, self.margin, self.portfolio)
 
 
 @pytest.fixture(scope="session")
@@ -27,4 +35,5 @@ def ci() -> Circuits:
     profile = PROFILES["ci"]
     batch = development_keys(build("batch", profile))
     margin = development_keys(build("margin", profile))
-    return Circuits(profile, batch, margin, Prover(batch), Prover(margin))
+    portfolio = development_keys(build("portfolio_batch", profile))
+    return Circuits(profile, batch, margin, portfolio, Prover(batch), Prover(margin), Prover(portfolio))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import Circuits
 
-from zksolvency.prover.epoch import EpochKeys, prove_epoch
+from zksolvency.prover.epoch import prove_epoch
 from zksolvency.prover.sample import sample_venue
 from zksolvency.verifier.ceremonies import (
     CeremonyError,
@@ -29,7 +29,13 @@ TRANSCRIPT = hashlib.sha256(b"transcript.json of a closed ceremony").hexdigest()
 def epoch(ci: Circuits) -> Epoch:
     venue = sample_venue(6, seed=4, profile=ci.profile)
     proved, _ = prove_epoch(
-        venue.params, venue.accounts, venue.reserves, ci.profile, EpochKeys(ci.batch, ci.margin), 3, 12345
+        venue.params,
+        venue.accounts,
+        venue.reserves,
+        ci.profile,
+        ci.keys,
+        3,
+        12345,
     )
     return proved
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import Circuits
 
-from zksolvency.prover.epoch import EpochKeys, prove_epoch
+from zksolvency.prover.epoch import prove_epoch
 from zksolvency.prover.sample import sample_venue
 from zksolvency.verifier.epoch import verify_epoch
 
@@ -39,7 +39,7 @@ def ray_cluster() -> Iterator[str]:
 
 def test_ray_cluster_proves_the_same_epoch(ci: Circuits, ray_cluster: str) -> None:
     venue = sample_venue(16, seed=8, profile=ci.profile)
-    keys = EpochKeys(ci.batch, ci.margin)
+    keys = ci.keys
     args = (venue.params, venue.accounts, venue.reserves, ci.profile, keys, 3, 4242)
     seen: list[tuple[str, int]] = []
     on_ray, records = prove_epoch(

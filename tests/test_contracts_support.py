@@ -10,7 +10,7 @@ from conftest import Circuits
 
 from zksolvency.contracts import chain
 from zksolvency.contracts.solidity import Artifact, compile_solidity, poseidon_source, solidity_sources
-from zksolvency.prover.epoch import EpochKeys, prove_epoch
+from zksolvency.prover.epoch import prove_epoch
 from zksolvency.prover.inputs import batch_signals, margin_signals
 from zksolvency.prover.sample import sample_holder_secret, sample_venue
 from zksolvency.verifier.account import Account
@@ -50,7 +50,7 @@ def sample_epoch(
     key = f"sample-{epoch_id}-{accounts}-{seed}"
     if key not in _cache:
         venue = sample_venue(accounts, seed=seed, profile=ci.profile)
-        keys = EpochKeys(ci.batch, ci.margin)
+        keys = ci.keys
         _cache[key] = prove_epoch(
             venue.params, venue.accounts, venue.reserves, ci.profile, keys, epoch_id, SECRET
         )

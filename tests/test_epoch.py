@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 from conftest import Circuits
 
-from zksolvency.prover.epoch import EpochKeys, SnapshotError, check_snapshot, prove_epoch
+from zksolvency.prover.epoch import SnapshotError, check_snapshot, prove_epoch
 from zksolvency.prover.sample import CRASH, sample_venue
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.epoch import Epoch, verify_epoch
@@ -20,7 +20,13 @@ SECRET = 987654321
 def proved(ci: Circuits) -> tuple[Epoch, list]:
     venue = sample_venue(14, seed=3, profile=ci.profile)
     return prove_epoch(
-        venue.params, venue.accounts, venue.reserves, ci.profile, EpochKeys(ci.batch, ci.margin), 7, SECRET
+        venue.params,
+        venue.accounts,
+        venue.reserves,
+        ci.profile,
+        ci.keys,
+        7,
+        SECRET,
     )
 
 
@@ -37,7 +43,13 @@ def stressed(ci: Circuits) -> tuple[EpochParams, list[Account], Epoch]:
     """A crash-day sample book: liquidatable and bankrupt accounts beside healthy ones."""
     venue = sample_venue(16, seed=4, profile=ci.profile, stress=CRASH)
     epoch, _ = prove_epoch(
-        venue.params, venue.accounts, venue.reserves, ci.profile, EpochKeys(ci.batch, ci.margin), 8, SECRET
+        venue.params,
+        venue.accounts,
+        venue.reserves,
+        ci.profile,
+        ci.keys,
+        8,
+        SECRET,
     )
     return venue.params, venue.accounts, epoch
 
@@ -70,7 +82,7 @@ def test_bad_debt_beyond_the_insurance_fund_fails_the_audit(ci: Circuits, stress
         accounts,
         (10**18,) * len(params.assets),
         ci.profile,
-        EpochKeys(ci.batch, ci.margin),
+        ci.keys,
         9,
         SECRET,
     )

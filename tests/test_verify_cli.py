@@ -22,7 +22,7 @@ from eth_abi import encode as abi_encode
 from eth_utils import function_signature_to_4byte_selector
 from test_groth16 import twist_point_outside_g2
 
-from zksolvency.prover.epoch import EpochKeys, prove_epoch
+from zksolvency.prover.epoch import prove_epoch
 from zksolvency.prover.publish import AT_RISK, write_epoch
 from zksolvency.prover.sample import CRASH, sample_holder_secret, sample_venue
 from zksolvency.verifier.epoch import CheckFailed, check_keys
@@ -53,7 +53,7 @@ def run_json(*args: str | Path) -> tuple[int, Json]:
 def folder(ci: Circuits, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A proved ci epoch (id 7, 14+ accounts, 4+ batches) written as an epoch folder."""
     venue = sample_venue(14, seed=3, profile=ci.profile)
-    keys = EpochKeys(ci.batch, ci.margin)
+    keys = ci.keys
     epoch, records = prove_epoch(venue.params, venue.accounts, venue.reserves, ci.profile, keys, 7, SECRET)
     out = tmp_path_factory.mktemp("epochs") / "epoch-7"
     write_epoch(out, epoch, records, ci.margin)
@@ -481,7 +481,7 @@ def test_bad_debt_beyond_the_fund_fails_verify_naming_the_check(ci: Circuits, tm
     venue = sample_venue(16, seed=4, profile=ci.profile, stress=CRASH)
     assets = (dataclasses.replace(venue.params.assets[0], insurance=0), *venue.params.assets[1:])
     params = dataclasses.replace(venue.params, assets=assets)
-    keys = EpochKeys(ci.batch, ci.margin)
+    keys = ci.keys
     epoch, records = prove_epoch(params, venue.accounts, venue.reserves, ci.profile, keys, 9, SECRET)
     write_epoch(tmp_path / "epoch-9", epoch, records, ci.margin)
     at_risk = [json.loads(line) for line in (tmp_path / "epoch-9" / AT_RISK).read_text().splitlines()]

@@ -31,7 +31,7 @@ UNSAFE_NOTE = (
     "never use these keys for funds."
 )
 #: The circuits a ceremony makes keys for.
-CIRCUIT_KINDS = ("batch", "margin")
+CIRCUIT_KINDS = ("batch", "portfolio_batch", "margin")
 LIST_FORMAT = "zksolvency-ceremonies/1"
 TRANSCRIPT = "transcript.json"
 _SHA256 = re.compile(r"[0-9a-f]{64}")

@@ -29,7 +29,7 @@ from .tree import root_of
 from .vocabulary import field_hex, units, usd_decimal
 
 #: Public inputs of each circuit (docs/statement.md sections 6 and 7).
-PUBLIC_INPUTS = {"batch": 5, "margin": 6}
+PUBLIC_INPUTS = {"batch": 5, "portfolio_batch": 5, "margin": 6}
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ class BatchProof:
 
     statement: BatchStatement
     proof: Proof
+    portfolio: bool = False
+    """Proven by the portfolio batch circuit (portfolio accounts) rather than the standard batch circuit."""
 
 
 @dataclass(frozen=True)
@@ -314,11 +316,12 @@ def _verify(
         1 <= n <= profile.max_batches,
         f"{n} batches; the tree holds 1 to {profile.max_batches}",
     )
-    key = keys["batch"]
     state = ChainState.genesis(profile).hash
     for i, batch in enumerate(epoch.batches):
         s = batch.statement
-        # The pairing comes first: nothing a batch claims is used before its proof verifies.
+        # The pairing comes first: nothing a batch claims is used before its proof verifies. The circuits
+        # keep the kinds apart (a standard batch holds no portfolio key, a portfolio batch only such keys).
+        key = keys["portfolio_batch" if batch.portfolio is True else "batch"]
         try:
             valid, why = verify(key, batch.proof, s.public_inputs), "the pairing check fails"
         except MalformedProof as exc:

@@ -12,12 +12,22 @@ from .account import Account
 from .ceremonies import CeremonyReference, is_sha256
 from .epoch import BatchProof, Epoch
 from .groth16 import MalformedProof, Proof, UnreadableProof, key_hash
-from .params import Asset, Bracket, CollateralTier, EpochParams, OptionMargin, OptionSeries, PerpMarket
+from .params import (
+    Asset,
+    Bracket,
+    CollateralTier,
+    EpochParams,
+    OptionMargin,
+    OptionSeries,
+    PerpMarket,
+    PortfolioRules,
+)
 from .profiles import Profile
 from .records import InclusionRecord
 from .state import ChainState
 from .statements import BatchStatement
 from .tree import MerklePath
+from .vocabulary import PORTFOLIO, STANDARD
 
 #: An epoch folder: the public document, the trader's margin-proof kit, the private records.
 PUBLIC_EPOCH = Path("public") / "epoch.json"
@@ -53,9 +63,9 @@ def _read(doc: Any, path: str, convert: Callable[[Any], T]) -> T:
 
 def _margin(value: Any) -> bool:
     """An account's margin regime, "standard" or "portfolio": True for a portfolio account."""
-    if value not in ("standard", "portfolio"):
-        raise ValueError('expected "standard" or "portfolio"')
-    return value == "portfolio"
+    if value not in (STANDARD, PORTFOLIO):
+        raise ValueError(f'expected "{STANDARD}" or "{PORTFOLIO}"')
+    return value == PORTFOLIO
 
 
 def _int(value: Any) -> int:
@@ -123,6 +133,7 @@ def params_to_json(params: EpochParams) -> Json:
             }
             for o in params.options
         ],
+        "portfolio": {"min_equity": str(params.portfolio.min_equity)},
     }
 
 
@@ -154,7 +165,10 @@ def params_from_json(doc: Json) -> EpochParams:
             doc, "option_margin", lambda v: OptionMargin(*(_int(v[k]) for k in ("im_max", "im_min", "mm")))
         )
     time = _read(doc, "time", _int) if "time" in doc else 0
-    return EpochParams(assets, markets, options, rates, time)
+    portfolio = PortfolioRules()
+    if "portfolio" in doc:
+        portfolio = _read(doc, "portfolio", lambda v: PortfolioRules(_int(v["min_equity"])))
+    return EpochParams(assets, markets, options, rates, time, portfolio)
 
 
 def _profile(doc: Json) -> Profile:
@@ -224,7 +238,15 @@ def batch_from_json(doc: Json) -> BatchProof:
     statement = _read(doc, "statement", _ints)
     if len(statement) != 5:
         raise FormatError(f"statement: expected 5 public inputs, got {len(statement)}")
-    return BatchProof(BatchStatement(*statement), _read(doc, "proof", _proof))
+    kind = _read(doc, "kind", _batch_kind) if "kind" in doc else False
+    return BatchProof(BatchStatement(*statement), _read(doc, "proof", _proof), kind)
+
+
+def _batch_kind(value: Any) -> bool:
+    """A batch's circuit, "standard" or "portfolio": True for a portfolio batch."""
+    if value not in (STANDARD, PORTFOLIO):
+        raise ValueError(f'expected "{STANDARD}" or "{PORTFOLIO}"')
+    return value == PORTFOLIO
 
 
 def epoch_to_json(epoch: Epoch) -> Json:
@@ -238,7 +260,11 @@ def epoch_to_json(epoch: Epoch) -> Json:
         "params_hash": str(epoch.params_hash),
         "root": str(epoch.root),
         "batches": [
-            {"statement": _nums(b.statement.public_inputs), "proof": b.proof.to_snarkjs()}
+            {
+                "kind": PORTFOLIO if b.portfolio else STANDARD,
+                "statement": _nums(b.statement.public_inputs),
+                "proof": b.proof.to_snarkjs(),
+            }
             for b in epoch.batches
         ],
         "final_state": _state_to_json(epoch.final_state),
@@ -295,7 +321,7 @@ def record_to_json(record: InclusionRecord, profile: Profile) -> Json:
             "account_id": a.account_id,
             "subaccount": a.subaccount,
             "holder": f"0x{a.holder:064x}",
-            "margin": "portfolio" if a.portfolio else "standard",
+            "margin": PORTFOLIO if a.portfolio else STANDARD,
             "balances": _nums(a.balances),
             "positions": _nums(a.positions),
             "options": _nums(a.options),

@@ -31,7 +31,8 @@ class AccountHealth:
     net_value: int
     """Balances at full value plus position value: what the account is worth with no haircut."""
     tiers: tuple[int, ...]
-    """Collateral tier of each asset's positive balance."""
+    """Collateral tier of each asset's |balance| (the circuits place the magnitude, which range-checks it;
+    only a positive balance counts as collateral)."""
     brackets: tuple[int, ...]
     """Maintenance bracket of each position (0 in a portfolio account)."""
     scenario: PortfolioMargin | None = None
@@ -140,9 +141,13 @@ def evaluate(account: Account, params: CircuitParams) -> AccountHealth:
     tiers = []
     for a, v in enumerate(balances):
         equity, owed = max(v, 0), max(-v, 0)
-        j = tier_of(equity, params.tier_floor[a])
+        j = tier_of(abs(v), params.tier_floor[a])
         tiers.append(j)
-        haircut = params.tier_base[a][j] + params.tier_rate[a][j] * (equity - params.tier_floor[a][j])
+        haircut = (
+            params.tier_base[a][j] + params.tier_rate[a][j] * (equity - params.tier_floor[a][j])
+            if v >= 0
+            else 0
+        )
         collateral += params.price[a] * haircut
         debt += params.price[a] * owed * PPM
         net += params.price[a] * v * PPM

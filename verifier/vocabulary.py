@@ -94,3 +94,7 @@ def parse_address(text: str, name: str = "address") -> int:
 def selector(signature: str) -> bytes:
     """The 4-byte Solidity function selector of `signature` ("f(uint64,bytes)")."""
     return _keccak(signature.encode())[:4]
+
+
+#: The two margin regimes, as accounts, records and batches name them.
+STANDARD, PORTFOLIO = "standard", "portfolio"

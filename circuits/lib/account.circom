@@ -5,20 +5,21 @@ include "tiers.circom";
 include "hash.circom";
 
 /*
- * AccountHealth(A, M, S, T, K): the margin figures of one margin account (docs/statement.md, "Account rules").
+ * AccountValue(A, M, S, T): the haircut equity of one margin account and the parts of its holdings
+ * (docs/statement.md, "Account rules"), the same under both margin regimes.
  *
  * Inputs
  *   balanceSign[A], balanceMagnitude[A]   net balance per asset, |v| < 2^64 quanta (1 unit = 1e8 quanta);
  *                                         negative = debt to the venue. For the settlement asset this is
  *                                         the dYdX quote balance, which already holds -size * entry price.
- *   positionSign[M], positionMagnitude[M] signed perpetual size per market, |s| < 2^64 quanta
+ *   positionSign[M], positionMagnitude[M] signed perpetual size per market; THE CALLER range-checks each
+ *                                         magnitude to [0, 2^64) (AccountHealth by its bracket placement)
  *   optionSign[S], optionMagnitude[S]     signed option position per series, |q| < 2^64 quanta
  *   price[A], mark[M], optionMark[S]      USD * 1e8 per unit, range-checked by the caller
- *   optionMaintenance[S]                  MM of one short unit, USD * 1e14 (< 2^85, derived by the verifier)
- *   tier*, bracket*                       the epoch's collateral tiers and margin brackets (see tiers.circom);
- *                                         the settlement asset (asset 0) has one tier: its value is linear
- *   tierSel[A-1][T], bracketSel[M][K]     prover-chosen one-hot selectors for assets 1.. and markets,
- *                                         tied to the values inside
+ *   tier*                                 the epoch's collateral tiers (see tiers.circom); the settlement
+ *                                         asset (asset 0) has one tier: its value is linear
+ *   tierSel[A-1][T]                       prover-chosen one-hot selectors placing |balance| of assets 1..,
+ *                                         tied to the magnitude inside; the placement is its range check
  * Outputs
  *   equity[A], debt[A]                    positive and negative parts of each balance (quanta)
  *   long[M], short[M]                     positive and negative parts of each position (quanta)
@@ -26,14 +27,92 @@ include "hash.circom";
  *   value                                 haircut equity: sum_a price_a * (C_a(equity_a) - 1e6 * debt_a)
  *                                         + 1e6 * sum_m mark_m * (long_m - short_m)
  *                                         + 1e6 * sum_s optionMark_s * (optionLong_s - optionShort_s), USD * 1e22
- *   maintenance                           sum_m MM_m + sum_s optionShort_s * optionMaintenance_s, USD * 1e22
- *   free                                  value - maintenance
- * Every term is below 2^149 in magnitude, so |value|, |free| < 2^(149 + log2(A + 2M + 2S)) <= 2^157 for
- * every profile with A + 2M + 2S <= 256, far below r / 2.
+ * Every term is below 2^149 in magnitude, so |value| < 2^(149 + log2(A + M + S)) < 2^157 for every profile
+ * with A + 2M + 2S <= 256, far below r / 2.
  */
-template AccountHealth(A, M, S, T, K) {
+template AccountValue(A, M, S, T) {
     assert(A >= 2);
     assert(A + 2 * M + 2 * S <= 256);
+    signal input balanceSign[A];
+    signal input balanceMagnitude[A];
+    signal input positionSign[M];
+    signal input positionMagnitude[M];
+    signal input optionSign[S];
+    signal input optionMagnitude[S];
+    signal input price[A];
+    signal input tierFloor[A][T];
+    signal input tierRate[A][T];
+    signal input tierBase[A][T];
+    signal input mark[M];
+    signal input optionMark[S];
+    signal input tierSel[A - 1][T];
+    signal output equity[A];
+    signal output debt[A];
+    signal output long[M];
+    signal output short[M];
+    signal output optionLong[S];
+    signal output optionShort[S];
+    signal output value;
+
+    // 1. Collateral at its tiered haircut (the settlement asset at its one rate), debt at full value. A
+    //    tiered asset's magnitude is placed in its tier (which range-checks it); only a positive balance
+    //    counts as collateral.
+    signal tiered[A];
+    signal collateral[A];
+    signal assetTerm[A];
+    var total = 0;
+    (equity[0], debt[0]) <== SignedAmount()(balanceSign[0], balanceMagnitude[0]);
+    _ <== tierFloor[0];
+    _ <== tierBase[0];
+    for (var j = 1; j < T; j++) {
+        _ <== tierRate[0][j];
+    }
+    tiered[0] <== 0;
+    collateral[0] <== tierRate[0][0] * equity[0];
+    for (var a = 1; a < A; a++) {
+        (equity[a], debt[a]) <== SignedParts()(balanceSign[a], balanceMagnitude[a]);
+        tiered[a] <== TieredCollateral(T)(balanceMagnitude[a], tierFloor[a], tierRate[a], tierBase[a],
+                                          tierSel[a - 1]);
+        collateral[a] <== (1 - balanceSign[a]) * tiered[a];
+    }
+    for (var a = 0; a < A; a++) {
+        assetTerm[a] <== price[a] * (collateral[a] - 1000000 * debt[a]);
+        total += assetTerm[a];
+    }
+
+    // 2. Perpetuals marked to the epoch's mark price (magnitudes range-checked by the caller).
+    signal positionValue[M];
+    for (var m = 0; m < M; m++) {
+        (long[m], short[m]) <== SignedParts()(positionSign[m], positionMagnitude[m]);
+        positionValue[m] <== mark[m] * (long[m] - short[m]);
+        total += 1000000 * positionValue[m];
+    }
+
+    // 3. Options at their mark, long or short.
+    signal optionValue[S];
+    for (var s = 0; s < S; s++) {
+        (optionLong[s], optionShort[s]) <== SignedAmount()(optionSign[s], optionMagnitude[s]);
+        optionValue[s] <== optionMark[s] * (optionLong[s] - optionShort[s]);
+        total += 1000000 * optionValue[s];
+    }
+    value <== total;
+}
+
+/*
+ * AccountHealth(A, M, S, T, K): the margin figures of a standard account: AccountValue, with tiered
+ * maintenance margin on each perpetual (whose bracket placement range-checks the position's magnitude) and
+ * the series' unit maintenance margin on each short option.
+ *
+ * Further inputs
+ *   optionMaintenance[S]                  MM of one short unit, USD * 1e14 (< 2^85, derived by the verifier)
+ *   bracket*                              the epoch's margin brackets (see tiers.circom)
+ *   bracketSel[M][K]                      prover-chosen one-hot selectors, tied to the sizes inside
+ * Further outputs
+ *   maintenance                           sum_m MM_m + sum_s optionShort_s * optionMaintenance_s, USD * 1e22
+ *   free                                  value - maintenance
+ * |maintenance| and so |free| stay below 2^157 (each term below 2^149).
+ */
+template AccountHealth(A, M, S, T, K) {
     signal input balanceSign[A];
     signal input balanceMagnitude[A];
     signal input positionSign[M];
@@ -62,50 +141,22 @@ template AccountHealth(A, M, S, T, K) {
     signal output maintenance;
     signal output free;
 
-    // 1. Collateral at its tiered haircut (the settlement asset at its one rate), debt at full value.
-    signal collateral[A];
-    signal assetTerm[A];
-    var total = 0;
-    for (var a = 0; a < A; a++) {
-        (equity[a], debt[a]) <== SignedAmount()(balanceSign[a], balanceMagnitude[a]);
-        if (a == 0) {
-            _ <== tierFloor[0];
-            _ <== tierBase[0];
-            for (var j = 1; j < T; j++) {
-                _ <== tierRate[0][j];
-            }
-            collateral[a] <== tierRate[0][0] * equity[a];
-        } else {
-            collateral[a] <== TieredCollateral(T)(equity[a], tierFloor[a], tierRate[a], tierBase[a], tierSel[a - 1]);
-        }
-        assetTerm[a] <== price[a] * (collateral[a] - 1000000 * debt[a]);
-        total += assetTerm[a];
-    }
+    (equity, debt, long, short, optionLong, optionShort, value) <== AccountValue(A, M, S, T)(
+        balanceSign, balanceMagnitude, positionSign, positionMagnitude, optionSign, optionMagnitude, price,
+        tierFloor, tierRate, tierBase, mark, optionMark, tierSel);
 
-    // 2. Perpetuals marked to the epoch's mark price, with tiered maintenance margin.
-    signal positionValue[M];
     signal positionMargin[M];
+    signal optionMargin[S];
     var margin = 0;
     for (var m = 0; m < M; m++) {
-        (long[m], short[m]) <== SignedAmount()(positionSign[m], positionMagnitude[m]);
-        positionValue[m] <== mark[m] * (long[m] - short[m]);
-        positionMargin[m] <== TieredMaintenance(K)(long[m] + short[m], mark[m], bracketFloor[m],
+        positionMargin[m] <== TieredMaintenance(K)(positionMagnitude[m], mark[m], bracketFloor[m],
                                                    bracketRate[m], bracketCum[m], bracketSel[m]);
-        total += 1000000 * positionValue[m];
         margin += positionMargin[m];
     }
-
-    // 3. Options at their mark, long or short; a short needs the series' unit maintenance margin.
-    signal optionValue[S];
-    signal optionMargin[S];
     for (var s = 0; s < S; s++) {
-        (optionLong[s], optionShort[s]) <== SignedAmount()(optionSign[s], optionMagnitude[s]);
-        optionValue[s] <== optionMark[s] * (optionLong[s] - optionShort[s]);
         optionMargin[s] <== optionShort[s] * optionMaintenance[s];
-        total += 1000000 * optionValue[s];
         margin += optionMargin[s];
     }
-    value <== total;
     maintenance <== margin;
     free <== value - maintenance;
 }

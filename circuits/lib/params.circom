@@ -5,7 +5,12 @@ include "hash.circom";
 
 /* ParamsLength(A, M, S, T, K): length of the parameter vector. */
 function ParamsLength(A, M, S, T, K) {
-    return 2 + A * 2 * T + M * (3 * K - 1) + 2 * S;
+    return 3 + A * 2 * T + M * (3 * K - 1) + 2 * S;
+}
+
+/* RiskLength(A, M, S, C): length of the risk vector: 4 head elements, then C scenarios per instrument. */
+function RiskLength(A, M, S, C) {
+    return 4 + (A - 1 + M + S) * C;
 }
 
 /* InitialLength(M, S, K): length of the initial-margin vector. */
@@ -18,8 +23,8 @@ function InitialLength(M, S, K) {
  *
  * The vector (docs/statement.md, "Parameter vector") starts with the labels hash (the symbols of the
  * assets, markets and option series, the declared insurance fund, the snapshot time, the option margin
- * rates and each series' terms, hashed by every verifier) and the hash of the initial-margin vector
- * (InitialParameters), then lists, per asset a:
+ * rates and each series' terms, hashed by every verifier), the hash of the initial-margin vector
+ * (InitialParameters) and the hash of the risk vector (RiskParameters), then lists, per asset a:
  *   price, floor[1..T-1], rate[0..T-1]
  * then per market m:
  *   mark, sizeFloor[1..K-1], mmr[0..K-1], cum[1..K-1]
@@ -38,6 +43,7 @@ template EpochParameters(A, M, S, T, K) {
     signal input vector[N];
     signal input hash;
     signal output initialHash;
+    signal output riskHash;
     signal output price[A];
     signal output tierFloor[A][T];
     signal output tierRate[A][T];
@@ -52,9 +58,10 @@ template EpochParameters(A, M, S, T, K) {
     signal computedHash <== HashVector(N)(vector);
     hash === computedHash;
     initialHash <== vector[1];
+    riskHash <== vector[2];
 
     for (var a = 0; a < A; a++) {
-        var o = 2 + a * PER_ASSET;
+        var o = 3 + a * PER_ASSET;
         price[a] <== vector[o];
         RangeCheck(64)(price[a]);
         tierFloor[a][0] <== 0;
@@ -68,7 +75,7 @@ template EpochParameters(A, M, S, T, K) {
         }
     }
     for (var m = 0; m < M; m++) {
-        var o = 2 + A * PER_ASSET + m * PER_MARKET;
+        var o = 3 + A * PER_ASSET + m * PER_MARKET;
         mark[m] <== vector[o];
         RangeCheck(64)(mark[m]);
         bracketFloor[m][0] <== 0;
@@ -82,7 +89,7 @@ template EpochParameters(A, M, S, T, K) {
         }
     }
     for (var s = 0; s < S; s++) {
-        var o = 2 + A * PER_ASSET + M * PER_MARKET + 2 * s;
+        var o = 3 + A * PER_ASSET + M * PER_MARKET + 2 * s;
         optionMark[s] <== vector[o];
         RangeCheck(64)(optionMark[s]);
         optionMaintenance[s] <== vector[o + 1];
@@ -119,5 +126,36 @@ template InitialParameters(M, S, K) {
     }
     for (var s = 0; s < S; s++) {
         optionInitial[s] <== vector[1 + M * (2 * K - 1) + s];
+    }
+}
+
+/*
+ * RiskParameters(A, M, S, C): the risk vector, which only the portfolio batch circuit needs, bound to the
+ * hash the parameter vector carries as its third element:
+ *   RISK_DOMAIN, the shock rules' hash, the eligibility minimum (USD * 1e8), the MM ratio (ppm), then per
+ *   portfolio instrument (tiered assets 1..A-1, markets, option series) its risk array over the C scenarios:
+ *   the change of value of one unit held long, USD * 1e8, negative entries as field elements.
+ * Every verifier recomputes the arrays from the published prices, marks, series terms and shock rules
+ * (docs/risk-arrays.md), so each entry is below 2^68 in magnitude and the minimum and ratio below 2^64.
+ */
+template RiskParameters(A, M, S, C) {
+    var I = A - 1 + M + S;
+    var N = RiskLength(A, M, S, C);
+    signal input vector[N];
+    signal input hash;
+    signal output minEquity;
+    signal output mmRatio;
+    signal output risk[I][C];
+
+    vector[0] === RISK_DOMAIN();
+    signal computedHash <== HashVector(N)(vector);
+    hash === computedHash;
+    _ <== vector[1];
+    minEquity <== vector[2];
+    mmRatio <== vector[3];
+    for (var i = 0; i < I; i++) {
+        for (var s = 0; s < C; s++) {
+            risk[i][s] <== vector[4 + i * C + s];
+        }
     }
 }

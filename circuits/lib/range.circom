@@ -24,19 +24,30 @@ template RangeCheck(n) {
 }
 
 /*
- * SignedAmount(): a signed integer v with |v| < 2^64, given as a sign bit and a magnitude.
- * Outputs the positive part (v if v >= 0, else 0) and the negative part (-v if v < 0, else 0).
+ * SignedParts(): a signed integer v given as a sign bit and a magnitude that THE CALLER range-checks to
+ * [0, 2^64) (a tier or bracket placement of the magnitude does: TierPlacement). Outputs the positive part
+ * (v if v >= 0, else 0) and the negative part (-v if v < 0, else 0).
  */
-template SignedAmount() {
+template SignedParts() {
     signal input sign;
     signal input magnitude;
     signal output positive;
     signal output negative;
 
     sign * (sign - 1) === 0;
-    RangeCheck(64)(magnitude);
     negative <== sign * magnitude;
     positive <== magnitude - negative;
+}
+
+/* SignedAmount(): SignedParts of a magnitude range-checked here to [0, 2^64): |v| < 2^64. */
+template SignedAmount() {
+    signal input sign;
+    signal input magnitude;
+    signal output positive;
+    signal output negative;
+
+    RangeCheck(64)(magnitude);
+    (positive, negative) <== SignedParts()(sign, magnitude);
 }
 
 /* NonZero(): constrains `in` != 0 (it has an inverse). */

@@ -7,7 +7,7 @@ include "select.circom";
  * TierPlacement(T): places x in its tier of a table with T tiers.
  *
  * Inputs
- *   x          in [0, 2^64), range-checked by the caller
+ *   x          any field element: the placement itself range-checks it (below)
  *   floor[T]   tier floors; floor[0] = 0, non-decreasing, each <= 2^64 (published parameters,
  *              bound to the parameter hash and validated by every verifier); floor[T] := 2^64
  *   sel[T]     prover-chosen one-hot tier selector
@@ -17,7 +17,10 @@ include "select.circom";
  *   1. sel is one-hot.
  *   2. floor[j] <= x: delta = x - floor[j] lies in [0, 2^64).
  *   3. x < floor[j+1]: floor[j+1] - 1 - x lies in [0, 2^64).
- *   Together these make j the one tier that contains x: a prover cannot pick another.
+ *   Together these make j the one tier that contains x: a prover cannot pick another. They also range-check
+ *   x: floor[j] + delta lies in [0, 2^65) as an integer, and floor[j+1] - 1 - x in [0, 2^64) then puts it
+ *   below floor[j+1] <= 2^64, so x in [0, 2^64) (a wrapped x would leave floor[j+1] - 1 - x near r). Callers
+ *   use this as the range check of a balance or a position size (SignedParts).
  */
 template TierPlacement(T) {
     signal input x;

@@ -11,7 +11,7 @@ import pytest
 from conftest import Circuits
 
 from zksolvency.api.config import Settings
-from zksolvency.prover.epoch import EpochKeys, prove_epoch
+from zksolvency.prover.epoch import prove_epoch
 from zksolvency.prover.sample import sample_venue
 from zksolvency.verifier.formats import epoch_to_json, record_to_json
 
@@ -48,7 +48,7 @@ def proved(ci: Circuits) -> Proved:
         venue.accounts,
         venue.reserves,
         ci.profile,
-        EpochKeys(ci.batch, ci.margin),
+        ci.keys,
         EPOCH_ID,
         4242,
     )
