@@ -1,5 +1,6 @@
 """docs/statement.md 3.9, "Portfolio example": the model gives exactly the document's 35 cells, margins and
-class, read from the document itself; the class and eligibility boundaries are exact."""
+class, read from the document itself; the class and eligibility boundaries are exact, in the model and in
+the portfolio batch circuit."""
 
 import re
 from dataclasses import replace
@@ -7,14 +8,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import Circuits
 
 from zksolvency.prover.epoch import check_snapshot
+from zksolvency.prover.inputs import Signals, batch_signals
 from zksolvency.prover.snapshot import SnapshotError
+from zksolvency.prover.witness import WitnessError
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.field import PPM, PRICE_SCALE, QUANTA_PER_UNIT, WEIGHTED_SCALE
 from zksolvency.verifier.margin import HEALTHY, LIQUIDATABLE, eligible, evaluate
 from zksolvency.verifier.params import Asset, Bracket, CircuitParams, CollateralTier, EpochParams, PerpMarket
 from zksolvency.verifier.profiles import PROFILES
+from zksolvency.verifier.state import ChainState
 
 CI = PROFILES["ci"]
 USD, UNIT = PRICE_SCALE, QUANTA_PER_UNIT
@@ -117,3 +122,50 @@ def test_the_same_holdings_in_a_standard_account_need_the_bracket_margin_only(pa
     standard = evaluate(replace(ACCOUNT, portfolio=False), params)
     assert standard.maintenance == 2_402 * WEIGHTED_SCALE and standard.scenario is None
     assert "MM = 0.5% * 480,400\n= 2,402 USD" in section()
+
+
+def portfolio_batch(ci: Circuits, accounts: list[Account]) -> Signals:
+    """The portfolio batch circuit's signals for `accounts` (padded), from genesis: the next state, a
+    public input, carries the model's class counts and shortfall."""
+    padded = accounts + [Account.padding(CI)] * (CI.batch_size - len(accounts))
+    salts = [41 + i for i in range(CI.batch_size)]
+    signals, _, _ = batch_signals(padded, salts, ChainState.genesis(CI), MARKET.circuit(CI), 7, True)
+    return signals
+
+
+def rejected(ci: Circuits, signals: Signals, check: str) -> None:
+    with pytest.raises(WitnessError, match=rf"Error in template {check}_\d+ "):
+        ci.portfolio_prover.witness(signals)
+
+
+def test_the_circuit_gives_the_documents_class_and_maintenance_margin(ci: Circuits) -> None:
+    """The example (healthy), the account at equity = MM (healthy) and one quantum below (liquidatable,
+    shortfall one quantum of USDT) in one portfolio batch: the witness exists exactly for the model's
+    classes and shortfall, so the circuit's MM is 15,308.80 USD to the quantum. Claiming the example
+    liquidatable, or naming the -66% cell (0.019136 USD milder) as the worst, has no witness; naming a
+    tied cell (-16% with vol down) does."""
+    at = replace(ACCOUNT, account_id=2, balances=(-104_291_20 * UNIT // 100, 10 * UNIT))
+    below = replace(at, account_id=3, balances=(at.balances[0] - 1, 10 * UNIT))
+    signals = portfolio_batch(ci, [ACCOUNT, at, below])
+    ci.portfolio_prover.witness(signals)
+    assert signals["healthy"][:3] == [1, 1, 0]
+    flipped = dict(signals, healthy=[0, *signals["healthy"][1:]])
+    rejected(ci, flipped, "MarginClass")
+    worst = [int(s == 0) for s in range(CI.scenarios + 1)]
+    assert signals["worst"][0] == worst
+    for cell, ok in ((27, False), (2, True)):
+        named = dict(
+            signals, worst=[[int(s == cell) for s in range(CI.scenarios + 1)], *signals["worst"][1:]]
+        )
+        if ok:
+            ci.portfolio_prover.witness(named)
+        else:
+            rejected(ci, named, "ScenarioMargin")
+
+
+def test_the_circuit_refuses_the_example_below_the_portfolio_minimum(ci: Circuits) -> None:
+    """At 10,000 USD of equity the example is provable; one quantum of USDT less, no witness."""
+    at = replace(ACCOUNT, balances=(-109_600 * UNIT, 10 * UNIT))
+    ci.portfolio_prover.witness(portfolio_batch(ci, [at]))
+    below = replace(at, balances=(at.balances[0] - 1, 10 * UNIT))
+    rejected(ci, portfolio_batch(ci, [below]), "MarginClass")
