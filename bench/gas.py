@@ -5,7 +5,9 @@
 Prints one JSON object: the machine, the EVM and compiler settings, the targets, then one entry per
 measurement (what, size, gas, execution). `gas` is the transaction's gasUsed: 21,000 base and calldata
 included; `execution` is gas less the intrinsic cost (21,000, 4 per zero and 16 per non-zero calldata
-byte, and for a creation 32,000 plus 2 per initcode word). `--full-tree` also proves and submits an epoch
+byte, and for a creation 32,000 plus 2 per initcode word). The sample epoch holds standard batches and a
+batch of portfolio accounts (four, long and short the first market), so submitBatch is measured for both
+kinds: each is verified by the verifier of its circuit. `--full-tree` also proves and submits an epoch
 that fills the ci tree (16 batches of 4 accounts): its last batch completes two groups at once, the
 costliest submitBatch. Before the sample epoch, 4 custody holdings of the 3 assets are registered (the
 settlement asset in two wallets), so its finalize reads 4 balances. Keys are UNSAFE development keys
@@ -31,13 +33,15 @@ from zksolvency.prover.keys import development_keys
 from zksolvency.prover.proving import Prover
 from zksolvency.prover.sample import sample_holder_secret, sample_params, sample_venue
 from zksolvency.verifier.account import Account
-from zksolvency.verifier.epoch import Epoch
+from zksolvency.verifier.epoch import BatchProof, Epoch
 from zksolvency.verifier.field import QUANTA_PER_UNIT, THRESHOLD_TO_WEIGHTED
 from zksolvency.verifier.margin import evaluate
 from zksolvency.verifier.profiles import get_profile
 
 TARGETS = {"proof verification (execution)": 250_000, "submitBatch (gas, whole transaction)": 300_000}
 SECRET = 31337
+#: The verifiers deployed, by circuit kind.
+VERIFIED = ("batch", "portfolio_batch", "margin")
 
 
 def machine() -> dict[str, Any]:
@@ -95,14 +99,13 @@ def deploy(rec: Recorder, profile: Any, venue: str) -> tuple[Any, Any]:
     tail = hashers.get(widths["tail"])
     shape = (profile.assets, profile.instruments, profile.batch_levels, profile.tree_depth)
     contracts = {}
-    for kind in ("batch", "margin"):
+    for kind in VERIFIED:
         name = chain.verifier_name(profile, kind)
         contracts[kind], receipt = evm.deploy(name, sender=venue)
         rec.add(f"deploy {name}", receipt, bytes=len(evm.w3.eth.get_code(contracts[kind].address)))
     hasher_args = chain.Hashers(hashers[widths["node"]], hashers[widths["head"]], tail).addresses
-    registry, receipt = evm.deploy(
-        "SolvencyRegistry", venue, shape, contracts["batch"].address, *hasher_args, sender=venue
-    )
+    verifiers = (contracts["batch"].address, contracts["portfolio_batch"].address)
+    registry, receipt = evm.deploy("SolvencyRegistry", venue, shape, *verifiers, *hasher_args, sender=venue)
     rec.add(
         "deploy SolvencyRegistry",
         receipt,
@@ -121,6 +124,11 @@ def deploy(rec: Recorder, profile: Any, venue: str) -> tuple[Any, Any]:
     return registry, gate, contracts
 
 
+def kind(batch: BatchProof) -> str:
+    """The batch's kind as the epoch document names it: "portfolio" or "standard"."""
+    return "portfolio" if batch.portfolio else "standard"
+
+
 def publish(rec: Recorder, registry: Any, epoch: Epoch, venue: str, label: str) -> None:
     """openEpoch, every submitBatch, every foldTree and finalize, recorded."""
     evm = rec.evm
@@ -128,7 +136,7 @@ def publish(rec: Recorder, registry: Any, epoch: Epoch, venue: str, label: str) 
     rec.add(f"{label} openEpoch", chain.open_epoch(evm, registry, epoch, venue), reserves=len(epoch.reserves))
     for i, batch in enumerate(epoch.batches):
         receipt = chain.submit_batch(evm, registry, epoch.epoch_id, batch, venue)
-        rec.add(f"{label} submitBatch", receipt, index=i)
+        rec.add(f"{label} submitBatch", receipt, index=i, kind=kind(batch))
         if i % 4 == 3:
             hashes = sum(1 for level in range(1, 8) if (i + 1) % 4**level == 0)
             receipt = chain.fold_tree(evm, registry, epoch.epoch_id, venue)
@@ -162,33 +170,47 @@ def main() -> None:
     parser.add_argument("--full-tree", action="store_true")
     args = parser.parse_args()
     profile = get_profile("ci")
-    batch, margin = (development_keys(build(kind, profile)) for kind in ("batch", "margin"))
+    keys = EpochKeys.of({kind: development_keys(build(kind, profile)) for kind in VERIFIED})
     with Anvil() as node:
-        run(node, node.chain(chain.build(profile, batch, margin)), profile, batch, margin, args)
+        evm = node.chain(chain.build(profile, *(keys.by_kind()[kind] for kind in VERIFIED)))
+        run(node, evm, profile, keys, args)
 
 
-def run(
-    node: Anvil, evm: chain.Chain, profile: Any, batch: Any, margin: Any, args: argparse.Namespace
-) -> None:
+def portfolio_accounts(params: Any) -> list[Account]:
+    """Four portfolio accounts, long and short 1 and 2 units of the first market (the quote balance carrying
+    the entry at the mark), 50,000 USD of equity each."""
+    mark, unit, none = params.markets[0].mark, QUANTA_PER_UNIT, (0,) * len(params.options)
+    return [
+        Account(i, 0, (50_000 * unit - side * mark, 0, 0), (side * unit, 0), none, portfolio=True)
+        for i, side in ((1, 1), (2, -1), (3, 2), (4, -2))
+    ]
+
+
+def run(node: Anvil, evm: chain.Chain, profile: Any, keys: EpochKeys, args: argparse.Namespace) -> None:
     """Every measurement on `node`; prints the report."""
     venue, trader = evm.w3.eth.accounts[:2]
     rec = Recorder(evm)
     registry, gate, verifiers = deploy(rec, profile, venue)
 
     snapshot = sample_venue(args.accounts, seed=5, profile=profile)
-    keys = EpochKeys(batch, margin)
+    portfolio = portfolio_accounts(snapshot.params)
+    reserves = (snapshot.reserves[0] + 400_000 * QUANTA_PER_UNIT, *snapshot.reserves[1:])
     epoch, records = prove_epoch(
-        snapshot.params, snapshot.accounts, snapshot.reserves, profile, keys, 1, SECRET
+        snapshot.params, [*snapshot.accounts, *portfolio], reserves, profile, keys, 1, SECRET
     )
     holdings = custody(rec, node, registry, epoch, venue)
-    label = f"sample epoch ({len(snapshot.accounts)} accounts, {holdings} custody balances read)"
+    label = (
+        f"sample epoch ({len(snapshot.accounts)} standard and {len(portfolio)} portfolio records, "
+        f"{holdings} custody balances read)"
+    )
     publish(rec, registry, epoch, venue, label)
 
-    first = epoch.batches[0]
-    receipt = evm.send(
-        verifiers["batch"].functions.verifyProof(first.proof.to_bytes(), first.statement.public_inputs), venue
-    )
-    rec.add("batch proof verification (verifyProof)", receipt, public_inputs=5)
+    for batch in (epoch.batches[0], next(b for b in epoch.batches if b.portfolio)):
+        verifier = verifiers["portfolio_batch" if batch.portfolio else "batch"]
+        receipt = evm.send(
+            verifier.functions.verifyProof(batch.proof.to_bytes(), batch.statement.public_inputs), venue
+        )
+        rec.add(f"{kind(batch)} batch proof verification (verifyProof)", receipt, public_inputs=5)
     record = max(records, key=lambda r: r.account.balances[0])
     circuit = epoch.params.circuit(profile)
     threshold = evaluate(record.account, circuit).free // THRESHOLD_TO_WEIGHTED // 2
@@ -204,7 +226,7 @@ def run(
         secret,
         int(gate.address, 16),
     )
-    proof = Prover(margin).prove(signals)
+    proof = Prover(keys.margin).prove(signals)
     receipt = evm.send(
         verifiers["margin"].functions.verifyProof(proof.to_bytes(), statement.public_inputs), trader
     )
@@ -225,6 +247,13 @@ def run(
         publish(rec, registry, full, venue, f"full tree ({profile.capacity} accounts)")
 
     submits = [e for e in rec.entries if e["what"].endswith("submitBatch")]
+    by_kind = {
+        k: {
+            "worst gas": max(e["gas"] for e in submits if e["size"]["kind"] == k),
+            "worst execution": max(e["execution"] for e in submits if e["size"]["kind"] == k),
+        }
+        for k in ("standard", "portfolio")
+    }
     folds = [e for e in rec.entries if e["what"].endswith("foldTree")]
     verifications = [e for e in rec.entries if e["what"].endswith("(verifyProof)")]
     finalize = next(
@@ -245,6 +274,7 @@ def run(
                 "worst": max(e["gas"] for e in submits),
                 "worst execution": max(e["execution"] for e in submits),
                 "foldTree per group of four (worst)": max(e["gas"] for e in folds),
+                "by kind": by_kind,
             },
             "finalize with balance reads (reported)": {
                 "assets": len(epoch.reserves), "custody balances": holdings, "gas": finalize["gas"],

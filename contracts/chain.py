@@ -3,10 +3,11 @@
     python -m zksolvency.contracts.chain generate --profile ci [--keys DIR] [--out DIR]
     python -m zksolvency.contracts.chain check --profile ci [--keys DIR] [--out DIR]
 
-`generate` writes the profile's verifiers (from the keys in DIR/batch and DIR/margin, by default the
-development keys in build/keys/PROFILE) and Poseidon hashers to contracts/generated/; `check` says whether
-the files there match the keys (exit 0) or not (exit 1). Transactions always carry an explicit gas limit
-(gas estimation is wrong for the verifiers); a revert raises ContractReverted naming the custom error.
+`generate` writes the profile's verifiers (from the keys in DIR/batch, DIR/portfolio_batch and DIR/margin,
+by default the development keys in build/keys/PROFILE) and Poseidon hashers to contracts/generated/; `check`
+says whether the files there match the keys (exit 0) or not (exit 1). Transactions always carry an
+explicit gas limit (gas estimation is wrong for the verifiers); a revert raises ContractReverted naming the
+custom error.
 """
 
 import argparse
@@ -24,6 +25,7 @@ from web3.types import TxReceipt
 
 from zksolvency.prover.keys import CircuitKeys, load_keys
 from zksolvency.prover.toolchain import BUILD
+from zksolvency.verifier.ceremonies import CIRCUIT_KINDS
 from zksolvency.verifier.epoch import BatchProof, Epoch, insurance_value
 from zksolvency.verifier.groth16 import Proof
 from zksolvency.verifier.profiles import Profile, get_profile
@@ -60,8 +62,8 @@ STATE_HEAD_MAX = 12
 
 
 def verifier_name(profile: Profile, kind: str) -> str:
-    """CiBatchVerifier, ReferenceMarginVerifier, ..."""
-    return f"{profile.name.title()}{kind.title()}Verifier"
+    """CiBatchVerifier, CiPortfolioBatchVerifier, ReferenceMarginVerifier, ... for circuit `kind`."""
+    return f"{profile.name.title()}{kind.title().replace('_', '')}Verifier"
 
 
 def hasher_inputs(profile: Profile) -> dict[str, int]:
@@ -71,23 +73,24 @@ def hasher_inputs(profile: Profile) -> dict[str, int]:
     return {"node": 5, "head": min(n, STATE_HEAD_MAX), "tail": tail}
 
 
-def generated_sources(profile: Profile, batch: CircuitKeys, margin: CircuitKeys) -> dict[str, str]:
-    """contracts/generated/*.sol for the profile and keys, by path relative to contracts/."""
+def generated_sources(profile: Profile, *keys: CircuitKeys) -> dict[str, str]:
+    """contracts/generated/*.sol for the profile, a verifier per circuit's keys, by path relative to
+    contracts/."""
     sources = {
-        f"generated/{verifier_name(profile, keys.circuit.kind)}.sol": verifier_source(
-            keys.verification_key, verifier_name(profile, keys.circuit.kind), keys.setup_kind
+        f"generated/{verifier_name(profile, k.circuit.kind)}.sol": verifier_source(
+            k.verification_key, verifier_name(profile, k.circuit.kind), k.setup_kind
         )
-        for keys in (batch, margin)
+        for k in keys
     }
     for inputs in sorted({n for n in hasher_inputs(profile).values() if n}):
         sources[f"generated/Poseidon{inputs}.sol"] = poseidon_source(inputs)
     return sources
 
 
-def generate(profile: Profile, batch: CircuitKeys, margin: CircuitKeys, out: Path = GENERATED) -> list[Path]:
+def generate(profile: Profile, *keys: CircuitKeys, out: Path = GENERATED) -> list[Path]:
     """Write the generated sources into `out` (files whose text is unchanged are left alone)."""
     written = []
-    for name, text in generated_sources(profile, batch, margin).items():
+    for name, text in generated_sources(profile, *keys).items():
         path = out / Path(name).name
         if not path.exists() or path.read_text() != text:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,10 +99,10 @@ def generate(profile: Profile, batch: CircuitKeys, margin: CircuitKeys, out: Pat
     return written
 
 
-def check(profile: Profile, batch: CircuitKeys, margin: CircuitKeys, out: Path = GENERATED) -> list[str]:
+def check(profile: Profile, *keys: CircuitKeys, out: Path = GENERATED) -> list[str]:
     """What in `out` does not match the keys and the generator: one line per problem, none if all match."""
     problems = []
-    for name, text in generated_sources(profile, batch, margin).items():
+    for name, text in generated_sources(profile, *keys).items():
         path = out / Path(name).name
         if not path.exists():
             problems.append(f"{path}: missing")
@@ -113,11 +116,9 @@ def check(profile: Profile, batch: CircuitKeys, margin: CircuitKeys, out: Path =
     return problems
 
 
-def build(
-    profile: Profile, batch: CircuitKeys, margin: CircuitKeys, out: Path = GENERATED
-) -> dict[str, Artifact]:
+def build(profile: Profile, *keys: CircuitKeys, out: Path = GENERATED) -> dict[str, Artifact]:
     """Generate the profile's sources into `out`, then compile contracts/src with the files written there."""
-    files = generate(profile, batch, margin, out)
+    files = generate(profile, *keys, out=out)
     return compile_solidity(solidity_sources({f"generated/{f.name}": f.read_text() for f in files}))
 
 
@@ -246,11 +247,13 @@ def deploy_hashers(chain: Chain, profile: Profile, sender: str) -> Hashers:
 
 
 def deploy_registry(chain: Chain, profile: Profile, venue: str, hashers: Hashers) -> Contract:
-    """The batch verifier and a SolvencyRegistry owned by `venue`."""
-    verifier, _ = chain.deploy(verifier_name(profile, "batch"), sender=venue)
+    """The batch and portfolio batch verifiers and a SolvencyRegistry owned by `venue` that routes each
+    batch to the verifier of its kind."""
+    batch, _ = chain.deploy(verifier_name(profile, "batch"), sender=venue)
+    portfolio, _ = chain.deploy(verifier_name(profile, "portfolio_batch"), sender=venue)
     shape = (profile.assets, profile.instruments, profile.batch_levels, profile.tree_depth)
     registry, _ = chain.deploy(
-        "SolvencyRegistry", venue, shape, verifier.address, *hashers.addresses, sender=venue
+        "SolvencyRegistry", venue, shape, batch.address, portfolio.address, *hashers.addresses, sender=venue
     )
     return registry
 
@@ -295,8 +298,10 @@ def open_epoch(chain: Chain, registry: Contract, epoch: Epoch, sender: str) -> T
 def submit_batch(
     chain: Chain, registry: Contract, epoch_id: int, batch: BatchProof, sender: str
 ) -> TxReceipt:
-    """submitBatch: the statement's public inputs and the proof in the Ethereum layout."""
-    fn = registry.functions.submitBatch(epoch_id, batch.statement.public_inputs, batch.proof.to_bytes())
+    """submitBatch: the batch's kind (standard or portfolio), the statement's public inputs and the proof in
+    the Ethereum layout."""
+    statement, proof = batch.statement.public_inputs, batch.proof.to_bytes()
+    fn = registry.functions.submitBatch(epoch_id, batch.portfolio, statement, proof)
     return chain.send(fn, sender, GAS["submit"])
 
 
@@ -340,9 +345,9 @@ def relay_epoch(registry: Contract, mirror: Contract, chain: Chain, epoch_id: in
 # CLI -----------------------------------------------------------------------------------------------------
 
 
-def _keys(profile: Profile, directory: Path | None) -> tuple[CircuitKeys, CircuitKeys]:
+def _keys(profile: Profile, directory: Path | None) -> list[CircuitKeys]:
     base = directory or BUILD / "keys" / profile.name
-    return load_keys(base / "batch"), load_keys(base / "margin")
+    return [load_keys(base / kind) for kind in CIRCUIT_KINDS]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -352,25 +357,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("command", choices=["generate", "check"])
     parser.add_argument("--profile", default="ci")
-    parser.add_argument("--keys", type=Path, help="folder with batch/ and margin/ key folders")
+    parser.add_argument("--keys", type=Path, help="folder with a key folder per circuit kind")
     parser.add_argument("--out", type=Path, default=GENERATED)
     args = parser.parse_args(argv)
     try:
         profile = get_profile(args.profile)
-        batch, margin = _keys(profile, args.keys)
+        keys = _keys(profile, args.keys)
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.command == "generate":
-        for path in generate(profile, batch, margin, args.out):
+        for path in generate(profile, *keys, out=args.out):
             print(path)
         return 0
-    problems = check(profile, batch, margin, args.out)
+    problems = check(profile, *keys, out=args.out)
     for line in problems:
         print(line)
     if not problems:
-        print(f"{args.out}: matches the keys (batch {key_digest(batch.verification_key)[:16]}, "
-              f"margin {key_digest(margin.verification_key)[:16]})")  # fmt: skip
+        digests = ", ".join(f"{k.circuit.kind} {key_digest(k.verification_key)[:16]}" for k in keys)
+        print(f"{args.out}: matches the keys ({digests})")
     return 1 if problems else 0
 
 

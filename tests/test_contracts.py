@@ -142,7 +142,7 @@ def test_only_the_venue_writes(w: World, epoch1: Epoch) -> None:
     open_epoch(w.chain, w.registry, epoch1, w.venue)
     batch = epoch1.batches[0]
     calls = [
-        fns.submitBatch(1, batch.statement.public_inputs, batch.proof.to_bytes()),
+        fns.submitBatch(1, False, batch.statement.public_inputs, batch.proof.to_bytes()),
         fns.finalize(1, [0] * 10, [0] * 5, 0, 0, 0),
         fns.abandonEpoch(1),
     ]

@@ -15,7 +15,7 @@ from zksolvency.prover.inputs import batch_signals, margin_signals
 from zksolvency.prover.sample import sample_holder_secret, sample_venue
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.epoch import BatchProof, Epoch
-from zksolvency.verifier.field import THRESHOLD_TO_WEIGHTED
+from zksolvency.verifier.field import QUANTA_PER_UNIT, THRESHOLD_TO_WEIGHTED
 from zksolvency.verifier.groth16 import Proof
 from zksolvency.verifier.margin import evaluate
 from zksolvency.verifier.params import EpochParams
@@ -29,9 +29,10 @@ _cache: dict[str, object] = {}
 
 
 def artifacts(ci: Circuits) -> dict[str, Artifact]:
-    """contracts/src with the ci profile's generated verifiers and hashers, compiled once."""
+    """contracts/src with the ci profile's generated verifiers (batch, portfolio batch, margin) and hashers,
+    compiled once."""
     if "artifacts" not in _cache:
-        _cache["artifacts"] = chain.build(ci.profile, ci.batch, ci.margin)
+        _cache["artifacts"] = chain.build(ci.profile, ci.batch, ci.portfolio, ci.margin)
     return _cache["artifacts"]  # type: ignore[return-value]
 
 
@@ -54,6 +55,24 @@ def sample_epoch(
         _cache[key] = prove_epoch(
             venue.params, venue.accounts, venue.reserves, ci.profile, keys, epoch_id, SECRET
         )
+    return _cache[key]  # type: ignore[return-value]
+
+
+def mixed_epoch(ci: Circuits, epoch_id: int, seed: int = 5) -> tuple[Epoch, list[InclusionRecord]]:
+    """The 18-account sample venue with four portfolio accounts besides (long and short the first market,
+    the quote balance carrying the entry at the mark, 50,000 USD of equity each): standard batches, then a
+    portfolio batch."""
+    key = f"mixed-{epoch_id}-{seed}"
+    if key not in _cache:
+        venue = sample_venue(18, seed=seed, profile=ci.profile)
+        mark, unit, none = venue.params.markets[0].mark, QUANTA_PER_UNIT, (0,) * len(venue.params.options)
+        portfolio = [
+            Account(i, 0, (50_000 * unit - side * mark, 0, 0), (side * unit, 0), none, portfolio=True)
+            for i, side in ((1, 1), (2, -1), (3, 2), (4, -2))
+        ]
+        reserves = (venue.reserves[0] + 400_000 * unit, *venue.reserves[1:])
+        accounts = [*venue.accounts, *portfolio]
+        _cache[key] = prove_epoch(venue.params, accounts, reserves, ci.profile, ci.keys, epoch_id, SECRET)
     return _cache[key]  # type: ignore[return-value]
 
 

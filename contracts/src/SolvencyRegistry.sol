@@ -12,7 +12,8 @@ import {TwoStepOwnable} from "./TwoStepOwnable.sol";
 /// @title SolvencyRegistry: a venue's epochs, each batch proof verified on-chain
 /// @notice The venue (the owner) opens an epoch with its parameter hash, reserves and batch count,
 ///         submits the batch proofs in order (each checked against the chain of state commitments from
-///         the genesis state, the batch index and the parameter hash, then verified; every fourth
+///         the genesis state, the batch index and the parameter hash, then verified by the verifier of
+///         its kind: standard accounts or portfolio accounts; every fourth
 ///         subtree root completes a group that foldTree hashes into the account tree, in a transaction
 ///         of its own so that no submitBatch pays for Poseidon), and finalises it
 ///         with the opening of the final state: the registry recomputes its Poseidon hash, compares the
@@ -93,8 +94,10 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
     uint256 public immutable MAX_BATCHES;
     /// @notice HashVector of 2A + 2M + 3 zeros: the state the first batch must start from.
     uint256 public immutable GENESIS_STATE;
-    /// @notice The batch circuit's verifier.
+    /// @notice The batch circuit's verifier (batches of standard accounts).
     IProofVerifier public immutable BATCH_VERIFIER;
+    /// @notice The portfolio batch circuit's verifier (batches of portfolio accounts).
+    IProofVerifier public immutable PORTFOLIO_VERIFIER;
     /// @notice Poseidon(5), for tree nodes (NODE_DOMAIN and four children).
     IPoseidon public immutable NODE_HASH;
     /// @notice Poseidon(min(S, 12)), for the state vector.
@@ -129,9 +132,12 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
     /// @notice A batch proof verified and joined the chain.
     /// @param epochId The epoch.
     /// @param batchIndex Its index.
+    /// @param portfolio Its kind: true for a batch of portfolio accounts, false for standard accounts.
     /// @param nextState The state after it.
     /// @param subtreeRoot The root of its accounts.
-    event BatchSubmitted(uint64 indexed epochId, uint32 indexed batchIndex, uint256 nextState, uint256 subtreeRoot);
+    event BatchSubmitted(
+        uint64 indexed epochId, uint32 indexed batchIndex, bool portfolio, uint256 nextState, uint256 subtreeRoot
+    );
     /// @notice The epoch is final: its totals are covered by the reserves and its root is recorded.
     /// @param epochId The epoch.
     /// @param root The account root.
@@ -152,6 +158,9 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
 
     /// @notice A profile the registry cannot serve (no asset, no level above the batches, or too deep).
     error SolvencyRegistry__BadProfile();
+    /// @notice A verifier address without code.
+    /// @param verifier Its address.
+    error SolvencyRegistry__BadVerifier(address verifier);
     /// @notice A hasher that does not take the number of inputs the profile needs.
     /// @param hasher Its address.
     /// @param inputs The number of inputs it should take.
@@ -200,9 +209,10 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
     error SolvencyRegistry__FoldPending(uint32 group);
     /// @notice No complete group of four batches is waiting to be folded.
     error SolvencyRegistry__NothingToFold();
-    /// @notice The batch proof does not verify.
+    /// @notice The batch proof does not verify under the verifier of the kind given.
     /// @param batchIndex The index.
-    error SolvencyRegistry__InvalidBatchProof(uint256 batchIndex);
+    /// @param portfolio The kind given: true for the portfolio batch verifier, false for the batch verifier.
+    error SolvencyRegistry__InvalidBatchProof(uint256 batchIndex, bool portfolio);
     /// @notice Not every declared batch is in.
     /// @param submitted Accepted so far.
     /// @param batches Declared.
@@ -236,7 +246,8 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
     /// @notice Deploys the registry of one venue for one circuit profile.
     /// @param venue_ The venue: the owner, the only address that writes.
     /// @param profile The circuit sizes the keys were made for.
-    /// @param batchVerifier The generated verifier of the batch circuit's key.
+    /// @param batchVerifier The generated verifier of the batch circuit's key (standard accounts).
+    /// @param portfolioVerifier The generated verifier of the portfolio batch circuit's key (portfolio accounts).
     /// @param nodeHash Poseidon(5).
     /// @param stateHead Poseidon(min(S, 12)), S = 2A + 2M + 10.
     /// @param stateTail Poseidon of the state vector's last short chunk, or address(0) when none.
@@ -244,6 +255,7 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
         address venue_,
         Profile memory profile,
         IProofVerifier batchVerifier,
+        IProofVerifier portfolioVerifier,
         IPoseidon nodeHash,
         IPoseidon stateHead,
         IPoseidon stateTail
@@ -253,6 +265,10 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
             revert SolvencyRegistry__BadProfile();
         }
         uint256 length = 2 * uint256(profile.assets) + 2 * uint256(profile.instruments) + STATE_EXTRA;
+        if (address(batchVerifier).code.length == 0) revert SolvencyRegistry__BadVerifier(address(batchVerifier));
+        if (address(portfolioVerifier).code.length == 0) {
+            revert SolvencyRegistry__BadVerifier(address(portfolioVerifier));
+        }
         _checkHasher(nodeHash, 5);
         _checkHasher(stateHead, length < 12 ? length : 12);
         uint256 tail = PoseidonVector.tailInputs(length);
@@ -262,6 +278,7 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
         HEIGHT = height;
         MAX_BATCHES = 4 ** height;
         BATCH_VERIFIER = batchVerifier;
+        PORTFOLIO_VERIFIER = portfolioVerifier;
         NODE_HASH = nodeHash;
         STATE_HEAD = stateHead;
         STATE_TAIL = stateTail;
@@ -323,11 +340,19 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
     }
 
     /// @notice Adds the next batch of the open epoch. The statement's metadata is checked first (so that a
-    ///         wrong submission is named), then the proof; nothing is recorded unless it verifies.
+    ///         wrong submission is named), then the proof, by the verifier of the batch's kind; nothing is
+    ///         recorded unless it verifies. The registry only routes: that a standard batch holds no
+    ///         portfolio account and a portfolio batch no standard one is proven by the circuits (the regime
+    ///         is in the account key), and both kinds chain into the one state and the one root.
     /// @param epochId The open epoch.
+    /// @param portfolio The batch's kind: true for portfolio accounts (PORTFOLIO_VERIFIER), false for
+    ///        standard accounts (BATCH_VERIFIER).
     /// @param statement The proof's public inputs: paramsHash, batchIndex, prevState, nextState, subtreeRoot.
     /// @param proof The 256-byte Groth16 proof (verifier/groth16.py Proof.to_bytes).
-    function submitBatch(uint64 epochId, uint256[5] calldata statement, bytes calldata proof) external onlyOwner {
+    function submitBatch(uint64 epochId, bool portfolio, uint256[5] calldata statement, bytes calldata proof)
+        external
+        onlyOwner
+    {
         Epoch storage e = epochs[epochId];
         if (e.status != Status.Open) revert SolvencyRegistry__EpochNotOpen(epochId);
         if (statement[0] != e.paramsHash) revert SolvencyRegistry__ParamsHashMismatch(e.paramsHash, statement[0]);
@@ -337,17 +362,18 @@ contract SolvencyRegistry is IEpochRoots, CustodyReserves {
         if (index == e.batches) revert SolvencyRegistry__TooManyBatches(e.batches);
         if (statement[2] != chainState) revert SolvencyRegistry__PrevStateMismatch(chainState, statement[2]);
         if (index & 3 == 0 && index >> 2 != e.folded) revert SolvencyRegistry__FoldPending(e.folded);
+        IProofVerifier verifier = portfolio ? PORTFOLIO_VERIFIER : BATCH_VERIFIER;
         bool valid;
-        try BATCH_VERIFIER.verifyProof(proof, statement) returns (bool ok) {
+        try verifier.verifyProof(proof, statement) returns (bool ok) {
             valid = ok;
         } catch {
             valid = false;
         }
-        if (!valid) revert SolvencyRegistry__InvalidBatchProof(index);
+        if (!valid) revert SolvencyRegistry__InvalidBatchProof(index, portfolio);
         chainState = statement[3];
         e.submitted = index + 1;
         tree.append(HEIGHT, index, statement[4]);
-        emit BatchSubmitted(epochId, index, statement[3], statement[4]);
+        emit BatchSubmitted(epochId, index, portfolio, statement[3], statement[4]);
     }
 
     /// @notice Hashes the next complete group of four subtree roots of the open epoch into its account
