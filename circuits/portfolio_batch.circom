@@ -44,9 +44,10 @@ template PortfolioRecord() {
  *   1. The parameters hash to paramsHash; the risk vector hashes to its third element.
  *   2. The running totals, classes, last record, held markets and blind open prevState.
  *   3. Each record: AccountValue (the standard haircut equity; position sizes range-checked here), its
- *      scenario requirement R = max(0, max_s loss_s) over the C scenarios (ScenarioMargin), MM = R * mmRatio
- *      (ppm, so USD * 1e22), and its class on MM. The eligibility rule: haircut equity >= minEquity (so a
- *      portfolio record is never bankrupt); padding is exempt.
+ *      scenario group (ScenarioGroup: every derivative on one underlying, only that underlying's spot
+ *      shocked), its scenario requirement R = max(0, max_s loss_s) over the C scenarios (ScenarioMargin),
+ *      MM = R * mmRatio (ppm, so USD * 1e22), and its class on MM. The eligibility rule: haircut equity
+ *      >= minEquity (so a portfolio record is never bankrupt) and one scenario group; padding is exempt.
  *   4. PortfolioRecord: one record per account, ids with bit 47, strict key order; padding holds nothing.
  *   5-7. Totals, next state and leaves exactly as BatchSolvency.
  */
@@ -86,6 +87,7 @@ template PortfolioBatch(LEVELS, A, M, S, T, K, C) {
     signal input optionSign[B][S];
     signal input optionMagnitude[B][S];
     signal input tierSel[B][A - 1][T];
+    signal input group[B];
     signal input worst[B][C + 1];
     signal input healthy[B];
 
@@ -107,6 +109,7 @@ template PortfolioBatch(LEVELS, A, M, S, T, K, C) {
                        prevLastSub, prevHeld, batchIndex, prevBlind);
 
     component value[B];
+    component exposure[B];
     component scenario[B];
     component class[B];
     component record[B];
@@ -145,16 +148,20 @@ template PortfolioBatch(LEVELS, A, M, S, T, K, C) {
         value[i].optionMark <== epoch.optionMark;
         value[i].tierSel <== tierSel[i];
 
-        scenario[i] = ScenarioMargin(I, C);
+        exposure[i] = ScenarioGroup(A, M, S);
         for (var a = 1; a < A; a++) {
-            scenario[i].quantity[a - 1] <== value[i].equity[a] - value[i].debt[a];
+            exposure[i].quantity[a - 1] <== value[i].equity[a] - value[i].debt[a];
         }
         for (var m = 0; m < M; m++) {
-            scenario[i].quantity[A - 1 + m] <== value[i].long[m] - value[i].short[m];
+            exposure[i].quantity[A - 1 + m] <== value[i].long[m] - value[i].short[m];
         }
         for (var s = 0; s < S; s++) {
-            scenario[i].quantity[A - 1 + M + s] <== value[i].optionLong[s] - value[i].optionShort[s];
+            exposure[i].quantity[A - 1 + M + s] <== value[i].optionLong[s] - value[i].optionShort[s];
         }
+        exposure[i].group <== grid.group;
+        exposure[i].chosen <== group[i];
+        scenario[i] = ScenarioMargin(I, C);
+        scenario[i].quantity <== exposure[i].shocked;
         scenario[i].risk <== grid.risk;
         scenario[i].worst <== worst[i];
         maintenance[i] <== scenario[i].required * grid.mmRatio;

@@ -115,6 +115,12 @@ def check_snapshot(
 
 def _check_portfolio(where: str, account: Account, health: AccountHealth, circuit: CircuitParams) -> None:
     """A portfolio account passes the public eligibility rule and its scenario losses fit the circuit."""
+    if len(health.groups) > 1:
+        raise SnapshotError(
+            f"{where}{account.label}: margin: portfolio, but it holds derivatives on more than one "
+            "underlying: a portfolio account is margined per underlying (one scenario group), so the "
+            "eligibility rule excludes it"
+        )
     if not eligible(health, circuit):
         raise SnapshotError(
             f"{where}{account.label}: margin: portfolio, but its haircut equity {usd(health.equity)} USD is "

@@ -42,6 +42,7 @@ def _portfolio_signals(account: Account, params: CircuitParams, health: AccountH
     grid = health.scenario
     worst = scenarios if grid is None or grid.losses[grid.worst] <= 0 else grid.worst
     return _holding_signals(account, params, health) | {
+        "group": health.group,
         "worst": _one_hot(worst, scenarios + 1),
         "healthy": int(health.free >= 0),
     }

@@ -187,6 +187,7 @@ class MarketSpec(BaseModel):
 
     model_config = _STRICT
     symbol: str = Field(min_length=1, max_length=31)
+    underlying: str | None = None
     mark: Usd
     brackets: list[BracketSpec] = Field(min_length=1)
 
@@ -220,7 +221,9 @@ class MarketFile(BaseModel):
                 for a in self.assets
             ),
             tuple(
-                PerpMarket(m.symbol, m.mark, tuple(Bracket(b.from_, b.mmr, b.imr) for b in m.brackets))
+                PerpMarket(
+                    m.symbol, m.mark, tuple(Bracket(b.from_, b.mmr, b.imr) for b in m.brackets), m.underlying
+                )
                 for m in self.markets
             ),
             tuple(
@@ -441,6 +444,7 @@ def market_document(epoch_id: int, params: EpochParams, reserves: tuple[int, ...
         "markets": [
             {
                 "symbol": m.symbol,
+                **({"underlying": m.underlying} if m.underlying else {}),
                 "mark": format_scaled(m.mark, PRICE_SCALE),
                 "brackets": [
                     {"from": format_scaled(b.floor, PRICE_SCALE), "mmr": format_scaled(b.rate, percent)}

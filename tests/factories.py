@@ -1,9 +1,12 @@
 """Small handmade venues for the tests: Binance's published tables at the statement's scales."""
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.field import PPM, PRICE_SCALE, QUANTA_PER_UNIT
+from zksolvency.verifier.margin import eligible, evaluate
 from zksolvency.verifier.params import (
     CALL,
     PUT,
@@ -14,6 +17,7 @@ from zksolvency.verifier.params import (
     OptionSeries,
     PerpMarket,
 )
+from zksolvency.verifier.profiles import Profile
 
 UNIT = QUANTA_PER_UNIT
 USD = PRICE_SCALE
@@ -36,7 +40,7 @@ def ppm(percent: str) -> int:
 def btcusdt(mark_usd: int | float, brackets: int = 10) -> PerpMarket:
     """BTCUSDT marked at `mark_usd`, with the first `brackets` of Binance's brackets."""
     table = tuple(Bracket(floor * USD, ppm(mmr), ppm(imr)) for floor, mmr, imr in BTCUSDT_BRACKETS[:brackets])
-    return PerpMarket("BTC-PERP", round(mark_usd * USD), table)
+    return PerpMarket("BTC-PERP", round(mark_usd * USD), table, "BTC")
 
 
 def venue(mark_usd: float = 55_000, brackets: int = 10, btc_price: float = 55_000) -> EpochParams:
@@ -60,9 +64,10 @@ def worked_example(account_id: int = 1) -> Account:
 #: The snapshot time of the option venue (2026-11-28 08:00 UTC) and its series' expiry (2026-12-25 08:00 UTC).
 EPOCH_TIME = 1_795_852_800
 EXPIRY = 1_798_185_600
-#: margin-rules.md's worked example: the BTC 70,000 call marked at 1,200 USD with BTC at 60,000.
-CALL_70K = OptionSeries("BTC-25DEC26-70000-C", "BTC", 70_000 * USD, EXPIRY, CALL, 1_200 * USD, 550_000)
-PUT_50K = OptionSeries("BTC-25DEC26-50000-P", "BTC", 50_000 * USD, EXPIRY, PUT, 350 * USD, 620_000)
+#: margin-rules.md's worked example: the BTC 70,000 call marked at 1,200 USD with BTC at 60,000; each iv is
+#: its mark's implied volatility (Black-76, 27 days).
+CALL_70K = OptionSeries("BTC-25DEC26-70000-C", "BTC", 70_000 * USD, EXPIRY, CALL, 1_200 * USD, 648_304)
+PUT_50K = OptionSeries("BTC-25DEC26-50000-P", "BTC", 50_000 * USD, EXPIRY, PUT, 350 * USD, 515_994)
 
 
 def option_venue(brackets: int = 3) -> EpochParams:
@@ -74,3 +79,17 @@ def option_venue(brackets: int = 3) -> EpochParams:
 def short_call(account_id: int, usdt: float) -> Account:
     """A cross account with `usdt` USDT, short one 70,000 call."""
     return Account(account_id, 0, (round(usdt * UNIT), 0, 0), (0,), (-UNIT, 0))
+
+
+def with_portfolios(params: EpochParams, accounts: Sequence[Account], profile: Profile) -> list[Account]:
+    """`accounts` with each eligible single-record account that holds a perpetual or an option margined by
+    the scenario grid instead, in key order (portfolio accounts last)."""
+    circuit = params.circuit(profile)
+    records = Counter(a.account_id for a in accounts)
+
+    def portfolio(a: Account) -> bool:
+        flipped = replace(a, portfolio=True)
+        held = any(a.positions) or any(a.options)
+        return held and records[a.account_id] == 1 and eligible(evaluate(flipped, circuit), circuit)
+
+    return sorted((replace(a, portfolio=portfolio(a)) for a in accounts), key=lambda a: a.key)

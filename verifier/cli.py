@@ -19,6 +19,7 @@ from .ceremonies import CEREMONY, UNSAFE_NOTE, CeremonyError, KnownCeremony, fro
 from .documents import read_json
 from .epoch import Audit, Epoch, book_lines, verify_epoch
 from .formats import MARGIN_KIT, FormatError, epoch_document, epoch_from_json, record_from_json
+from .grid import scenario_grid, table_lines
 from .groth16 import MalformedKey, key_hash
 from .holder import HolderKeyError, read_holder_secret
 from .inclusion import AccountCheck, verify_account
@@ -260,8 +261,28 @@ def _print_account(epoch: Epoch, result: AccountCheck, record: Any) -> None:
             )
         for p in figures:
             typer.echo(
-                f"  {p['symbol']:<22} {p['value_usd']:>16} {p['initial_margin_usd']:>14} "
-                f"{p['maintenance_margin_usd']:>14} {p['delta']:>14} {p['gamma']:>14} {p['vega_usd']:>12}"
+                f"  {p['symbol']:<22} {p['value_usd']:>16} {p['initial_margin_usd'] or '-':>14} "
+                f"{p['maintenance_margin_usd'] or '-':>14} {p['delta']:>14} {p['gamma']:>14} "
+                f"{p['vega_usd']:>12}"
+            )
+        grid = None
+        if health.scenario is not None and result.params is not None:
+            grid = scenario_grid(health.scenario, result.params.shocks)
+            if figures:
+                typer.echo(
+                    "  (portfolio margin: a position has no IM or MM of its own; the account's are its "
+                    "scenario margins below)"
+                )
+            typer.echo(
+                "  scenario grid: loss in USD per scenario (whole USD, toward zero; negative = gain), "
+                "the extended moves counted at their fraction:"
+            )
+            for line in table_lines(grid, "    "):
+                typer.echo(line)
+            ratio = details["scenario_grid"]["mm_ratio"]
+            typer.echo(
+                f"  initial margin = the worst loss (0 if none loses); maintenance margin = {ratio} x "
+                "initial margin"
             )
         typer.echo(f"  haircut equity      {usd(health.equity):>20} USD")
         typer.echo(f"  maintenance margin  {usd(health.maintenance):>20} USD")
@@ -272,6 +293,8 @@ def _print_account(epoch: Epoch, result: AccountCheck, record: Any) -> None:
         if health.healthy and health.maintenance and health.equity > 0:
             share = health.maintenance / health.equity
             state += f" (maintenance margin is {share:.2%} of haircut equity)"
+        elif not health.maintenance and grid is not None:
+            state += " (no maintenance margin is due: no scenario of the grid loses)"
         elif not health.maintenance:
             held = "no short option and no perpetual" if details["position_figures"] else "no open position"
             state += f" (no maintenance margin is due: {held})"

@@ -41,6 +41,11 @@ class BatchProof:
     portfolio: bool = False
     """Proven by the portfolio batch circuit (portfolio accounts) rather than the standard batch circuit."""
 
+    @property
+    def circuit(self) -> str:
+        """The circuit kind whose key checks this batch: "portfolio_batch" or "batch"."""
+        return "portfolio_batch" if self.portfolio is True else "batch"
+
 
 @dataclass(frozen=True)
 class Epoch:
@@ -321,7 +326,7 @@ def _verify(
         s = batch.statement
         # The pairing comes first: nothing a batch claims is used before its proof verifies. The circuits
         # keep the kinds apart (a standard batch holds no portfolio key, a portfolio batch only such keys).
-        key = keys["portfolio_batch" if batch.portfolio is True else "batch"]
+        key = keys[batch.circuit]
         try:
             valid, why = verify(key, batch.proof, s.public_inputs), "the pairing check fails"
         except MalformedProof as exc:

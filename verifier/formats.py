@@ -110,6 +110,7 @@ def params_to_json(params: EpochParams) -> Json:
         "markets": [
             {
                 "symbol": m.symbol,
+                **({"underlying": m.underlying} if m.underlying else {}),
                 "mark": str(m.mark),
                 "brackets": [
                     {"floor": str(b.floor), "rate": b.rate}
@@ -149,7 +150,8 @@ def params_from_json(doc: Json) -> EpochParams:
             Bracket(_int(b["floor"]), _int(b["rate"]), _int(b["initial"]) if "initial" in b else None)
             for b in m["brackets"]
         )
-        return PerpMarket(str(m["symbol"]), _int(m["mark"]), brackets)
+        underlying = str(m["underlying"]) if m.get("underlying") is not None else None
+        return PerpMarket(str(m["symbol"]), _int(m["mark"]), brackets, underlying)
 
     assets = _read(doc, "assets", lambda v: tuple(asset(a) for a in v))
 

@@ -170,10 +170,11 @@ def _verify(
     b = path.index // size
     result.batch = b
     batch = batch_from_json(batches[b])
-    # The pairing comes first: nothing the batch claims is used before its proof verifies.
+    # The pairing comes first: nothing the batch claims is used before its proof verifies. A portfolio
+    # batch is proven by the portfolio batch circuit, under its key.
     try:
         valid, why = (
-            verify(keys["batch"], batch.proof, batch.statement.public_inputs),
+            verify(keys[batch.circuit], batch.proof, batch.statement.public_inputs),
             "the pairing check fails",
         )
     except MalformedProof as exc:

@@ -37,6 +37,13 @@ class AccountHealth:
     """Maintenance bracket of each position (0 in a portfolio account)."""
     scenario: PortfolioMargin | None = None
     """A portfolio account's scenario losses, worst scenario and margins; None for a standard account."""
+    groups: tuple[int, ...] = ()
+    """A portfolio account's scenario groups (underlyings) of its derivatives: eligible with one or none."""
+
+    @property
+    def group(self) -> int:
+        """The portfolio account's scenario group: its derivatives' (0 with none: no spot is shocked)."""
+        return self.groups[0] if self.groups else 0
 
     @property
     def equity(self) -> int:
@@ -156,7 +163,12 @@ def evaluate(account: Account, params: CircuitParams) -> AccountHealth:
     terms += [option_terms(o, q, params) for o, q in enumerate(options)]
     position = sum(t.value for t in terms)
     if account.portfolio:
-        grid = portfolio_loss((*balances[1:], *positions, *options), params.risk, params.shocks)
+        spot = len(balances) - 1
+        held = (*balances[1:], *positions, *options)
+        groups = tuple(sorted({params.groups[i] for i in range(spot, len(held)) if held[i]}))
+        group = groups[0] if groups else 0
+        shocked = [q if i >= spot or params.groups[i] == group else 0 for i, q in enumerate(held)]
+        grid = portfolio_loss(shocked, params.risk, params.shocks)
         return AccountHealth(
             collateral,
             debt,
@@ -167,6 +179,7 @@ def evaluate(account: Account, params: CircuitParams) -> AccountHealth:
             tuple(tiers),
             (0,) * len(brackets),
             grid,
+            groups,
         )
     maintenance = sum(t.maintenance for t in terms)
     initial = sum(t.initial for t in terms)
@@ -176,5 +189,6 @@ def evaluate(account: Account, params: CircuitParams) -> AccountHealth:
 
 
 def eligible(health: AccountHealth, params: CircuitParams) -> bool:
-    """The public eligibility rule of a portfolio account: haircut equity at least the minimum."""
-    return health.equity >= params.min_equity * (WEIGHTED_SCALE // PRICE_SCALE)
+    """The public eligibility rule of a portfolio account: haircut equity at least the minimum, and its
+    derivatives all on one underlying (one scenario group)."""
+    return health.equity >= params.min_equity * (WEIGHTED_SCALE // PRICE_SCALE) and len(health.groups) <= 1

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from .black76 import option_price
 from .field import FLOOR_SENTINEL, INITIAL_DOMAIN, PARAMS_DOMAIN, PPM, PRICE_SCALE, RISK_DOMAIN, R
 from .poseidon import hash_vector
 from .profiles import Profile
@@ -72,6 +73,9 @@ class PerpMarket:
     symbol: str
     mark: int
     brackets: tuple[Bracket, ...]
+    underlying: str | None = None
+    """The asset (other than the settlement asset) whose price the perpetual tracks; None: none of the
+    epoch's, and the market is a scenario group of its own for portfolio margin."""
 
 
 CALL, PUT = "call", "put"
@@ -149,7 +153,11 @@ class CircuitParams:
     """Initial margin of one short unit per series, USD * 1e14."""
     risk: tuple[tuple[int, ...], ...]
     """Risk arrays (USD * 1e8 per unit held long, per scenario) of the portfolio instruments: the tiered
-    assets 1..A-1 (spot), the markets, then the option series; padding slots are all 0."""
+    assets 1..A-1 (spot), the markets, then the option series; padding slots and assets that underlie no
+    derivative are all 0 (collateral at its haircut only)."""
+    groups: tuple[int, ...]
+    """Scenario group of each portfolio instrument (`EpochParams.risk_groups`): a portfolio account's
+    derivatives are all of one group, and only its spot in that group is shocked."""
     shocks: ShockRules
     """The scenario grid's rules, bound by their hash in the risk vector."""
     min_equity: int
@@ -157,12 +165,12 @@ class CircuitParams:
 
     @cached_property
     def risk_vector(self) -> tuple[int, ...]:
-        """RISK_DOMAIN, the shock rules' hash, min equity, mm ratio (ppm), then each instrument's risk
-        array in scenario order (negative entries as field elements): what only the portfolio batch
-        circuit needs, bound by its hash, the parameter vector's third element."""
+        """RISK_DOMAIN, the shock rules' hash, min equity, mm ratio (ppm), each instrument's scenario group,
+        then each instrument's risk array in scenario order (negative entries as field elements): what only
+        the portfolio batch circuit needs, bound by its hash, the parameter vector's third element."""
         flat = [r % R for array in self.risk for r in array]
         shocks = hash_vector(self.shocks.to_ints())
-        return (RISK_DOMAIN, shocks, self.min_equity, self.shocks.mm_ratio_ppm, *flat)
+        return (RISK_DOMAIN, shocks, self.min_equity, self.shocks.mm_ratio_ppm, *self.groups, *flat)
 
     @cached_property
     def initial_vector(self) -> tuple[int, ...]:
@@ -245,6 +253,9 @@ class EpochParams:
             where = f"markets[{m}] ({market.symbol})"
             _check(1 <= market.mark < FLOOR_SENTINEL, f"{where}.mark", "1 <= mark < 2^64")
             _check_table(where + ".brackets", market.brackets, profile.brackets, decreasing=False)
+            if market.underlying is not None:
+                rule = "an asset of the epoch other than the settlement asset"
+                _check(market.underlying in symbols[1 : len(self.assets)], f"{where}.underlying", rule)
             for k, bracket in enumerate(market.brackets):
                 rule = "an initial margin rate at least the maintenance rate and at most 100%"
                 _check(bracket.rate <= bracket.initial_rate <= PPM, f"{where}.brackets[{k}].imr", rule)
@@ -266,12 +277,34 @@ class EpochParams:
             raise ParamsError(f"portfolio.shocks: {exc}") from None
         _check(count == profile.scenarios, "portfolio.shocks", f"a grid of {profile.scenarios} scenarios")
 
+    def underlying_slot(self, symbol: str) -> int:
+        """The asset index of an underlying symbol."""
+        return [a.symbol for a in self.assets].index(symbol)
+
+    def risk_groups(self, profile: Profile) -> tuple[int, ...]:
+        """The scenario group of each portfolio instrument, in the order of `risk_arrays`: a derivative's
+        group is the asset index of its underlying (a perpetual without one: A + m, its own); a spot asset
+        that underlies a derivative is in its own group, any other (and every padding slot) in group 0,
+        unshocked. Portfolio margin is per underlying (Deribit margins each currency apart): a scenario
+        moves one underlying, so a long in one asset never offsets a short in another."""
+        count = profile.assets
+        markets = [
+            self.underlying_slot(m.underlying) if m.underlying else count + i
+            for i, m in enumerate(self.markets)
+        ]
+        markets += [count + i for i in range(len(self.markets), profile.markets)]
+        series = [self.underlying_slot(o.underlying) for o in self.options]
+        series += [0] * (profile.options - len(self.options))
+        spot = [a if a in (*markets, *series) else 0 for a in range(1, count)]
+        return (*spot, *markets, *series)
+
     def risk_arrays(self, profile: Profile) -> tuple[tuple[int, ...], ...]:
         """Every portfolio instrument's risk array, recomputed from the published prices, marks, series
-        terms and shock rules: tiered assets 1..A-1 (spot), markets, series, each padded with zero arrays
-        to the profile's slots (CircuitParams.risk)."""
+        terms and shock rules: tiered assets 1..A-1 (spot; zero for an asset in group 0), markets,
+        series, each padded with zero arrays to the profile's slots (CircuitParams.risk)."""
         shocks, zero = self.portfolio.shocks, (0,) * profile.scenarios
-        spot = [spot_array(a.price, shocks) for a in self.assets[1:]]
+        groups = self.risk_groups(profile)
+        spot = [spot_array(a.price, shocks) if groups[i] else zero for i, a in enumerate(self.assets[1:])]
         perps = [perpetual_array(m.mark, shocks) for m in self.markets]
         series = [
             option_array(
@@ -320,6 +353,19 @@ class EpochParams:
             _check(
                 0 < series.iv <= 100 * PPM, f"{where}.iv", "an implied volatility above 0 and at most 10000%"
             )
+            if series.underlying in underlyings and series.kind in (CALL, PUT) and self.time < series.expiry:
+                self._check_implied(where, series)
+
+    def _check_implied(self, where: str, series: OptionSeries) -> None:
+        """The published iv is the mark's implied volatility (the risk arrays shock it): Black-76 at iv
+        gives the mark within 1% of the mark or 0.01% of the underlying price."""
+        u = self.underlying_price(series)
+        model = option_price(u, series.strike, series.iv, series.expiry - self.time, series.kind == CALL)
+        rule = (
+            "the mark's implied volatility: Black-76 at iv must give the mark within 1% of the mark or "
+            "0.01% of the underlying price"
+        )
+        _check(abs(model - series.mark) <= max(series.mark // 100, u // 10_000), f"{where}.iv", rule)
 
     def labels_hash(self, profile: Profile) -> int:
         """HashVector(PARAMS_DOMAIN, asset symbols, market symbols, series symbols, insurance, time, option
@@ -404,6 +450,7 @@ class EpochParams:
             tuple(mm for _, mm in unit) + (0,) * spare,
             tuple(im for im, _ in unit) + (0,) * spare,
             self.risk_arrays(profile),
+            self.risk_groups(profile),
             self.portfolio.shocks,
             self.portfolio.min_equity,
         )

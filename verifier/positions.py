@@ -2,7 +2,9 @@
 
 Computed by the verifier from the epoch's public parameters and the trader's own record, never taken from
 the venue. Value, initial and maintenance margin are the terms of the margin model (`margin.evaluate`),
-exact; the Greeks are Black-76's at the series' mark volatility (`black76.greeks`), per position.
+exact; the Greeks are Black-76's at the series' mark volatility (`black76.greeks`), per position. A
+portfolio account is margined as a whole by the scenario grid (`grid.py`): its positions have no margin of
+their own (None), only value and Greeks.
 """
 
 from dataclasses import dataclass
@@ -33,8 +35,9 @@ class PositionFigures:
     size: int
     mark: int
     value: int
-    initial: int
-    maintenance: int
+    initial: int | None
+    """None in a portfolio account: its margin is the account's scenario margin, not a sum of positions'."""
+    maintenance: int | None
     delta: int
     gamma: int
     vega: int
@@ -48,8 +51,8 @@ class PositionFigures:
             "size": units(self.size),
             "mark_usd": usd_price(self.mark),
             "value_usd": usd_decimal(self.value),
-            "initial_margin_usd": usd_decimal(self.initial),
-            "maintenance_margin_usd": usd_decimal(self.maintenance),
+            "initial_margin_usd": None if self.initial is None else usd_decimal(self.initial),
+            "maintenance_margin_usd": None if self.maintenance is None else usd_decimal(self.maintenance),
             "delta": format_scaled(self.delta, QUANTA_PER_UNIT * DELTA_SCALE),
             "gamma": format_scaled(self.gamma, QUANTA_PER_UNIT * GAMMA_SCALE),
             "vega_usd": format_scaled(self.vega, QUANTA_PER_UNIT * VEGA_SCALE),
@@ -58,6 +61,7 @@ class PositionFigures:
 
 def position_figures(account: Account, params: EpochParams, circuit: CircuitParams) -> list[PositionFigures]:
     """Every open perpetual and option position of `account`, in the epoch's order."""
+    margins = _portfolio_margins if account.portfolio else _margins
     out = []
     for m, size in enumerate(account.positions):
         if size:
@@ -65,7 +69,7 @@ def position_figures(account: Account, params: EpochParams, circuit: CircuitPara
             delta = size * DELTA_SCALE
             out.append(
                 PositionFigures(
-                    market.symbol, PERPETUAL, None, size, market.mark, *_margins(terms), delta, 0, 0
+                    market.symbol, PERPETUAL, None, size, market.mark, *margins(terms), delta, 0, 0
                 )
             )
     for s, size in enumerate(account.options):
@@ -80,7 +84,7 @@ def position_figures(account: Account, params: EpochParams, circuit: CircuitPara
                     series.underlying,
                     size,
                     series.mark,
-                    *_margins(terms),
+                    *margins(terms),
                     size * g.delta,
                     size * g.gamma,
                     size * g.vega,
@@ -91,3 +95,7 @@ def position_figures(account: Account, params: EpochParams, circuit: CircuitPara
 
 def _margins(terms: Terms) -> tuple[int, int, int]:
     return terms.value, terms.initial, terms.maintenance
+
+
+def _portfolio_margins(terms: Terms) -> tuple[int, None, None]:
+    return terms.value, None, None

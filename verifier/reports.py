@@ -7,13 +7,25 @@ models mirror these dicts field for field. To add a field, add it here and to th
 from typing import Any
 
 from .epoch import Audit, Coverage, Epoch, book_json
+from .grid import scenario_grid
 from .groth16 import MalformedKey, key_hash
 from .inclusion import AccountCheck
 from .margin_proof import MarginProofFile
 from .positions import position_figures
 from .records import InclusionRecord
 from .reserves import AssetReserves
-from .vocabulary import checksum_address, field_hex, ratio, sha256_hex, units, usd, usd_decimal, usd_price
+from .vocabulary import (
+    PORTFOLIO,
+    STANDARD,
+    checksum_address,
+    field_hex,
+    ratio,
+    sha256_hex,
+    units,
+    usd,
+    usd_decimal,
+    usd_price,
+)
 
 # -- report parts --------------------------------------------------------------------------------------
 
@@ -99,12 +111,19 @@ def epoch_report(epoch: Epoch, audit: Audit, proven: list[AssetReserves] | None 
 
 
 def account_figures(epoch: Epoch, record: InclusionRecord, result: AccountCheck) -> dict[str, Any]:
-    """An account as its record states it (units) and its margin under the epoch's parameters (USD)."""
+    """An account as its record states it (units) and its margin under the epoch's parameters (USD); a
+    portfolio account's scenario grid (`grid.py`)."""
     account = record.account
     health, circuit = result.health, result.params
+    grid = (
+        scenario_grid(health.scenario, circuit.shocks).to_json()
+        if health and circuit and health.scenario
+        else None
+    )
     return {
         "account_id": account.account_id,
         "subaccount": account.subaccount,
+        "margin": PORTFOLIO if account.portfolio else STANDARD,
         "index": record.index,
         "batch": result.batch,
         "balances": {a.symbol: units(v) for a, v in zip(epoch.params.assets, account.balances, strict=False)},
@@ -121,6 +140,7 @@ def account_figures(epoch: Epoch, record: InclusionRecord, result: AccountCheck)
         "position_figures": [p.to_json() for p in position_figures(account, epoch.params, circuit)]
         if health and circuit
         else None,
+        "scenario_grid": grid,
         "net_value_usd": usd(health.net_value) if health else None,
         "healthy": health.healthy if health else None,
         "margin_class": health.margin_class if health else None,

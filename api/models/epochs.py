@@ -110,6 +110,9 @@ class BatchDocument(BaseModel):
     """One batch: its five public inputs and its snarkjs proof."""
 
     index: int
+    kind: str = Field(
+        default="standard", description="standard or portfolio: the circuit (and key) that proves the batch."
+    )
     statement: list[str] = Field(description="paramsHash, batchIndex, prevState, nextState, subtreeRoot.")
     proof: dict[str, Any] = Field(description="The Groth16 proof in snarkjs JSON.")
 

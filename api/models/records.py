@@ -9,6 +9,10 @@ class RecordAccount(BaseModel):
     account_id: int
     subaccount: int
     holder: str = Field(description="The trader's holder commitment, 0x and 64 hex digits (zeros: none).")
+    margin: str = Field(
+        default="standard",
+        description="standard or portfolio: a portfolio account's key carries it (bit 47 of the id).",
+    )
     balances: list[str] = Field(description="Net balance per asset (negative: a debt).")
     positions: list[str] = Field(description="Signed perpetual size per market.")
     options: list[str] = Field(default=[], description="Signed option position per series.")

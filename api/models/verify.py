@@ -39,11 +39,35 @@ class PositionFigures(BaseModel):
     size: str = Field(description="Units of the underlying, negative when short.")
     mark_usd: str
     value_usd: str
-    initial_margin_usd: str
-    maintenance_margin_usd: str
+    initial_margin_usd: str | None = Field(
+        description="The position's initial margin; null in a portfolio account (margined as a whole)."
+    )
+    maintenance_margin_usd: str | None = Field(
+        description="The position's maintenance margin; null in a portfolio account."
+    )
     delta: str = Field(description="Units of the underlying the position moves like.")
     gamma: str = Field(description="Change of delta per 1 USD move of the underlying.")
     vega_usd: str = Field(description="Change of value for one volatility point, USD.")
+
+
+class Scenario(BaseModel):
+    """One scenario of a portfolio account's grid and the account's loss in it (docs/json.md)."""
+
+    index: int
+    price_move_percent: str = Field(description="The underlying prices' move, percent (-16, 500).")
+    volatility: str = Field(description="up, unchanged or down.")
+    extended: bool = Field(description="An extended scenario (vol up), counted at its fraction.")
+    fraction: str = Field(description="The fraction of the scenario's P&L that counts (1 for standard ones).")
+    loss_usd: str = Field(description="The account's loss in the scenario, exact USD; negative is a gain.")
+
+
+class ScenarioGrid(BaseModel):
+    """A portfolio account's scenario grid: initial margin is the worst loss (0 if none), MM mm_ratio x IM."""
+
+    scenarios: list[Scenario]
+    worst: int = Field(description="The index of the first scenario with the largest loss.")
+    worst_loss_usd: str
+    mm_ratio: str = Field(description="Maintenance margin as a fraction of initial margin.")
 
 
 class AccountFigures(BaseModel):
@@ -51,6 +75,9 @@ class AccountFigures(BaseModel):
 
     account_id: int
     subaccount: int
+    margin: str = Field(
+        default="standard", description="standard or portfolio (margined by the epoch's scenario grid)."
+    )
     index: int
     batch: int | None
     balances: dict[str, str]
@@ -67,6 +94,9 @@ class AccountFigures(BaseModel):
         default=None, description="Haircut equity - initial margin: what a margin proof lends against."
     )
     position_figures: list[PositionFigures] | None = None
+    scenario_grid: ScenarioGrid | None = Field(
+        default=None, description="A portfolio account's scenario grid; null for a standard account."
+    )
     net_value_usd: str | None
     healthy: bool | None
     margin_class: str | None = Field(description="healthy, liquidatable or bankrupt (docs/statement.md 4).")

@@ -144,6 +144,6 @@ def read_batch(
 
 @router.get("/{epoch_id}/verification-keys", responses=NOT_FOUND)
 def read_keys(epoch_id: EpochId, session: SessionDep) -> dict[str, dict[str, Any]]:
-    """The epoch's verification keys (snarkjs JSON), by circuit: `batch` and `margin`."""
+    """The epoch's verification keys (snarkjs JSON), by circuit: `batch`, `portfolio_batch` and `margin`."""
     row = epoch_or_404(session, epoch_id)
     return json.loads(row.header)["verification_keys"]

@@ -67,7 +67,9 @@ SCRIPTS = {
     "margin-proof.js": "a margin proof's checks",
     "poseidon.js": "Poseidon as circomlib computes it, in BigInt JavaScript",
     "margin.js": "the margin model (parameters, their hash vector, an account's and its positions' figures)",
-    "black76.js": "Black-76 Greeks in 2^128 fixed point, bit for bit as verifier/black76.py",
+    "black76.js": "Black-76 prices and Greeks in 2^128 fixed point, bit for bit as verifier/black76.py",
+    "scenarios.js": "the scenario grid's rules and risk arrays, bit for bit as verifier/scenarios.py",
+    "grid.js": "a portfolio account's scenario grid as an SVG heat map",
 }
 
 

@@ -8,9 +8,9 @@ function ParamsLength(A, M, S, T, K) {
     return 3 + A * 2 * T + M * (3 * K - 1) + 2 * S;
 }
 
-/* RiskLength(A, M, S, C): length of the risk vector: 4 head elements, then C scenarios per instrument. */
+/* RiskLength(A, M, S, C): length of the risk vector: 4 head elements, a group and C entries per instrument. */
 function RiskLength(A, M, S, C) {
-    return 4 + (A - 1 + M + S) * C;
+    return 4 + (A - 1 + M + S) * (1 + C);
 }
 
 /* InitialLength(M, S, K): length of the initial-margin vector. */
@@ -132,9 +132,10 @@ template InitialParameters(M, S, K) {
 /*
  * RiskParameters(A, M, S, C): the risk vector, which only the portfolio batch circuit needs, bound to the
  * hash the parameter vector carries as its third element:
- *   RISK_DOMAIN, the shock rules' hash, the eligibility minimum (USD * 1e8), the MM ratio (ppm), then per
- *   portfolio instrument (tiered assets 1..A-1, markets, option series) its risk array over the C scenarios:
- *   the change of value of one unit held long, USD * 1e8, negative entries as field elements.
+ *   RISK_DOMAIN, the shock rules' hash, the eligibility minimum (USD * 1e8), the MM ratio (ppm), the
+ *   scenario group of each portfolio instrument (tiered assets 1..A-1, markets, option series), then per
+ *   instrument its risk array over the C scenarios: the change of value of one unit held long, USD * 1e8,
+ *   negative entries as field elements.
  * Every verifier recomputes the arrays from the published prices, marks, series terms and shock rules
  * (docs/risk-arrays.md), so each entry is below 2^68 in magnitude and the minimum and ratio below 2^64.
  */
@@ -145,6 +146,7 @@ template RiskParameters(A, M, S, C) {
     signal input hash;
     signal output minEquity;
     signal output mmRatio;
+    signal output group[I];
     signal output risk[I][C];
 
     vector[0] === RISK_DOMAIN();
@@ -154,8 +156,9 @@ template RiskParameters(A, M, S, C) {
     minEquity <== vector[2];
     mmRatio <== vector[3];
     for (var i = 0; i < I; i++) {
+        group[i] <== vector[4 + i];
         for (var s = 0; s < C; s++) {
-            risk[i][s] <== vector[4 + i * C + s];
+            risk[i][s] <== vector[4 + I + i * C + s];
         }
     }
 }

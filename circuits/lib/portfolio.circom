@@ -12,6 +12,33 @@ include "select.circom";
 function SCENARIO_BITS() { return 100; }
 
 /*
+ * ScenarioGroup(A, M, S): a portfolio is margined per underlying (docs/statement.md, "Portfolio margin").
+ * Every instrument has a published scenario group; the prover names the account's group `chosen`. Each
+ * derivative (markets, series) the account holds must be in that group, and only its spot holdings in that
+ * group are shocked (`shocked`); other spot counts as collateral at its haircut. So a scenario never moves
+ * two underlyings, and a long in one never offsets a short in another. Quantities are range-checked by the
+ * caller.
+ */
+template ScenarioGroup(A, M, S) {
+    var I = A - 1 + M + S;
+    signal input quantity[I];
+    signal input group[I];
+    signal input chosen;
+    signal output shocked[I];
+
+    signal member[I];
+    for (var i = 0; i < I; i++) {
+        member[i] <== IsZero()(group[i] - chosen);
+        if (i < A - 1) {
+            shocked[i] <== quantity[i] * member[i];
+        } else {
+            quantity[i] * (1 - member[i]) === 0;
+            shocked[i] <== quantity[i];
+        }
+    }
+}
+
+/*
  * ScenarioMargin(I, C): the scenario-grid requirement of a portfolio (docs/statement.md, "Portfolio margin").
  *
  * Inputs

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from conftest import Circuits
+from factories import with_portfolios
 
 from zksolvency.api.config import Settings
 from zksolvency.prover.epoch import prove_epoch
@@ -20,6 +21,7 @@ from .server import live_server
 
 VENUE_TOKEN = "venue-token-for-tests-0123456789abcdef"
 EPOCH_ID = 7
+PORTFOLIO_EPOCH_ID = 8
 
 
 @dataclass
@@ -53,6 +55,19 @@ def proved(ci: Circuits) -> Proved:
         4242,
     )
     return Proved(epoch_to_json(epoch), [record_to_json(r, ci.profile) for r in records])
+
+
+@pytest.fixture(scope="session")
+def portfolio_proved(ci: Circuits) -> Proved:
+    """The same sample as `proved` with its eligible single-record accounts that hold a perpetual or an option
+    margined by the scenario grid (a portfolio batch after the standard ones), epoch PORTFOLIO_EPOCH_ID."""
+    venue = sample_venue(14, seed=5, profile=ci.profile)
+    accounts = with_portfolios(venue.params, venue.accounts, ci.profile)
+    assert any(a.portfolio and any(a.options) for a in accounts)
+    epoch, proved = prove_epoch(
+        venue.params, accounts, venue.reserves, ci.profile, ci.keys, PORTFOLIO_EPOCH_ID, 4343
+    )
+    return Proved(epoch_to_json(epoch), [record_to_json(r, ci.profile) for r in proved])
 
 
 def settings_for(data_dir: Path, **overrides: Any) -> Settings:
@@ -96,11 +111,22 @@ class Published:
     tokens: list[dict[str, Any]]
 
 
-@pytest.fixture(scope="module")
-def published(proved: Proved, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
-    """One server per test module with the sample epoch published."""
-    data = tmp_path_factory.mktemp("published")
+def _publish(proved: Proved, data: Path) -> Iterator[Published]:
     with live_server(settings_for(data)) as url, httpx.Client(base_url=url, timeout=120) as c:
         response = c.post("/v1/epochs", json=proved.upload(), headers=venue_headers())
         assert response.status_code == 201, response.text
         yield Published(url, c, proved, response.json()["tokens"])
+
+
+@pytest.fixture(scope="module")
+def portfolio_published(
+    portfolio_proved: Proved, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Published]:
+    """One server per test module with the sample epoch with portfolio accounts published."""
+    yield from _publish(portfolio_proved, tmp_path_factory.mktemp("portfolio"))
+
+
+@pytest.fixture(scope="module")
+def published(proved: Proved, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
+    """One server per test module with the sample epoch published."""
+    yield from _publish(proved, tmp_path_factory.mktemp("published"))

@@ -1,5 +1,6 @@
-"""The trader page's margin model (margin.js) and Black-76 Greeks (black76.js) against the verifier's,
-through Node: the parameter hash, every account's figures, every position's value, margins and Greeks."""
+"""The trader page's margin model (margin.js), Black-76 (black76.js) and scenario grid (scenarios.js) against
+the verifier's, through Node: the parameter hash, every account's figures (portfolio accounts' scenario losses
+included), every position's value, margins and Greeks, random risk arrays."""
 
 import dataclasses
 import json
@@ -18,9 +19,24 @@ from zksolvency.verifier.black76 import PRICE_BOUND, SECONDS_PER_YEAR, greeks
 from zksolvency.verifier.fixedpoint import ONE, exp_parts, ln_ratio, normal_cdf, normal_pdf, sqrt_ratio
 from zksolvency.verifier.formats import params_to_json
 from zksolvency.verifier.margin import evaluate, usd
-from zksolvency.verifier.params import PUT, Bracket, CircuitParams, EpochParams, OptionMargin
+from zksolvency.verifier.params import (
+    PUT,
+    Bracket,
+    CircuitParams,
+    EpochParams,
+    OptionMargin,
+    PortfolioRules,
+)
 from zksolvency.verifier.positions import position_figures
 from zksolvency.verifier.profiles import PROFILES
+from zksolvency.verifier.scenarios import (
+    DERIBIT,
+    OptionInputs,
+    option_array,
+    perpetual_array,
+    shocked_vols,
+    spot_array,
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
 
@@ -30,14 +46,16 @@ const input = JSON.parse(require('fs').readFileSync(process.argv[4], 'utf8'));
 P.load(JSON.parse(require('fs').readFileSync(process.argv[5], 'utf8')));
 const out = input.variants.map((v) => {
   const params = M.circuitParams(v.params, input.profile, P.hashVector);
-  return {hash: P.hashVector(params.vector).toString(), accounts: v.accounts.map(([b, p, o]) => {
-    const account = {balances: b.map(BigInt), positions: p.map(BigInt), options: o.map(BigInt)};
+  return {hash: P.hashVector(params.vector).toString(), accounts: v.accounts.map(([b, p, o, portfolio]) => {
+    const account = {balances: b.map(BigInt), positions: p.map(BigInt), options: o.map(BigInt), portfolio};
     const h = M.evaluate(account, params);
     const figures = M.positionFigures(account, v.params, params).map(M.figuresJson);
+    const grid = h.scenario && [h.scenario.losses.map(String), h.scenario.worst];
     return [
       h.equity, h.maintenance, h.initial, h.free, h.available, h.netValue, h.shortfall, h.badDebt,
     ].map(String)
-      .concat([M.usd(h.equity), M.usd(h.initial), M.usd(h.available), h.healthy, h.marginClass, figures]);
+      .concat([M.usd(h.equity), M.usd(h.initial), M.usd(h.available), h.healthy, h.marginClass, grid])
+      .concat([figures]);
   })};
 });
 console.log(JSON.stringify(out));
@@ -69,8 +87,8 @@ def _node(tmp_path: Path, script: str, *args: str) -> Any:
 
 def _restated(params: EpochParams) -> EpochParams:
     """The same market with every bracket's IM rate left to its default (2 x MMR, at most 100%: the top
-    bracket's MMR is raised to 60%), other option margin rates and the last series dropped: the defaults and
-    the padding of margin.js are exercised."""
+    bracket's MMR is raised to 60%), other option margin rates, the last series dropped and a portfolio
+    minimum of 25,000.5 USD: the defaults and the padding of margin.js are exercised."""
 
     def brackets(rows: tuple[Bracket, ...]) -> tuple[Bracket, ...]:
         top = Bracket(rows[-1].floor, max(rows[-1].rate, 600_000))
@@ -78,7 +96,13 @@ def _restated(params: EpochParams) -> EpochParams:
 
     markets = tuple(dataclasses.replace(m, brackets=brackets(m.brackets)) for m in params.markets)
     rates = OptionMargin(im_max=180_000, im_min=120_000, mm=90_000)
-    return dataclasses.replace(params, markets=markets, option_margin=rates, options=params.options[:-1])
+    return dataclasses.replace(
+        params,
+        markets=markets,
+        option_margin=rates,
+        options=params.options[:-1],
+        portfolio=PortfolioRules(min_equity=25_000_50_000_000),
+    )
 
 
 def _deep_put(params: EpochParams) -> EpochParams:
@@ -96,6 +120,7 @@ def _expected(account: Account, params: EpochParams, circuit: CircuitParams) -> 
     h = evaluate(account, circuit)
     figures = (h.equity, h.maintenance, h.initial, h.free, h.available, h.net_value, h.shortfall, h.bad_debt)
     positions = [p.to_json() for p in position_figures(account, params, circuit)]
+    grid = h.scenario and [[str(x) for x in h.scenario.losses], h.scenario.worst]
     return [
         *map(str, figures),
         usd(h.equity),
@@ -103,6 +128,7 @@ def _expected(account: Account, params: EpochParams, circuit: CircuitParams) -> 
         usd(h.available),
         h.healthy,
         h.margin_class,
+        grid,
         positions,
     ]
 
@@ -117,19 +143,23 @@ def test_margin_js_is_the_verifiers_model(profile_name: str, tmp_path: Path) -> 
         for a in venue.accounts[:40]
         for k in range(3, 8)
     ]
-    every = [*venue.accounts, *indebted]
+    # The cross accounts margined by the scenario grid instead (portfolio accounts hold no subaccount).
+    cross = [a for a in [*venue.accounts, *indebted] if not a.subaccount]
+    portfolio = [dataclasses.replace(a, portfolio=True) for a in cross]
+    every = [*venue.accounts, *indebted, *portfolio]
     restated = _restated(venue.params)
     series = len(restated.options)
     # An old record (no options) and the accounts of a market with one series fewer.
     cut = [dataclasses.replace(a, options=a.options[:series]) for a in every]
     variants = [(venue.params, every), (restated, cut), (_deep_put(venue.params), every)]
-    rows = [[[str(v) for v in x] for x in (a.balances, a.positions, a.options)] for a in every]
+    held = [(a.balances, a.positions, a.options, a.portfolio) for a in every]
+    rows = [[*([str(v) for v in x] for x in lists), portfolio] for *lists, portfolio in held]
     data = {
         "profile": vars(profile),
         "variants": [
             {
                 "params": params_to_json(params),
-                "accounts": [[b, p, o[: len(params.options)]] for b, p, o in rows],
+                "accounts": [[b, p, o[: len(params.options)], f] for b, p, o, f in rows],
             }
             for params, _ in variants
         ],
@@ -152,7 +182,11 @@ def test_margin_js_is_the_verifiers_model(profile_name: str, tmp_path: Path) -> 
         expected += want
     figures = [row for row in expected if row[-1]]
     assert any(int(row[1]) > 0 for row in expected)  # positions with margin due are covered
-    assert {row[-2] for row in expected} == {"healthy", "liquidatable", "bankrupt"}
+    assert {row[-3] for row in expected} == {"healthy", "liquidatable", "bankrupt"}
+    grids = [row for row in expected if row[-2]]
+    assert len(grids) == 3 * len(portfolio) and len({row[-2][1] for row in grids}) > 3  # several worst cells
+    assert any(int(row[2]) > 0 for row in grids) and any(row[2] == "0" for row in grids)
+    assert all(p["initial_margin_usd"] is None for row in grids for p in row[-1])
     kinds = {p["kind"] for row in figures for p in row[-1]}
     assert kinds == {"perpetual", "call", "put"}, kinds  # every kind of position, with its Greeks
     shorts = [p for row in figures for p in row[-1] if p["kind"] != "perpetual" and p["size"].startswith("-")]
@@ -196,3 +230,58 @@ def test_black76_js_is_the_verifiers_greeks_bit_for_bit(tmp_path: Path) -> None:
         [normal_cdf(x), normal_pdf(x), *exp_parts(x), ln_ratio(a, b), sqrt_ratio(a, b)] for x, a, b in fixed
     ]
     assert out["fixed"] == [[str(v) for v in row] for row in values]
+
+
+RISK = """
+const S = require(process.argv[2]);
+const input = JSON.parse(require('fs').readFileSync(process.argv[3], 'utf8'));
+const strings = (xs) => xs.map(String);
+console.log(JSON.stringify({
+  options: input.options.map(([u, strike, seconds, iv, mark, isCall]) => strings(S.optionArray(BigInt(u), {
+    strike: BigInt(strike), seconds: BigInt(seconds), iv: BigInt(iv), mark: BigInt(mark), isCall,
+  }, S.DERIBIT))),
+  prices: input.prices.map((p) => strings(S.priceArray(BigInt(p), S.DERIBIT))),
+  vols: input.vols.map(([iv, seconds]) => strings(S.shockedVols(BigInt(iv), BigInt(seconds), S.DERIBIT))),
+  rules: strings(S.toInts(S.DERIBIT)),
+}));
+"""
+
+
+def _series(rng: Random) -> tuple[int, OptionInputs]:
+    """An option's risk-array inputs: mostly like a venue's series (strikes 0.3 to 3 times the spot, up to
+    300% volatility, up to 3 years, marks near their value), some over the whole domain (prices to 2^64, the
+    day of expiry, a zero mark, huge volatilities)."""
+    call = rng.random() < 0.5
+    if rng.random() < 0.7:
+        spot = rng.randrange(10**6, 10**14)
+        strike = max(1, spot * rng.randrange(300, 3000) // 1000)
+        month = 30 * 86_400
+        seconds = rng.choice([rng.randrange(1, month), rng.randrange(month, 3 * SECONDS_PER_YEAR)])
+        mark = rng.randrange(0, spot // 5)
+        return spot, OptionInputs(strike, seconds, rng.randrange(1, 3 * 10**6), mark, call)
+    spot = rng.choice([1, rng.randrange(1, 2**64)])
+    strike = rng.choice([spot, rng.randrange(1, 2**64)])
+    seconds = rng.choice([0, 1, 30 * 86_400, rng.randrange(1, 2**32)])
+    iv = rng.choice([0, rng.randrange(1, 2**32)])
+    return spot, OptionInputs(strike, seconds, iv, rng.randrange(0, 2**64), call)
+
+
+def test_scenarios_js_is_the_verifiers_risk_arrays_bit_for_bit(tmp_path: Path) -> None:
+    rng = Random(35)
+    series = [_series(rng) for _ in range(300)]
+    prices = [rng.choice([1, rng.randrange(1, 2**64), rng.randrange(10**6, 10**14)]) for _ in range(200)]
+    vols = [(rng.randrange(0, 2**32), rng.choice([0, rng.randrange(1, 2**32)])) for _ in range(500)]
+    data = {
+        "options": [[str(u), str(o.strike), o.seconds, o.iv, str(o.mark), o.is_call] for u, o in series],
+        "prices": [str(p) for p in prices],
+        "vols": vols,
+    }
+    (tmp_path / "input.json").write_text(json.dumps(data))
+    out = _node(tmp_path, RISK, str(STATIC / "scenarios.js"), str(tmp_path / "input.json"))
+    assert out["options"] == [[str(r) for r in option_array(u, o)] for u, o in series]
+    assert out["prices"] == [[str(r) for r in spot_array(p)] for p in prices]
+    assert out["prices"] == [[str(r) for r in perpetual_array(p)] for p in prices]
+    assert out["vols"] == [[str(v) for v in shocked_vols(iv, t)] for iv, t in vols]
+    assert out["rules"] == [str(x) for x in DERIBIT.to_ints()]
+    # Most draws carry time value: the shocked volatility changes the price (vol up against vol down at -16%).
+    assert sum(row[0] != row[2] for row in out["options"]) > 200

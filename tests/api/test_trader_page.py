@@ -15,7 +15,7 @@ from zksolvency.verifier.margin import evaluate
 from zksolvency.verifier.margin_proof import MarginProofFile
 
 from .chromium import needs_chromium, screenshot_ok
-from .conftest import EPOCH_ID, Published
+from .conftest import EPOCH_ID, PORTFOLIO_EPOCH_ID, Published
 
 pytestmark = needs_chromium
 
@@ -299,4 +299,70 @@ def test_a_margin_proof_is_checked_on_the_page(
         assert check(elsewhere) == "invalid"
         assert _items(page, "#margin-checks li.fail")[0].startswith("fail margin proof statement")
     assert check({"format": "zksolvency-margin-proof/1"}) == "input"
+    page.close()
+
+
+def test_a_portfolio_record_shows_its_scenario_grid_with_the_models_worst_cell(
+    browser: Any, portfolio_published: Published, tmp_path: Path
+) -> None:
+    proved = portfolio_published.proved
+    record = next(
+        r
+        for r in proved.records
+        if r["account"]["margin"] == "portfolio" and any(int(v) for v in r["account"]["options"])
+    )
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{portfolio_published.url}/trader/")
+    page.wait_for_selector("body[data-ready='true']")
+    page.select_option("#epoch", str(PORTFOLIO_EPOCH_ID))
+    token = next(t for t in portfolio_published.tokens if t["index"] == record["index"])
+    page.fill("#token", token["token"])  # the record as the server hands it out, its regime included
+    assert _check(page) == "valid", page.inner_text("body")
+    assert page.eval_on_selector("#margin-regime", "e => e.dataset.margin") == "portfolio"
+    figures = portfolio_published.client.post("/v1/verify/record", json={"record": record}).json()["account"]
+    assert figures["margin"] == "portfolio" and figures["scenario_grid"] is not None
+    # The account's scenario margins and each position's value and Greeks, as the API reports them; a
+    # position has no margin of its own in a portfolio account ("-" on the page, null in the report).
+    for element, field in FIGURES.items():
+        assert page.inner_text(element) == f"{figures[field]} USD"
+    rows = page.eval_on_selector_all(
+        "#positions tbody tr",
+        "rows => rows.map(r => Object.fromEntries([...r.cells].map(c => [c.dataset.field, c.textContent])))",
+    )
+    assert rows == [{c: p[c] or "-" for c in COLUMNS} for p in figures["position_figures"]]
+    assert "not defined per position in a portfolio account" in page.inner_text("#summary")
+    # The picture: one cell per scenario with the report's exact loss, the model's worst cell marked.
+    grid = figures["scenario_grid"]
+    epoch = epoch_from_json(proved.document)
+    health = evaluate(record_from_json(record).account, epoch.params.circuit(epoch.profile))
+    assert health.scenario is not None and grid["worst"] == health.scenario.worst
+    cells = page.eval_on_selector_all(
+        "#scenario-grid g.cell",
+        "cells => cells.map(c => [Number(c.dataset.index), c.dataset.loss, c.dataset.worst === 'true'])",
+    )
+    want = [[s["index"], s["loss_usd"], s["index"] == grid["worst"]] for s in grid["scenarios"]]
+    assert sorted(cells) == want
+    worst = page.locator("#scenario-grid g.cell[data-worst='true']")
+    assert worst.count() == 1 and int(worst.get_attribute("data-index")) == health.scenario.worst
+    assert worst.locator("rect.worst-mark").count() == 1
+    assert "worst" in worst.locator("text").all_text_contents()  # marked in words too, not only by colour
+    assert page.locator("#grid-legend").count() == 1
+    assert page.eval_on_selector("#grid-worst", "e => Number(e.dataset.index)") == health.scenario.worst
+    box = page.locator("#scenario-grid").bounding_box()
+    assert box is not None and box["width"] > 600 and box["height"] > 250
+    shot = tmp_path / "grid.png"
+    page.locator("#scenario-grid").screenshot(path=str(shot))
+    screenshot_ok(shot, round(box["width"]), round(box["height"]))
+
+    standard = copy.deepcopy(record)  # the same holdings claimed under the standard rules: another key
+    standard["account"]["margin"] = "standard"
+    _load_file(page, standard)
+    assert _check(page) == "invalid"
+    assert _items(page, "#checks li.fail")[0].startswith("fail batch subtree")
+    assert page.locator("#scenario-grid").count() == 0
+    other = next(r for r in proved.records if r["account"]["margin"] == "standard")
+    _load_file(page, other)
+    assert _check(page) == "valid", page.inner_text("body")
+    assert page.locator("#scenario-grid").count() == 0
+    assert page.eval_on_selector("#margin-regime", "e => e.dataset.margin") == "standard"
     page.close()

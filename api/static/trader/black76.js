@@ -1,4 +1,4 @@
-// Black-76 Greeks in deterministic integer arithmetic, bit for bit as verifier/fixedpoint.py and
+// Black-76 prices and Greeks in deterministic integer arithmetic, bit for bit as verifier/fixedpoint.py and
 // verifier/black76.py compute them (docs/risk-arrays.md): 2^128 fixed point in BigInt, floor rounding
 // (`>>` and `floorDiv`), an exact integer square root, no Number anywhere in the arithmetic.
 // Works in the browser (window.ZkBlack76) and in Node (module.exports).
@@ -82,6 +82,12 @@
     return isqrt((a << (2n * FRAC_BITS)) / b);
   }
 
+  // e^y in fixed point: 2^k * m / 2^128 from expParts, floored (fixedpoint.exp_fixed).
+  function expFixed(y) {
+    const [k, m] = expParts(y);
+    return k >= 0n ? m << k : m >> -k;
+  }
+
   const halfSquareExp = (ax) => expParts(-((ax * ax) >> (FRAC_BITS + 1n)));
 
   // The standard normal density in fixed point, floored (fixedpoint.normal_pdf).
@@ -119,6 +125,30 @@
     if (seconds < 0n) throw new RangeError(`seconds ${seconds} is negative`);
   }
 
+  // d1 = floor(ln(U/K) * 2^128 / v) + floor(v / 2) and d2 = d1 - v, with v = volRoot (black76._d1_d2).
+  function d1d2(underlying, strike, sigma, seconds) {
+    const v = volRoot(sigma, seconds);
+    const d1 = floorDiv(lnRatio(underlying, strike) << FRAC_BITS, v) + (v >> 1n);
+    return [d1, d1 - v];
+  }
+
+  // The call value in USD * 1e8 per unit, rounded half up and clamped to [max(U - K, 0), U] (black76.call_price).
+  function callPrice(underlying, strike, sigma, seconds) {
+    check(underlying, strike, sigma, seconds);
+    const intrinsic = underlying > strike ? underlying - strike : 0n;
+    if (underlying === 0n || sigma === 0n || seconds === 0n) return intrinsic;
+    const [d1, d2] = d1d2(underlying, strike, sigma, seconds);
+    const scaled = underlying * normalCdf(d1) - strike * normalCdf(d2);
+    const rounded = (scaled + HALF) >> FRAC_BITS;
+    const low = rounded > intrinsic ? rounded : intrinsic;
+    return low < underlying ? low : underlying;
+  }
+
+  // The put value by put-call parity, exactly C - U + K (black76.put_price); optionPrice picks one.
+  const putPrice = (underlying, strike, sigma, seconds) => callPrice(underlying, strike, sigma, seconds) - underlying + strike;
+  const optionPrice = (underlying, strike, sigma, seconds, isCall) =>
+    (isCall ? callPrice : putPrice)(underlying, strike, sigma, seconds);
+
   // Delta (DELTA_SCALE), gamma (GAMMA_SCALE, per USD) and vega (USD * 1e8 per vol point) of one unit held
   // long, each rounded to the nearest unit of its scale, halves up (black76.greeks).
   function greeks(underlying, strike, sigma, seconds, isCall) {
@@ -129,7 +159,7 @@
       return { delta: limit - putShift, gamma: 0n, vega: 0n };
     }
     const v = volRoot(sigma, seconds);
-    const d1 = floorDiv(lnRatio(underlying, strike) << FRAC_BITS, v) + (v >> 1n);
+    const [d1] = d1d2(underlying, strike, sigma, seconds);
     const density = normalPdf(d1);
     const delta = roundDiv(normalCdf(d1) * DELTA_SCALE, ONE);
     const gamma = roundDiv(density * PRICE_SCALE * GAMMA_SCALE, underlying * v);
@@ -138,7 +168,8 @@
   }
 
   const api = {
-    DELTA_SCALE, GAMMA_SCALE, VEGA_SCALE, greeks, lnRatio, expParts, sqrtRatio, normalPdf, normalCdf,
+    FRAC_BITS, DELTA_SCALE, GAMMA_SCALE, VEGA_SCALE, floorDiv, greeks, callPrice, putPrice, optionPrice,
+    lnRatio, expParts, expFixed, sqrtRatio, normalPdf, normalCdf,
   };
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   else root.ZkBlack76 = api;

@@ -1,11 +1,15 @@
 // The margin model of docs/statement.md in BigInt JavaScript, as verifier/params.py, verifier/margin.py and
 // verifier/positions.py compute it: the epoch's parameters padded to the profile with derived tables, their
 // vector (whose hash is the paramsHash every batch proof binds: the labels hash first, the initial-margin
-// vector's hash second, the option block last), one account's margin figures and class, and what each of
-// its positions contributes (value, margins, Black-76 Greeks from black76.js).
+// vector's hash second, the risk vector's hash third, the option block last), one account's margin figures
+// and class (a portfolio account's by the scenario grid of scenarios.js), and what each of its positions
+// contributes (value, margins, Black-76 Greeks from black76.js).
 (function (root) {
   "use strict";
-  const B = typeof module !== "undefined" && module.exports ? require("./black76.js") : root.ZkBlack76;
+  const node = typeof module !== "undefined" && module.exports;
+  const B = node ? require("./black76.js") : root.ZkBlack76;
+  const S = node ? require("./scenarios.js") : root.ZkScenarios;
+  const R = (node ? require("./poseidon.js") : root.ZkPoseidon).R;
   const FLOOR_SENTINEL = 1n << 64n;
   const PPM = 1000000n;
   const PRICE_SCALE = 100000000n;
@@ -16,6 +20,8 @@
   const bytesInt = (text) => [...encoder.encode(text)].reduce((n, b) => (n << 8n) | BigInt(b), 0n);
   const PARAMS_DOMAIN = bytesInt("zksolvency/params");
   const INITIAL_DOMAIN = bytesInt("zksolvency/initial");
+  const RISK_DOMAIN = bytesInt("zksolvency/risk");
+  const DEFAULT_MIN_EQUITY = 10000n * PRICE_SCALE; // params.PortfolioRules: OKX's 10,000 USD
   const max = (...xs) => xs.reduce((a, b) => (b > a ? b : a));
   const min = (a, b) => (a < b ? a : b);
   const slots = (list, n, pick, pad) => Array.from({ length: n }, (_, i) => (i < list.length ? pick(list[i]) : pad));
@@ -70,6 +76,21 @@
     return [max(initial, maintenance), maintenance];
   }
 
+  // Every portfolio instrument's risk array from the published prices, marks, series and shock rules:
+  // tiered assets 1..A-1 (spot), markets, series, each padded with zero arrays (EpochParams.risk_arrays).
+  function riskArrays(params, profile, rules) {
+    const zero = S.scenarios(rules).map(() => 0n);
+    const options = optionsOf(params);
+    const time = BigInt(params.time || 0);
+    return [
+      ...slots(params.assets.slice(1), profile.assets - 1, (a) => S.priceArray(BigInt(a.price), rules), zero),
+      ...slots(params.markets, profile.markets, (m) => S.priceArray(BigInt(m.mark), rules), zero),
+      ...slots(options, profile.options, (o) => S.optionArray(BigInt(params.assets[underlyingSlot(params, o)].price), {
+        strike: BigInt(o.strike), seconds: BigInt(o.expiry) - time, iv: BigInt(o.iv), mark: BigInt(o.mark), isCall: o.type === "call",
+      }, rules), zero),
+    ];
+  }
+
   // The circuit's view of the parameters (EpochParams.circuit, without its validation: the server audited the
   // epoch, and the page checks the vector's hash against the published params_hash).
   // `hashVector` is ZkPoseidon.hashVector (with its constants loaded).
@@ -121,13 +142,22 @@
     const initialVector = [INITIAL_DOMAIN];
     for (let m = 0; m < profile.markets; m++) initialVector.push(...imrs[m], ...imCums[m].slice(1));
     initialVector.push(...optionInitial);
-    const vector = [labelsHash(params, profile, hashVector), hashVector(initialVector)];
+    // CircuitParams.risk_vector: what only the portfolio batch circuit needs, bound by its hash. The shock
+    // rules are Deribit's (the published parameters carry no others); the minimum equity is USD * 1e8.
+    const shocks = S.DERIBIT;
+    const portfolio = params.portfolio || {};
+    const minEquity = portfolio.min_equity === undefined ? DEFAULT_MIN_EQUITY : BigInt(portfolio.min_equity);
+    const risk = riskArrays(params, profile, shocks);
+    const riskVector = [
+      RISK_DOMAIN, hashVector(S.toInts(shocks)), minEquity, shocks.mmRatio, ...risk.flat().map((r) => ((r % R) + R) % R),
+    ];
+    const vector = [labelsHash(params, profile, hashVector), hashVector(initialVector), hashVector(riskVector)];
     for (let a = 0; a < profile.assets; a++) vector.push(price[a], ...floors[a].slice(1), ...rates[a]);
     for (let m = 0; m < profile.markets; m++) vector.push(mark[m], ...sizeFloors[m].slice(1), ...mmrs[m], ...cums[m].slice(1));
     for (let s = 0; s < profile.options; s++) vector.push(optionMark[s], optionMaintenance[s]);
     return {
       profile, price, floors, rates, bases, mark, sizeFloors, mmrs, cums, imrs, imCums,
-      optionMark, optionMaintenance, optionInitial, initialVector, vector,
+      optionMark, optionMaintenance, optionInitial, initialVector, risk, shocks, minEquity, riskVector, vector,
     };
   }
 
@@ -173,7 +203,11 @@
     });
     const terms = [...pos.map((s, m) => perpetualTerms(m, s, p)), ...opt.map((q, o) => optionTerms(o, q, p))];
     const sum = (key) => terms.reduce((total, t) => total + t[key], 0n);
-    const position = sum("value"), maintenance = sum("maintenance"), initial = sum("initial");
+    // A portfolio account is margined by its scenario losses over (balances[1:], positions, options).
+    const scenario = account.portfolio ? S.portfolioLoss([...bal.slice(1), ...pos, ...opt], p.risk, p.shocks) : null;
+    const position = sum("value");
+    const maintenance = scenario ? scenario.maintenance : sum("maintenance");
+    const initial = scenario ? scenario.initial : sum("initial");
     const equity = collateral - debt + position;
     const free = equity - maintenance;
     // healthy (equity >= MM), liquidatable (0 <= equity < MM) or bankrupt (equity < 0), as AccountHealth.
@@ -183,21 +217,24 @@
       healthy: free >= 0n,
       shortfall: marginClass === "liquidatable" ? -free : 0n,
       badDebt: marginClass === "bankrupt" ? -equity : 0n,
+      scenario,
     };
   }
 
   // Every open perpetual and option position of the account, in the epoch's order (positions.position_figures):
   // size in quanta, mark USD * 1e8, value and margins USD * 1e22, Greeks of the whole position (delta in
-  // quanta * 1e8, gamma in quanta per USD * 1e16, vega in USD * 1e8 per vol point * 1e8).
+  // quanta * 1e8, gamma in quanta per USD * 1e16, vega in USD * 1e8 per vol point * 1e8). In a portfolio
+  // account a position has no margin of its own: initial and maintenance are null.
   function positionFigures(account, params, p) {
     const out = [];
+    const own = (t) => (account.portfolio ? { initial: null, maintenance: null } : { initial: t.initial, maintenance: t.maintenance });
     account.positions.forEach((size, m) => {
       if (!size) return;
       const market = params.markets[m];
       const t = perpetualTerms(m, size, p);
       out.push({
         symbol: market.symbol, kind: "perpetual", underlying: null, size, mark: BigInt(market.mark),
-        value: t.value, initial: t.initial, maintenance: t.maintenance, delta: size * B.DELTA_SCALE, gamma: 0n, vega: 0n,
+        value: t.value, ...own(t), delta: size * B.DELTA_SCALE, gamma: 0n, vega: 0n,
       });
     });
     (account.options || []).forEach((size, s) => {
@@ -209,7 +246,7 @@
       const g = B.greeks(price, BigInt(series.strike), BigInt(series.iv), left, series.type === "call");
       out.push({
         symbol: series.symbol, kind: series.type, underlying: series.underlying, size, mark: BigInt(series.mark),
-        value: t.value, initial: t.initial, maintenance: t.maintenance,
+        value: t.value, ...own(t),
         delta: size * g.delta, gamma: size * g.gamma, vega: size * g.vega,
       });
     });
@@ -235,8 +272,8 @@
       size: scaled(f.size, 8),
       mark_usd: scaled(f.mark, 8),
       value_usd: scaled(f.value, 22),
-      initial_margin_usd: scaled(f.initial, 22),
-      maintenance_margin_usd: scaled(f.maintenance, 22),
+      initial_margin_usd: f.initial === null ? null : scaled(f.initial, 22),
+      maintenance_margin_usd: f.maintenance === null ? null : scaled(f.maintenance, 22),
       delta: scaled(f.delta, 16),
       gamma: scaled(f.gamma, 24),
       vega_usd: scaled(f.vega, 16),

@@ -5,6 +5,8 @@
   const AMOUNT_BITS = 64n;
   const WORD_BITS = 65n;
   const SUBACCOUNT_BITS = 16n;
+  // A portfolio account's key id carries bit 47 (verifier/field.py PORTFOLIO_FLAG); written ids are below it.
+  const PORTFOLIO_FLAG = 1n << 47n;
   const LEAF_DOMAIN = ZkPage.domain("leaf");
   const NODE_DOMAIN = ZkPage.domain("node");
   const $ = (id) => document.getElementById(id);
@@ -28,7 +30,8 @@
       words.slice(g, g + 3).forEach((w, i) => { element += w << (WORD_BITS * BigInt(i)); });
       packed.push(element);
     }
-    const key = (account.accountId << SUBACCOUNT_BITS) | account.subaccount;
+    const keyId = account.accountId | (account.portfolio ? PORTFOLIO_FLAG : 0n);
+    const key = (keyId << SUBACCOUNT_BITS) | account.subaccount;
     // The second element seals the salt with the holder commitment (docs/statement.md 5.5).
     const sealed = ZkPoseidon.poseidon([salt, account.holder]);
     return ZkPoseidon.hashVector([key + (LEAF_DOMAIN << AMOUNT_BITS), sealed, ...packed]);
@@ -53,6 +56,9 @@
     // A record made before option series existed has no options: it holds none.
     const options = a.options === undefined ? [] : a.options;
     if (!Array.isArray(options)) throw new InputError("the record's account options are not a list");
+    // A record made before portfolio margin existed has no margin field: a standard account.
+    const margin = a.margin === undefined ? "standard" : a.margin;
+    if (margin !== "standard" && margin !== "portfolio") throw new InputError('the record\'s account margin is not "standard" or "portfolio"');
     return {
       epochId: big(doc.epoch_id, "epoch_id"),
       profile: doc.profile,
@@ -60,6 +66,7 @@
         accountId: big(a.account_id, "account_id"),
         subaccount: big(a.subaccount, "subaccount"),
         holder: big(a.holder, "holder"),
+        portfolio: margin === "portfolio",
         balances: a.balances.map((v, i) => big(v, `balances[${i}]`)),
         positions: a.positions.map((v, i) => big(v, `positions[${i}]`)),
         options: options.map((v, i) => big(v, `options[${i}]`)),
@@ -76,12 +83,15 @@
   // Why the record's account cannot be one of this epoch's (Account.validate and the account check of
   // verifier/inclusion.py), or null: one balance per asset, one position per market, at most one option
   // position per series of the epoch, every amount below 2^64 in magnitude; an isolated subaccount holds
-  // only the settlement asset and no option.
+  // only the settlement asset and no option; a portfolio account is one record, subaccount 0.
   function accountFault(acc, params) {
     const inRange = (v) => v > -(1n << AMOUNT_BITS) && v < (1n << AMOUNT_BITS);
     const series = (params.options || []).length;
-    if (!(acc.accountId > 0n && acc.accountId < (1n << 48n) && acc.subaccount >= 0n && acc.subaccount < (1n << 16n))) {
-      return "the account id must be 1 <= id < 2^48 and the subaccount 0 <= n < 2^16";
+    if (!(acc.accountId > 0n && acc.accountId < PORTFOLIO_FLAG && acc.subaccount >= 0n && acc.subaccount < (1n << 16n))) {
+      return "the account id must be 1 <= id < 2^47 and the subaccount 0 <= n < 2^16";
+    }
+    if (acc.portfolio && acc.subaccount !== 0n) {
+      return "a portfolio account is one record, subaccount 0 (its isolated positions belong in its portfolio)";
     }
     if (acc.balances.length !== params.assets.length || acc.positions.length !== params.markets.length) {
       return `the record is not an account of this epoch's ${params.assets.length} assets and ${params.markets.length} markets`;
@@ -130,7 +140,9 @@
       "the published parameters hash to another value");
     const statement = batch.statement.map(BigInt);
     // The pairing comes first: nothing the batch claims is used before its proof verifies.
-    const valid = await snarkjs.groth16.verify(keys.batch, statement.map(String), batch.proof);
+    // A portfolio batch is proven by the portfolio batch circuit, under its own key.
+    const circuit = batch.kind === "portfolio" ? "portfolio_batch" : "batch";
+    const valid = await snarkjs.groth16.verify(keys[circuit], statement.map(String), batch.proof);
     check(`batch ${b} proof`, valid === true, "the Groth16 pairing check fails");
     check(`batch ${b} index`, statement[1] === BigInt(b), `it claims index ${statement[1]}`);
     check(`batch ${b} parameters`, statement[0] === BigInt(epoch.params_hash), "it was proven with other parameters");
@@ -141,15 +153,17 @@
     check("epoch root", root === BigInt(epoch.root), "your path does not lead to the published epoch root");
     const health = ZkMargin.evaluate(acc, params);
     const figures = ZkMargin.positionFigures(acc, epoch.params, params).map(ZkMargin.figuresJson);
-    return { record, epoch, batch: b, health, figures };
+    return { record, epoch, batch: b, health, figures, params };
   }
 
   function summary(result) {
-    const { record, epoch, batch, health, figures } = result;
+    const { record, epoch, batch, health, figures, params } = result;
     const acc = record.account;
     const label = `account ${acc.accountId}${acc.subaccount ? "/" + acc.subaccount : ""}`;
     const options = epoch.params.options || [];
-    const rows = epoch.params.assets.map((a, i) => `<tr><td>balance ${esc(a.symbol)}</td><td>${units(acc.balances[i])}</td></tr>`)
+    const regime = acc.portfolio ? "portfolio (the epoch's scenario grid)" : "standard";
+    const rows = [`<tr><td>margin</td><td id="margin-regime" data-margin="${acc.portfolio ? "portfolio" : "standard"}">${regime}</td></tr>`]
+      .concat(epoch.params.assets.map((a, i) => `<tr><td>balance ${esc(a.symbol)}</td><td>${units(acc.balances[i])}</td></tr>`))
       .concat(epoch.params.markets.map((m, i) => {
         const s = acc.positions[i];
         const side = s > 0n ? "long" : s < 0n ? "short" : "flat";
@@ -167,7 +181,8 @@
       ]).join("");
     const share = health.healthy && health.maintenance > 0n && health.equity > 0n
       ? ` (maintenance margin is ${(Number((health.maintenance * 10000n) / health.equity) / 100).toFixed(2)}% of haircut equity)`
-      : health.maintenance === 0n ? ` (no maintenance margin is due: ${figures.length ? "no short option and no perpetual" : "no open position"})` : "";
+      : health.maintenance === 0n && health.scenario ? " (no maintenance margin is due: no scenario of the grid loses)"
+        : health.maintenance === 0n ? ` (no maintenance margin is due: ${figures.length ? "no short option and no perpetual" : "no open position"})` : "";
     const unsafe = epoch.unsafe
       ? `<p class="unsafe-note"><strong>UNSAFE:</strong> these proofs were made with development keys; whoever made them could forge proofs.</p>`
       : "";
@@ -181,7 +196,7 @@
         <li>Together with the other batches, your account is counted in the venue's totals, which the published reserves
             cover asset by asset (the whole-epoch audit, run by the server when the epoch was published: ${epoch.valid ? "passed" : "failed"}).</li>
       </ul>${unsafe}
-      <table><tbody>${rows}</tbody></table>${positionTable(figures)}
+      <table><tbody>${rows}</tbody></table>${positionTable(figures, acc.portfolio)}${health.scenario ? ZkGrid.section(health, params) : ""}
       <p id="health" data-class="${health.marginClass}">Class: ${inWords(health)}${share}.</p>`;
   }
 
@@ -191,15 +206,18 @@
     ["symbol", "position"], ["size", "size"], ["value_usd", "value USD"], ["initial_margin_usd", "IM USD"],
     ["maintenance_margin_usd", "MM USD"], ["delta", "delta"], ["gamma", "gamma"], ["vega_usd", "vega USD"],
   ];
-  function positionTable(figures) {
+  function positionTable(figures, portfolio) {
     if (!figures.length) return "";
     const head = COLUMNS.map(([, title]) => `<th>${title}</th>`).join("");
     const body = figures.map((f) => `<tr data-kind="${esc(f.kind)}">${
-      COLUMNS.map(([field]) => `<td data-field="${field}">${esc(f[field])}</td>`).join("")}</tr>`).join("");
+      COLUMNS.map(([field]) => `<td data-field="${field}">${f[field] === null ? "-" : esc(f[field])}</td>`).join("")}</tr>`).join("");
+    const margins = portfolio
+      ? `IM and MM are not defined per position in a portfolio account: it is margined as a whole by the scenario
+      grid below (its initial and maintenance margin are above)`
+      : "IM and MM are the position's initial and maintenance margin (a long option needs none)";
     return `<h3>Open positions</h3>
       <div class="wide"><table id="positions"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>
-      <p class="note">Value at the published mark; IM and MM are the position's initial and maintenance margin
-      (a long option needs none); delta in units of the underlying, gamma per 1 USD move of it, vega in USD per
+      <p class="note">Value at the published mark; ${margins}; delta in units of the underlying, gamma per 1 USD move of it, vega in USD per
       volatility point, from Black-76 at the series' mark volatility, computed in this page.</p>`;
   }
 
