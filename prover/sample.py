@@ -119,11 +119,13 @@ def sample_params(profile: Profile) -> EpochParams:
         scaled = round(price * USD)
         rows = [CollateralTier(-(-round(floor * USD) * UNIT // scaled), _ppm(rate)) for floor, rate in tiers]
         assets.append(Asset(symbol, scaled, tuple(rows[: profile.tiers])))
-    markets = [
+    listed = {a.symbol for a in assets[1:]}
+    markets = [  # each perpetual tracks its base asset, where the epoch lists it
         PerpMarket(
             symbol,
             round(mark * USD),
             tuple(Bracket(f * USD, _ppm(mm), _ppm(im)) for f, mm, im in rows[: profile.brackets]),
+            base if (base := symbol.removesuffix("-PERP")) in listed else None,
         )
         for symbol, mark, rows in _MARKETS[: profile.markets]
     ]
@@ -396,13 +398,15 @@ def _options_book(builder: _Builder, ids: list[int], accounts: int) -> None:
 
 def _portfolio_desk(desk: _Builder, accounts: int) -> None:
     """Portfolio accounts (max(2, accounts // 10), a third of them market makers, at least one), with ids
-    above every standard account's. Each maker holds a deep settlement-asset balance and writes a
-    straddle of 60,000-250,000 USD of underlying to a retail trader; each retail trader buys a straddle,
-    a call spread or a single option from a maker, who delta-hedges a call with spot or the perpetual
-    and a put with the perpetual (the retail trader takes the other side)."""
-    options = desk.params.options
-    if not options:
+    above every standard account's, trading the series on the first series' underlying (a portfolio is
+    margined per underlying). Each maker holds a deep settlement-asset balance and writes a straddle of
+    60,000-250,000 USD of underlying to a retail trader; each retail trader buys a straddle, a call spread
+    or a single option from a maker, who delta-hedges a call with spot or the perpetual and a put with the
+    perpetual (the retail trader takes the other side)."""
+    if not desk.params.options:
         return
+    underlying = desk.params.options[0].underlying
+    options = {i: o for i, o in enumerate(desk.params.options) if o.underlying == underlying}
     rng = desk.rng
     count = max(2, accounts // 10)
     ids = sorted(rng.sample(range(10_000 + 50 * accounts, 10_000 + 60 * accounts), count))
@@ -411,14 +415,12 @@ def _portfolio_desk(desk: _Builder, accounts: int) -> None:
         desk.spot(account_id, whale=False)
     for maker in makers:
         desk.account(maker)[0][0] += desk.amount_worth(0, rng.uniform(2e5, 2e6))
-    calls = [i for i, o in enumerate(options) if o.kind == CALL]
+    calls = [i for i, o in options.items() if o.kind == CALL]
     straddles = [
         (c, p)
         for c in calls
-        for p, put in enumerate(options)
-        if put.kind == PUT
-        and (put.underlying, put.strike, put.expiry)
-        == (options[c].underlying, options[c].strike, options[c].expiry)
+        for p, put in options.items()
+        if put.kind == PUT and (put.strike, put.expiry) == (options[c].strike, options[c].expiry)
     ]
     for maker in makers if straddles else []:  # short volatility
         call, put = rng.choice(straddles)
@@ -437,7 +439,7 @@ def _portfolio_desk(desk: _Builder, accounts: int) -> None:
             desk.option_trade(buyer, maker, call, units)
             desk.option_trade(buyer, maker, put, units)
         else:
-            series = rng.randrange(len(options))
+            series = rng.choice(list(options))
             desk.option_trade(buyer, maker, series, units)
             if options[series].kind == CALL and rng.random() < 0.5:
                 desk.spot_hedge(maker, series, units)

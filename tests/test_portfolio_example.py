@@ -25,13 +25,13 @@ CI = PROFILES["ci"]
 USD, UNIT = PRICE_SCALE, QUANTA_PER_UNIT
 STATEMENT = Path(__file__).parent.parent / "docs" / "statement.md"
 #: The published parameters of the example: USDT at 1 and BTC at 60,000 USD, one tier each at 100%;
-#: BTC-PERP marked at 60,050 USD; Deribit's shock rules and the default portfolio minimum (10,000 USD).
+#: BTC-PERP on BTC, marked at 60,050 USD; Deribit's shock rules and the default portfolio minimum.
 MARKET = EpochParams(
     (
         Asset("USDT", 1 * USD, (CollateralTier(0, PPM),)),
         Asset("BTC", 60_000 * USD, (CollateralTier(0, PPM),)),
     ),
-    (PerpMarket("BTC-PERP", 60_050 * USD, (Bracket(0, 5_000, 10_000),)),),
+    (PerpMarket("BTC-PERP", 60_050 * USD, (Bracket(0, 5_000, 10_000),), "BTC"),),
 )
 #: Long 10 BTC spot against 8 BTC-PERP short, with a loan of 100,000 USDT.
 ACCOUNT = Account(1, 0, (-100_000 * UNIT, 10 * UNIT), (-8 * UNIT,), portfolio=True)
@@ -73,7 +73,9 @@ def params() -> CircuitParams:
 def test_the_document_states_the_example_as_the_test_builds_it() -> None:
     text = section()
     assert "USDT at 1 USD (one tier, 100%); BTC at 60,000 USD (one tier, 100%)" in text
-    assert "BTC-PERP at mark 60,050 USD" in text and "10,000 USD (the default)" in text
+    assert (
+        "BTC-PERP on BTC (underlying BTC), at mark 60,050 USD" in text and "10,000 USD (the default)" in text
+    )
     assert "USDT -100,000 (a loan), BTC +10, BTC-PERP -8" in text
     assert MARKET.portfolio.min_equity == 10_000 * USD
 
@@ -169,3 +171,12 @@ def test_the_circuit_refuses_the_example_below_the_portfolio_minimum(ci: Circuit
     ci.portfolio_prover.witness(portfolio_batch(ci, [at]))
     below = replace(at, balances=(at.balances[0] - 1, 10 * UNIT))
     rejected(ci, portfolio_batch(ci, [below]), "MarginClass")
+
+
+def test_without_its_underlying_the_perpetual_is_a_group_of_its_own() -> None:
+    """BTC-PERP with no underlying: the spot BTC is no longer shocked with it (collateral only), so the
+    worst cell is the short perpetual's alone, +16%: 8 * 60,050 * 16% = 76,864 USD."""
+    market = replace(MARKET, markets=(replace(MARKET.markets[0], underlying=None),))
+    grid = evaluate(ACCOUNT, market.circuit(CI)).scenario
+    assert grid is not None and max(grid.losses) == 76_864 * USD * UNIT and grid.worst == 24
+    assert "the spot BTC would count only as collateral" in section()
