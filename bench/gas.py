@@ -4,13 +4,13 @@
 
 Prints one JSON object: the machine, the EVM and compiler settings, the targets, then one entry per
 measurement (what, size, gas, execution). `gas` is the transaction's gasUsed: 21,000 base and calldata
-included; `execution` is gas less the intrinsic cost (21,000, 4 per zero and 16 per non-zero calldata
-byte, and for a creation 32,000 plus 2 per initcode word). The sample epoch holds standard batches and a
-batch of portfolio accounts (four, long and short the first market), so submitBatch is measured for both
-kinds: each is verified by the verifier of its circuit. `--full-tree` also proves and submits an epoch
-that fills the ci tree (16 batches of 4 accounts): its last batch completes two groups at once, the
-costliest submitBatch. Before the sample epoch, 4 custody holdings of the 3 assets are registered (the
-settlement asset in two wallets), so its finalize reads 4 balances. Keys are UNSAFE development keys
+included; `execution` is gas less the intrinsic cost (21,000, 4 per zero and 16 per non-zero calldata byte,
+and for a creation 32,000 plus 2 per initcode word). The sample epoch holds standard batches and portfolio
+batches (the sample's portfolio desk and four more accounts, long and short the first market), so submitBatch
+is measured for both kinds: each is verified by the verifier of its circuit. `--full-tree` also proves and
+submits an epoch that fills the ci tree (16 batches of 4 accounts): its last batch completes two groups at
+once, the costliest submitBatch. Before the sample epoch, 4 custody holdings of the 3 assets are registered
+(the settlement asset in two wallets), so its finalize reads 4 balances. Keys are UNSAFE development keys
 (cached under build/keys), and so are the custody wallets (anvil's development accounts).
 """
 
@@ -196,11 +196,18 @@ def run(node: Anvil, evm: chain.Chain, profile: Any, keys: EpochKeys, args: argp
     portfolio = portfolio_accounts(snapshot.params)
     reserves = (snapshot.reserves[0] + 400_000 * QUANTA_PER_UNIT, *snapshot.reserves[1:])
     epoch, records = prove_epoch(
-        snapshot.params, [*snapshot.accounts, *portfolio], reserves, profile, keys, 1, SECRET
+        snapshot.params,
+        sorted([*snapshot.accounts, *portfolio], key=lambda a: a.key),
+        reserves,
+        profile,
+        keys,
+        1,
+        SECRET,
     )
     holdings = custody(rec, node, registry, epoch, venue)
     label = (
-        f"sample epoch ({len(snapshot.accounts)} standard and {len(portfolio)} portfolio records, "
+        f"sample epoch ({sum(not r.account.portfolio for r in records)} standard and "
+        f"{sum(r.account.portfolio for r in records)} portfolio records, "
         f"{holdings} custody balances read)"
     )
     publish(rec, registry, epoch, venue, label)
@@ -211,7 +218,7 @@ def run(node: Anvil, evm: chain.Chain, profile: Any, keys: EpochKeys, args: argp
             verifier.functions.verifyProof(batch.proof.to_bytes(), batch.statement.public_inputs), venue
         )
         rec.add(f"{kind(batch)} batch proof verification (verifyProof)", receipt, public_inputs=5)
-    record = max(records, key=lambda r: r.account.balances[0])
+    record = max((r for r in records if not r.account.portfolio), key=lambda r: r.account.balances[0])
     circuit = epoch.params.circuit(profile)
     threshold = evaluate(record.account, circuit).free // THRESHOLD_TO_WEIGHTED // 2
     secret = sample_holder_secret(5, record.account.account_id)

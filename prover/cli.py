@@ -177,11 +177,13 @@ def _report(
     audit: Audit, epoch: Epoch, records: list[InclusionRecord], proven: list[AssetReserves] | None = None
 ) -> dict[str, Any]:
     """What `prove` and `demo` report about an audited epoch: the epoch report (validity, coverage, the
-    book) and the venue's own counts of records and of open option positions."""
+    book) and the venue's own counts of records, of open option positions and of portfolio accounts (from
+    its snapshot: the public epoch reveals none of them)."""
     return {
         **reports.epoch_report(epoch, audit, proven),
         "accounts": len(records),
         "option_positions": sum(1 for r in records for q in r.account.options if q),
+        "portfolio_accounts": sum(1 for r in records if r.account.portfolio),
     }
 
 
@@ -327,8 +329,9 @@ def _progress() -> Progress:
     )
 
 
-#: The demo's default seed: its 40-account venue (41 records at the ci profile) holds 2 liquidatable
-#: accounts and 1 bankrupt one beside the healthy ones, as a real book at any instant does.
+#: The demo's default seed: its 40-account venue and portfolio desk (45 records at the ci profile, 4 of
+#: them portfolio accounts, 19 open option positions) hold 4 liquidatable accounts (one a portfolio) and 1
+#: bankrupt one beside the healthy ones, as a real book at any instant does.
 DEMO_SEED = 18
 
 
@@ -422,8 +425,9 @@ def _print_report(report: dict[str, Any], unsafe: bool) -> None:
         else f"[bold red]INVALID[/bold red] {report['failure']}"
     )
     console.print(
-        f"epoch {report['epoch_id']}: {report['accounts']} accounts ({report['option_positions']} open "
-        f"option positions) in {report['batches']} batch proofs "
+        f"epoch {report['epoch_id']}: {report['accounts']} accounts ({report['portfolio_accounts']} "
+        f"portfolio-margined, {report['option_positions']} open option positions) in {report['batches']} "
+        "batch proofs "
         f"(profile {report['profile']}, {report['setup']['kind']} keys): {verdict}"
     )
     proven = any(row["proven"] is not None for row in report["coverage"])

@@ -3,10 +3,12 @@
 Many small accounts and a few whales, sparse asset holdings, loans against collateral, leveraged
 perpetual positions opened in matched pairs (so open interest balances), isolated positions as
 subaccounts, an options book (market makers short volatility and delta-hedged with perpetuals, retail
-long calls and puts, call spreads and straddles), and reserves above liabilities. Like a real book at
-any instant, some leveraged accounts
-sit just above their maintenance margin, some are liquidatable and a few are bankrupt, their loss
-covered by the venue's insurance fund; a stressed book (a crash day) has many more of both.
+long calls and puts, call spreads and straddles), a portfolio-margined desk (market makers short
+volatility, delta-hedged with perpetuals and spot; retail spreads and straddles; every one above the
+venue's portfolio minimum), and reserves above liabilities. Like a real book at any instant, some
+leveraged accounts sit just above their maintenance margin, some are liquidatable and a few are
+bankrupt, their loss covered by the venue's insurance fund; a stressed book (a crash day) has many more
+of both.
 Every sample trader has registered a holder commitment; their secrets (`sample_holder_secret`) derive
 from the seed, so that tests and the demo can act as the traders (UNSAFE: real secrets are random).
 """
@@ -117,11 +119,13 @@ def sample_params(profile: Profile) -> EpochParams:
         scaled = round(price * USD)
         rows = [CollateralTier(-(-round(floor * USD) * UNIT // scaled), _ppm(rate)) for floor, rate in tiers]
         assets.append(Asset(symbol, scaled, tuple(rows[: profile.tiers])))
-    markets = [
+    listed = {a.symbol for a in assets[1:]}
+    markets = [  # each perpetual tracks its base asset, where the epoch lists it
         PerpMarket(
             symbol,
             round(mark * USD),
             tuple(Bracket(f * USD, _ppm(mm), _ppm(im)) for f, mm, im in rows[: profile.brackets]),
+            base if (base := symbol.removesuffix("-PERP")) in listed else None,
         )
         for symbol, mark, rows in _MARKETS[: profile.markets]
     ]
@@ -146,8 +150,17 @@ def _series(underlying: str, spot: int, days: int, moneyness: float, kind: str, 
 
 
 class _Builder:
-    def __init__(self, params: EpochParams, profile: Profile, rng: random.Random, stress: Stress) -> None:
+    def __init__(
+        self,
+        params: EpochParams,
+        profile: Profile,
+        rng: random.Random,
+        stress: Stress,
+        portfolio: bool = False,
+    ) -> None:
         self.params, self.profile, self.rng, self.stress = params, profile, rng, stress
+        self.portfolio = portfolio
+        """Every account margined by the scenario grid (trading in its cross account only)."""
         self.circuit: CircuitParams = params.circuit(profile)
         self.balances: dict[tuple[int, int], list[int]] = {}
         self.positions: dict[tuple[int, int], list[int]] = {}
@@ -218,30 +231,90 @@ class _Builder:
         pair = (account_id, counterparty) if option.kind == CALL else (counterparty, account_id)
         self.trade(*pair, perp, usd, isolated=0)
 
+    def spot_hedge(self, account_id: int, series: int, units: float) -> None:
+        """The writer of `units` of a call buys about half as much of the underlying spot, paying the
+        settlement asset: a delta hedge of an at-the-money short call."""
+        option = self.params.options[series]
+        asset = next(a for a, spot in enumerate(self.params.assets) if spot.symbol == option.underlying)
+        balances, _ = self.account(account_id)
+        amount = self.amount_worth(asset, units * 0.5 * self.params.assets[asset].price / USD)
+        balances[asset] += amount
+        balances[0] -= amount * self.params.assets[asset].price // self.params.assets[0].price
+
     def finish(self) -> list[Account]:
-        """Accounts in key order, each leveraged one moved to the margin it is drawn for."""
-        accounts = []
+        """Accounts in key order, each leveraged one moved to the margin it is drawn for (a portfolio
+        account at or above the venue's portfolio minimum)."""
         # One quantum of settlement asset, weighted: it counts at its one rate, or in full as a debt.
         quote_value = self.params.assets[0].price * PPM
-        s = self.stress
-        for (account_id, sub), balances in sorted(self.balances.items()):
-            positions = tuple(self.positions[(account_id, sub)])
-            none = [0] * len(self.params.options)
-            options = tuple(self.options.get(account_id, none) if sub == 0 else none)
-            health = evaluate(Account(account_id, sub, tuple(balances), positions, options), self.circuit)
-            mm, draw = health.maintenance, self.rng.random()
-            if mm and draw < s.bankrupt:  # equity below zero: bad debt of 5-60% of the maintenance margin
-                target = -mm - mm * self.rng.uniform(0.05, 0.6)
-            elif mm and draw < s.bankrupt + s.liquidatable:  # equity between 5% and 95% of the margin
-                target = -mm * self.rng.uniform(0.05, 0.95)
-            elif not health.healthy or (mm and draw < s.bankrupt + s.liquidatable + s.near):
-                target = mm * self.rng.uniform(0.02, 0.5)
-            else:
-                target = None
+        drawn = [self._drawn(account_id, sub) for account_id, sub in sorted(self.balances)]
+        if self.portfolio:
+            self._liquidate_one(drawn)
+        accounts = []
+        for account, target in drawn:
+            balances = list(account.balances)
             if target is not None:
-                balances[0] += int((target - health.free) // quote_value) + 1
-            accounts.append(Account(account_id, sub, tuple(balances), positions, options))
-        return accounts
+                balances[0] += int((target - evaluate(account, self.circuit).free) // quote_value) + 1
+            accounts.append(replace(account, balances=tuple(balances)))
+        return sorted(accounts, key=lambda a: a.key)
+
+    def _drawn(self, account_id: int, sub: int) -> tuple[Account, float | None]:
+        """The record and the free collateral (USD * 1e22) it is drawn to: bankrupt, liquidatable, near its
+        margin, or None (left as it is).
+
+        A portfolio account drawn bankrupt has fallen below the portfolio minimum, so the venue margins
+        it as a standard account; one drawn liquidatable keeps at least the minimum; one below the minimum
+        is drawn up to it (a trader who enables portfolio margin holds it).
+        """
+        none = [0] * len(self.params.options)
+        account = Account(
+            account_id,
+            sub,
+            tuple(self.balances[(account_id, sub)]),
+            tuple(self.positions[(account_id, sub)]),
+            tuple(self.options.get(account_id, none) if sub == 0 else none),
+            portfolio=self.portfolio,
+        )
+        s, draw = self.stress, self.rng.random()
+        if account.portfolio and draw < s.bankrupt:
+            account = replace(account, portfolio=False)
+        health = evaluate(account, self.circuit)
+        mm = health.maintenance
+        if account.portfolio:
+            floor = self._minimum()
+            if draw < s.bankrupt + s.liquidatable and mm > floor:
+                return account, self._liquidatable(mm)
+            if not health.healthy or health.equity < floor or draw < s.bankrupt + s.liquidatable + s.near:
+                near = mm * self.rng.uniform(0.02, 0.5)
+                return account, max(near, floor * self.rng.uniform(1.05, 1.5) - mm)
+            return account, None
+        if mm and draw < s.bankrupt:  # equity below zero: bad debt of 5-60% of the maintenance margin
+            return account, -mm - mm * self.rng.uniform(0.05, 0.6)
+        if mm and draw < s.bankrupt + s.liquidatable:  # equity between 5% and 95% of the margin
+            return account, -mm * self.rng.uniform(0.05, 0.95)
+        if not health.healthy or (mm and draw < s.bankrupt + s.liquidatable + s.near):
+            return account, mm * self.rng.uniform(0.02, 0.5)
+        return account, None
+
+    def _minimum(self) -> int:
+        """The portfolio minimum (haircut equity), USD * 1e22."""
+        return self.circuit.min_equity * (WEIGHTED_SCALE // PRICE_SCALE)
+
+    def _liquidatable(self, mm: int) -> float:
+        """Free collateral of a liquidatable portfolio: equity 5-95% of the way from the minimum to MM."""
+        return self._minimum() - mm + (mm - self._minimum()) * self.rng.uniform(0.05, 0.95)
+
+    def _liquidate_one(self, drawn: list[tuple[Account, float | None]]) -> None:
+        """Unless one is drawn so already, the portfolio with the largest maintenance margin (above 1.1
+        times the minimum) is liquidatable: every sample shows the scenario grid biting."""
+        candidates = []
+        for i, (account, target) in enumerate(drawn):
+            if account.portfolio and target is not None and target < 0:
+                return
+            if account.portfolio:
+                candidates.append((evaluate(account, self.circuit).maintenance, i))
+        mm, i = max(candidates, default=(0, -1))
+        if mm > self._minimum() * 1.1:
+            drawn[i] = (drawn[i][0], self._liquidatable(mm))
 
 
 def sample_holder_secret(seed: int, account_id: int) -> int:
@@ -253,7 +326,9 @@ def sample_holder_secret(seed: int, account_id: int) -> int:
 def sample_venue(
     accounts: int, seed: int, profile: Profile, epoch_id: int = 1, stress: Stress = CALM
 ) -> Snapshot:
-    """About `accounts` accounts (isolated positions add subaccounts), reproducible from `seed`."""
+    """About `accounts` accounts (isolated positions add subaccounts) and a portfolio desk of about one in
+    ten more, reproducible from `seed`. The desk draws from its own generator and its ids follow the
+    others', so the standard accounts are those of a venue without it."""
     if accounts < 2:
         raise ValueError("a sample venue needs at least 2 accounts")
     rng = random.Random(seed)
@@ -268,9 +343,11 @@ def sample_venue(
             isolated = rng.randint(1, 3) if rng.random() < 0.2 else 0
             builder.trade(long_id, short_id, market, rng.lognormvariate(8, 1.5), isolated)
     _options_book(builder, ids, accounts)
+    desk = _Builder(params, profile, random.Random(f"zksolvency/portfolio/{seed}"), stress, portfolio=True)
+    _portfolio_desk(desk, accounts)
     venue_accounts = [
         replace(a, holder=holder_commitment(sample_holder_secret(seed, a.account_id)))
-        for a in builder.finish()
+        for a in builder.finish() + desk.finish()
     ]
     totals = ChainState.genesis(profile).after(venue_accounts, builder.circuit, blind=0)
     reserves = tuple(
@@ -317,6 +394,57 @@ def _options_book(builder: _Builder, ids: list[int], accounts: int) -> None:
             builder.option_trade(buyer, maker, series, units)
             if rng.random() < 0.5:
                 builder.delta_hedge(maker, rng.choice(makers), series, units)
+
+
+def _portfolio_desk(desk: _Builder, accounts: int) -> None:
+    """Portfolio accounts (max(2, accounts // 10), a third of them market makers, at least one), with ids
+    above every standard account's, trading the series on the first series' underlying (a portfolio is
+    margined per underlying). Each maker holds a deep settlement-asset balance and writes a straddle of
+    60,000-250,000 USD of underlying to a retail trader; each retail trader buys a straddle, a call spread
+    or a single option from a maker, who delta-hedges a call with spot or the perpetual and a put with the
+    perpetual (the retail trader takes the other side)."""
+    if not desk.params.options:
+        return
+    underlying = desk.params.options[0].underlying
+    options = {i: o for i, o in enumerate(desk.params.options) if o.underlying == underlying}
+    rng = desk.rng
+    count = max(2, accounts // 10)
+    ids = sorted(rng.sample(range(10_000 + 50 * accounts, 10_000 + 60 * accounts), count))
+    makers, retail = ids[: max(1, count // 3)], ids[max(1, count // 3) :]
+    for account_id in ids:
+        desk.spot(account_id, whale=False)
+    for maker in makers:
+        desk.account(maker)[0][0] += desk.amount_worth(0, rng.uniform(2e5, 2e6))
+    calls = [i for i, o in options.items() if o.kind == CALL]
+    straddles = [
+        (c, p)
+        for c in calls
+        for p, put in options.items()
+        if put.kind == PUT and (put.strike, put.expiry) == (options[c].strike, options[c].expiry)
+    ]
+    for maker in makers if straddles else []:  # short volatility
+        call, put = rng.choice(straddles)
+        units = rng.uniform(60_000, 250_000) * USD / desk.params.underlying_price(options[call])
+        buyer = rng.choice(retail)
+        desk.option_trade(buyer, maker, call, units)
+        desk.option_trade(buyer, maker, put, units)
+    for buyer in retail:
+        maker, units, shape = rng.choice(makers), round(rng.lognormvariate(0, 0.8), 2) + 0.01, rng.random()
+        if shape < 0.4 and len(calls) > 1:  # a call spread: long the lower strike, short the higher
+            low, high = sorted(rng.sample(calls, 2), key=lambda i: options[i].strike)
+            desk.option_trade(buyer, maker, low, units)
+            desk.option_trade(maker, buyer, high, units)
+        elif shape < 0.8 and straddles:
+            call, put = rng.choice(straddles)
+            desk.option_trade(buyer, maker, call, units)
+            desk.option_trade(buyer, maker, put, units)
+        else:
+            series = rng.choice(list(options))
+            desk.option_trade(buyer, maker, series, units)
+            if options[series].kind == CALL and rng.random() < 0.5:
+                desk.spot_hedge(maker, series, units)
+            else:
+                desk.delta_hedge(maker, buyer, series, units)
 
 
 #: The sample's folder of the traders' own files: one holder secret per trader, ACCOUNT_ID.secret.

@@ -48,6 +48,7 @@ def test_demo_proves_and_verifies_a_sample_venue(ci: Circuits) -> None:
     assert report["valid"] is True and report["failure"] is None
     assert report["accounts"] >= 6 and report["batches"] == -(-report["accounts"] // ci.profile.batch_size)
     assert report["setup"]["kind"] == "development" and report["setup"]["unsafe"] is True
+    assert report["portfolio_accounts"] == 2 and report["option_positions"] > 0  # the desk's 2 of 9 records
     assert report["prove_seconds"] > 0 and report["accounts_per_second"] > 0
     # The JSON vocabulary (docs/json.md): no thousands separators, hashes as 0x and 64 hex digits.
     assert "," not in json.dumps(report, separators=(";", ":"))

@@ -102,7 +102,7 @@ def test_constructor_constants_match_the_verifier(w: World, ci: Circuits) -> Non
 def test_epoch_is_chained_verified_and_finalised(w: World, epoch1: Epoch, epoch2: Epoch) -> None:
     registry = w.registry
     receipts = publish_epoch(w.chain, registry, epoch1, w.venue)
-    assert len(epoch1.batches) == 5  # a complete group of four subtrees and one more
+    assert len(epoch1.batches) == 6  # a complete group of four subtrees and two more (a portfolio batch)
     opened = registry.events.EpochOpened().process_receipt(receipts[0])[0]["args"]
     assert (opened.epochId, opened.paramsHash, tuple(opened.reserves)) == (
         1,
@@ -114,7 +114,7 @@ def test_epoch_is_chained_verified_and_finalised(w: World, epoch1: Epoch, epoch2
     for i, event in enumerate(events):
         s = epoch1.batches[i].statement
         assert (event.batchIndex, event.nextState, event.subtreeRoot) == (i, s.next_state, s.subtree_root)
-    assert len(events) == 5
+    assert len(events) == 6
     folded = registry.events.TreeFolded().process_receipt(receipts[5])[0]["args"]
     assert (folded.epochId, folded.group) == (1, 0)
     final = registry.events.EpochFinalized().process_receipt(receipts[-1], errors=DISCARD)[0]["args"]
@@ -127,7 +127,7 @@ def test_epoch_is_chained_verified_and_finalised(w: World, epoch1: Epoch, epoch2
     assert (root, params_hash) == (epoch1.root, epoch1.params_hash) and finalized_at > 0
     record = registry.functions.getEpoch(1).call()
     assert (
-        record[2] == state.hash and list(record[3:6]) == [5, 5, 1] and record[7] == 2
+        record[2] == state.hash and list(record[3:6]) == [6, 6, 1] and record[7] == 2
     )  # final state, counts, Final
     assert record[11] == insurance_value(epoch1.params) and list(record[12]) == list(state.classes)
     assert registry.functions.latestFinalizedEpoch().call() == 1
@@ -262,14 +262,15 @@ def test_each_group_of_four_is_folded_before_the_next_batch(w: World, epoch1: Ep
     fold_tree(w.chain, w.registry, 1, w.outsider)  # anyone may: the result is fixed by the roots
     with pytest.raises(ContractReverted, match="SolvencyRegistry__NothingToFold"):
         fold_tree(w.chain, w.registry, 1, w.outsider)
-    submit(w, epoch1, 4)
+    for i in (4, 5):
+        submit(w, epoch1, i)
     finalize_epoch(w.chain, w.registry, epoch1, w.venue)
     assert w.registry.functions.finalizedEpoch(1).call()[0] == epoch1.root
 
 
 def test_finalise_folds_a_last_complete_group(w: World, ci: Circuits) -> None:
-    four, _ = sample_epoch(ci, 3, accounts=14, seed=3)
-    assert len(four.batches) == 4
+    four, _ = sample_epoch(ci, 3, accounts=11, seed=3)
+    assert len(four.batches) == 4 and four.batches[3].portfolio  # 12 standard records, the desk's 2
     open_epoch(w.chain, w.registry, four, w.venue)
     for i in range(4):
         submit(w, four, i)

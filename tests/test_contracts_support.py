@@ -47,7 +47,8 @@ def poseidon_artifacts() -> dict[str, Artifact]:
 def sample_epoch(
     ci: Circuits, epoch_id: int, accounts: int = 18, seed: int = 5
 ) -> tuple[Epoch, list[InclusionRecord]]:
-    """A sample venue proved as `epoch_id`; by default 18 accounts (19 with a subaccount: 5 batches)."""
+    """A sample venue proved as `epoch_id`; by default 18 accounts (19 records with a subaccount: 5 standard
+    batches) and the sample's portfolio desk (2 records: a portfolio batch)."""
     key = f"sample-{epoch_id}-{accounts}-{seed}"
     if key not in _cache:
         venue = sample_venue(accounts, seed=seed, profile=ci.profile)
@@ -59,7 +60,7 @@ def sample_epoch(
 
 
 def mixed_epoch(ci: Circuits, epoch_id: int, seed: int = 5) -> tuple[Epoch, list[InclusionRecord]]:
-    """The 18-account sample venue with four portfolio accounts besides (long and short the first market,
+    """The 18-account sample venue with four more portfolio accounts (long and short the first market,
     the quote balance carrying the entry at the mark, 50,000 USD of equity each): standard batches, then a
     portfolio batch."""
     key = f"mixed-{epoch_id}-{seed}"
@@ -71,7 +72,7 @@ def mixed_epoch(ci: Circuits, epoch_id: int, seed: int = 5) -> tuple[Epoch, list
             for i, side in ((1, 1), (2, -1), (3, 2), (4, -2))
         ]
         reserves = (venue.reserves[0] + 400_000 * unit, *venue.reserves[1:])
-        accounts = [*venue.accounts, *portfolio]
+        accounts = sorted([*venue.accounts, *portfolio], key=lambda a: a.key)
         _cache[key] = prove_epoch(venue.params, accounts, reserves, ci.profile, ci.keys, epoch_id, SECRET)
     return _cache[key]  # type: ignore[return-value]
 

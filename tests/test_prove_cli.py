@@ -61,6 +61,10 @@ def test_prove_writes_a_valid_epoch_and_records(keys: Path, tmp_path: Path) -> N
     assert verify_epoch(epoch).valid and summary["batches"] == len(epoch.batches)
     records = [record_from_json(json.loads(line)) for line in (out / RECORDS).read_text().splitlines()]
     assert len(records) == summary["accounts"] and all(r.root(epoch.profile) == epoch.root for r in records)
+    assert summary["portfolio_accounts"] == sum(r.account.portfolio for r in records) > 0
+    public = json.loads(run("verify", str(out), "--json").stdout)  # (no custody proven here: invalid)
+    assert public["root"] == f"0x{epoch.root:064x}" and public["batches"] == summary["batches"]
+    assert not {"accounts", "option_positions", "portfolio_accounts"} & public.keys()  # the venue's own
     assert (tmp_path / "s").stat().st_mode & 0o077 == 0
     assert not (tmp_path / "epoch.work").exists()
     again = run(

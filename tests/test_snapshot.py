@@ -42,9 +42,8 @@ def test_option_positions_are_read_from_jsonl_and_csv(tmp_path: Path) -> None:
         write_snapshot(tmp_path / fmt, venue, fmt)
         read = read_snapshot(tmp_path / fmt, CI)
         held = {(a.account_id, a.options) for a in read.accounts if any(a.options)}
-        assert (
-            held == {(a.account_id, a.options) for a in venue.accounts if any(a.options)} and len(held) == 3
-        )
+        assert held == {(a.account_id, a.options) for a in venue.accounts if any(a.options)}
+        assert len(held) == 5 and sum(a.portfolio for a in read.accounts) == 2  # 3 standard, the desk's 2
         assert read.params.options == venue.params.options and read.params.time == venue.params.time
 
 

@@ -58,7 +58,7 @@ def test_publish_read_and_verify_on_postgres(database_url: str, proved: Proved, 
         assert record.json() == proved.records[3]
         assert c.post("/v1/verify/record", json={"record": record.json()}).json()["valid"] is True
         assert c.get("/v1/health").json()["database"] == "ok"
-    assert _counts(database_url) == {"epochs": 1, "batches": 4, "records": len(proved.records)}
+    assert _counts(database_url) == {"epochs": 1, "batches": 5, "records": len(proved.records)}
 
 
 def test_a_database_that_goes_away_is_a_503_with_one_line(proved: Proved, tmp_path: Path) -> None:

@@ -36,22 +36,22 @@ def test_publish_list_read_and_verify(published: Published) -> None:
         a["symbol"] for a in proved.document["params"]["assets"]
     ]
     assert all(r["covered"] for r in detail["coverage"])
-    assert detail["checks"][-1]["ok"] is True and detail["batches"] == 4
-    assert "accounts" not in detail and detail["accounts_at_most"] == 4 * PROFILES["ci"].batch_size
+    assert detail["checks"][-1]["ok"] is True and detail["batches"] == 5  # 4 standard, 1 portfolio
+    assert "accounts" not in detail and detail["accounts_at_most"] == 5 * PROFILES["ci"].batch_size
 
     batches = c.get(f"/v1/epochs/{EPOCH_ID}/batches", params={"limit": 2, "offset": 1}).json()
-    assert batches["total"] == 4 and [b["index"] for b in batches["batches"]] == [1, 2]
+    assert batches["total"] == 5 and [b["index"] for b in batches["batches"]] == [1, 2]
     assert batches["batches"][0]["proof"] == proved.document["batches"][1]["proof"]
     one = c.get(f"/v1/epochs/{EPOCH_ID}/batches/3").json()
     assert one["statement"] == proved.document["batches"][3]["statement"]
-    assert c.get(f"/v1/epochs/{EPOCH_ID}/batches/4").status_code == 404
+    assert c.get(f"/v1/epochs/{EPOCH_ID}/batches/5").status_code == 404
     keys = c.get(f"/v1/epochs/{EPOCH_ID}/verification-keys").json()
     assert keys == proved.document["verification_keys"]
     assert c.get(f"/v1/epochs/{EPOCH_ID}/document").json() == proved.document
     assert c.get("/v1/epochs/8").status_code == 404
 
     verified = c.post("/v1/verify/epoch", json=proved.document).json()
-    assert verified["valid"] is True and verified["batches"] == 4
+    assert verified["valid"] is True and verified["batches"] == 5
 
     token = published.tokens[5]
     record = c.get(f"/v1/epochs/{EPOCH_ID}/record", headers={"Authorization": f"Bearer {token['token']}"})
@@ -178,7 +178,7 @@ def test_interrupted_store_leaves_nothing(tmp_path: Path, proved: Proved, monkey
         assert response.status_code == 201
         c.close()
     rows = _rows(data / "zksolvency.sqlite")
-    assert rows == {"epochs": 1, "batches": 4, "records": len(proved.records)}
+    assert rows == {"epochs": 1, "batches": 5, "records": len(proved.records)}
     with sqlite3.connect(data / "zksolvency.sqlite") as db:
         stored = {h for (h,) in db.execute("SELECT token_hash FROM records")}
     assert stored == {token_hash(t["token"]) for t in response.json()["tokens"]}  # hashes only, never tokens

@@ -99,7 +99,7 @@ def test_the_page_is_server_rendered_html_listing_the_epochs(site: Site, proved:
     # The account count is published to within a batch only.
     accounts = len(proved.records)
     bounds = re.findall(r"at most (\d+)", html)
-    assert bounds == ["16"] * (1 + len(site.ids)) and accounts < 16  # the newest epoch's, then each row's
+    assert bounds == ["20"] * (1 + len(site.ids)) and accounts < 20  # the newest epoch's, then each row's
     # No number standing alone (not in a time, an amount, a percentage or a hash) is the count.
     alone = re.findall(r"(?<![\w.:,-])(\d+)(?![\w.:,%])", re.sub(r"<[^>]*>", " ", html))
     assert str(accounts) not in alone, alone
