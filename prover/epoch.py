@@ -61,8 +61,12 @@ def check_snapshot(
         circuit = params.circuit(profile)
     except ParamsError as exc:
         raise SnapshotError(f"market parameters: {exc}") from None
-    if len(accounts) > profile.capacity:
-        raise SnapshotError(f"{len(accounts)} accounts exceed the profile's tree of {profile.capacity}")
+    batches = len(batch_kinds(accounts, profile))
+    if batches > profile.max_batches:
+        raise SnapshotError(
+            f"{len(accounts)} accounts need {batches} batches (standard and portfolio accounts are batched "
+            f"apart), beyond the profile's tree of {profile.max_batches} batches ({profile.capacity} leaves)"
+        )
     previous = 0
     held: dict[int, int] = {}
     standard_ids = {a.account_id for a in accounts if not a.portfolio}
@@ -113,6 +117,15 @@ def check_snapshot(
     return circuit
 
 
+def batch_kinds(accounts: Sequence[Account], profile: Profile) -> list[bool]:
+    """The kind of each batch of the epoch (True: portfolio): the standard accounts' batches, then the
+    portfolio accounts', each kind padded to whole batches; one standard batch for an empty snapshot."""
+    size = profile.batch_size
+    portfolio = sum(a.portfolio for a in accounts)
+    standard = len(accounts) - portfolio
+    return [False] * max(0 if portfolio else 1, -(-standard // size)) + [True] * -(-portfolio // size)
+
+
 def _check_portfolio(where: str, account: Account, health: AccountHealth, circuit: CircuitParams) -> None:
     """A portfolio account passes the public eligibility rule and its scenario losses fit the circuit."""
     if len(health.groups) > 1:
@@ -160,8 +173,7 @@ def prove_epoch(
     size = profile.batch_size
     standard = [a for a in accounts if not a.portfolio]
     portfolio = [a for a in accounts if a.portfolio]
-    kinds = [False] * max(1 if not portfolio else 0, -(-len(standard) // size))
-    kinds += [True] * -(-len(portfolio) // size)
+    kinds = batch_kinds(accounts, profile)
     padding = [Account.padding(profile)]
     padded = standard + padding * (kinds.count(False) * size - len(standard))
     padded += portfolio + padding * (kinds.count(True) * size - len(portfolio))

@@ -194,3 +194,12 @@ def test_the_risk_vector_holds_groups_then_arrays_negative_entries_as_field_elem
     arrays = p.risk_vector[4 + count :]
     assert arrays[: CI.scenarios] == tuple(r % R for r in p.risk[0])
     assert min(p.risk[0]) < 0 < max(p.risk[0]) and not any(p.risk[1])  # ETH underlies nothing: unshocked
+
+
+def test_each_kind_fills_whole_batches_so_the_tree_can_be_full_before_its_leaves_are() -> None:
+    """62 standard accounts fill 16 batches of the ci tree (64 leaves); one portfolio account more needs a
+    17th: refused before proving, though 63 accounts are fewer than 64 leaves."""
+    standard = [Account(i, 0, (1_000 * UNIT, 0, 0), (0,), (0, 0)) for i in range(1, 63)]
+    check_snapshot(option_venue(), standard, CI)
+    with pytest.raises(SnapshotError, match="need 17 batches"):
+        check_snapshot(option_venue(), [*standard, portfolio(100, 20_000)], CI)
