@@ -81,13 +81,20 @@ def end_to_end(profile: Profile, accounts: int, workers: int) -> dict[str, objec
     total = time.perf_counter() - started
     if not verify_epoch(epoch).valid:
         raise SystemExit("the benchmark epoch does not verify")
-    info = keys.batch.circuit.info
+    portfolio = sum(r.account.portfolio for r in records)
+    circuits = {"batch": keys.batch.circuit.info, "portfolio_batch": keys.portfolio.circuit.info}
     return {
         "accounts": len(records),
+        "standard_accounts": len(records) - portfolio,
+        "portfolio_accounts": portfolio,
+        "option_positions": sum(1 for r in records for q in r.account.options if q),
         "batches": len(epoch.batches),
+        "portfolio_batches": sum(b.portfolio for b in epoch.batches),
         "workers": workers,
-        "constraints_per_batch": info.constraints,
-        "constraints_per_account": round(info.constraints / profile.batch_size, 1),
+        "constraints_per_batch": {kind: info.constraints for kind, info in circuits.items()},
+        "constraints_per_account": {
+            kind: round(info.constraints / profile.batch_size, 1) for kind, info in circuits.items()
+        },
         "seconds": {
             "tree": round(marks["tree"] - started, 3),
             "witness_inputs": round(marks["witness"] - marks["tree"], 3),
