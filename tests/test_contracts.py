@@ -2,21 +2,22 @@
 
 import dataclasses
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from conftest import Circuits
-from test_contracts_support import artifacts, one_batch_epoch, sample_epoch, with_reserves
-from web3.contract import Contract
+from test_contracts_support import (
+    World,
+    deployed_world,
+    one_batch_epoch,
+    reset_after,
+    sample_epoch,
+    with_reserves,
+)
 from web3.logs import DISCARD
 
-from zksolvency.contracts.anvil import Anvil
 from zksolvency.contracts.chain import (
-    Chain,
     ContractReverted,
-    deploy_hashers,
-    deploy_registry,
     finalize_epoch,
     fold_tree,
     open_epoch,
@@ -35,37 +36,13 @@ from zksolvency.verifier.tree import empty_root, root_of
 UNIT = QUANTA_PER_UNIT
 
 
-@dataclass
-class World:
-    """One chain with a registry, the venue and an outsider; `base` is the snapshot right after deployment."""
-
-    chain: Chain
-    node: Anvil
-    registry: Contract
-    venue: str
-    outsider: str
-    base: str
-
-    def reset(self) -> None:
-        """Back to the state right after deployment (anvil forgets a snapshot it reverts to)."""
-        self.node.revert(self.base)
-        self.base = self.node.snapshot()
-
-
 @pytest.fixture(scope="module")
 def world(ci: Circuits) -> Iterator[World]:
-    with Anvil() as node:
-        chain = node.chain(artifacts(ci))
-        venue, outsider = chain.w3.eth.accounts[:2]
-        registry = deploy_registry(chain, ci.profile, venue, deploy_hashers(chain, ci.profile, venue))
-        yield World(chain, node, registry, venue, outsider, node.snapshot())
+    with deployed_world(ci) as deployed:
+        yield deployed
 
 
-@pytest.fixture
-def w(world: World) -> Iterator[World]:
-    """The world as deployed, reset after the test."""
-    yield world
-    world.reset()
+w = pytest.fixture(reset_after, name="w")
 
 
 @pytest.fixture(scope="module")

@@ -2,20 +2,14 @@
 epoch, each accepted by the verifier of its kind and refused by the other."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from conftest import Circuits
-from test_contracts_support import artifacts, mixed_epoch
-from web3.contract import Contract
+from test_contracts_support import World, deployed_world, mixed_epoch, reset_after
 from web3.logs import DISCARD
 
-from zksolvency.contracts.anvil import Anvil
 from zksolvency.contracts.chain import (
-    Chain,
     ContractReverted,
-    deploy_hashers,
-    deploy_registry,
     fold_tree,
     open_epoch,
     publish_epoch,
@@ -25,36 +19,13 @@ from zksolvency.contracts.chain import (
 from zksolvency.verifier.epoch import BatchProof, Epoch
 
 
-@dataclass
-class World:
-    """A chain with a registry (both verifiers) and the venue; `base`: the state right after deployment."""
-
-    chain: Chain
-    node: Anvil
-    registry: Contract
-    venue: str
-    base: str
-
-    def reset(self) -> None:
-        """Back to the state right after deployment (anvil forgets a snapshot it reverts to)."""
-        self.node.revert(self.base)
-        self.base = self.node.snapshot()
-
-
 @pytest.fixture(scope="module")
 def world(ci: Circuits) -> Iterator[World]:
-    with Anvil() as node:
-        chain = node.chain(artifacts(ci))
-        venue = chain.w3.eth.accounts[0]
-        registry = deploy_registry(chain, ci.profile, venue, deploy_hashers(chain, ci.profile, venue))
-        yield World(chain, node, registry, venue, node.snapshot())
+    with deployed_world(ci) as deployed:
+        yield deployed
 
 
-@pytest.fixture
-def w(world: World) -> Iterator[World]:
-    """The world as deployed, reset after the test."""
-    yield world
-    world.reset()
+w = pytest.fixture(reset_after, name="w")
 
 
 @pytest.fixture(scope="module")

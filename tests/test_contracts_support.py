@@ -4,11 +4,17 @@ Everything here is cached per process, so the modules that need the same epoch p
 """
 
 import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 
 from conftest import Circuits
+from web3.contract import Contract
 
 from zksolvency.contracts import chain
+from zksolvency.contracts.anvil import Anvil
+from zksolvency.contracts.chain import Chain, deploy_hashers, deploy_registry
 from zksolvency.contracts.solidity import Artifact, compile_solidity, poseidon_source, solidity_sources
 from zksolvency.prover.epoch import prove_epoch
 from zksolvency.prover.inputs import batch_signals, margin_signals
@@ -125,3 +131,36 @@ def margin_proof(
 def with_reserves(epoch: Epoch, reserves: tuple[int, ...]) -> Epoch:
     """The same epoch declaring other reserves."""
     return dataclasses.replace(epoch, reserves=reserves)
+
+
+@dataclass
+class World:
+    """One chain with a registry, the venue and an outsider; `base` is the snapshot right after deployment."""
+
+    chain: Chain
+    node: Anvil
+    registry: Contract
+    venue: str
+    outsider: str
+    base: str
+
+    def reset(self) -> None:
+        """Back to the state right after deployment (anvil forgets a snapshot it reverts to)."""
+        self.node.revert(self.base)
+        self.base = self.node.snapshot()
+
+
+@contextmanager
+def deployed_world(ci: Circuits) -> Iterator[World]:
+    """An anvil node with the registry (both batch verifiers) deployed by the venue."""
+    with Anvil() as node:
+        chain = node.chain(artifacts(ci))
+        venue, outsider = chain.w3.eth.accounts[:2]
+        registry = deploy_registry(chain, ci.profile, venue, deploy_hashers(chain, ci.profile, venue))
+        yield World(chain, node, registry, venue, outsider, node.snapshot())
+
+
+def reset_after(world: World) -> Iterator[World]:
+    """The world as deployed, reset after the test: each module's `w` fixture."""
+    yield world
+    world.reset()

@@ -7,6 +7,7 @@ from conftest import Circuits
 
 from zksolvency.prover.epoch import SnapshotError, check_snapshot, prove_epoch
 from zksolvency.prover.sample import CRASH, sample_venue
+from zksolvency.prover.snapshot import Snapshot
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.epoch import Epoch, verify_epoch
 from zksolvency.verifier.field import CLASS_BITS
@@ -16,18 +17,14 @@ from zksolvency.verifier.params import EpochParams
 SECRET = 987654321
 
 
+def prove(ci: Circuits, venue: Snapshot, epoch_id: int) -> tuple[Epoch, list]:
+    """The venue's epoch under the ci keys."""
+    return prove_epoch(venue.params, venue.accounts, venue.reserves, ci.profile, ci.keys, epoch_id, SECRET)
+
+
 @pytest.fixture(scope="module")
 def proved(ci: Circuits) -> tuple[Epoch, list]:
-    venue = sample_venue(14, seed=3, profile=ci.profile)
-    return prove_epoch(
-        venue.params,
-        venue.accounts,
-        venue.reserves,
-        ci.profile,
-        ci.keys,
-        7,
-        SECRET,
-    )
+    return prove(ci, sample_venue(14, seed=3, profile=ci.profile), 7)
 
 
 def test_sample_epoch_is_valid_and_records_lead_to_the_root(ci: Circuits, proved: tuple[Epoch, list]) -> None:
@@ -42,15 +39,7 @@ def test_sample_epoch_is_valid_and_records_lead_to_the_root(ci: Circuits, proved
 def stressed(ci: Circuits) -> tuple[EpochParams, list[Account], Epoch]:
     """A crash-day sample book: liquidatable and bankrupt accounts beside healthy ones."""
     venue = sample_venue(16, seed=4, profile=ci.profile, stress=CRASH)
-    epoch, _ = prove_epoch(
-        venue.params,
-        venue.accounts,
-        venue.reserves,
-        ci.profile,
-        ci.keys,
-        8,
-        SECRET,
-    )
+    epoch, _ = prove(ci, venue, 8)
     return venue.params, venue.accounts, epoch
 
 
@@ -78,13 +67,7 @@ def test_bad_debt_beyond_the_insurance_fund_fails_the_audit(ci: Circuits, stress
         params, assets=(dataclasses.replace(params.assets[0], insurance=1), *params.assets[1:])
     )
     epoch, _ = prove_epoch(
-        uninsured,
-        accounts,
-        (10**18,) * len(params.assets),
-        ci.profile,
-        ci.keys,
-        9,
-        SECRET,
+        uninsured, accounts, (10**18,) * len(params.assets), ci.profile, ci.keys, 9, SECRET
     )
     audit = verify_epoch(epoch)
     assert audit.failed_check == "insurance fund"
