@@ -140,9 +140,7 @@ def test_isolated_subaccount_holds_only_the_settlement_asset() -> None:
 
 def test_labels_hash_covers_symbols_and_insurance() -> None:
     base = venue()
-    relabelled = replace(
-        base, assets=(base.assets[0], replace(base.assets[1], symbol="WBTC"), base.assets[2])
-    )
+    relabelled = replace(base, assets=(*base.assets[:2], replace(base.assets[2], symbol="WETH")))
     insured = replace(base, assets=(replace(base.assets[0], insurance=UNIT), *base.assets[1:]))
     hashes = {p.circuit(REFERENCE).hash for p in (base, relabelled, insured)}
     assert len(hashes) == 3
