@@ -9,7 +9,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 Z="$ROOT/.venv/bin/zksolvency"
 PY="$ROOT/.venv/bin/python"
 WORK="${1:-$(mktemp -d)}"
-PTAU="$(realpath "${PTAU:-$ROOT/tests/data/UNSAFE_test_only_14.ptau}")"
+PTAU="$(realpath "${PTAU:-$ROOT/tests/data/UNSAFE_test_only_16.ptau}")"
 mkdir -p "$WORK"
 cd "$WORK"  # every path below is relative: the commands must resolve them against this folder
 step() { printf '\n== [%ss] %s\n' "$SECONDS" "$*"; }
