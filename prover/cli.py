@@ -44,6 +44,8 @@ app = typer.Typer(no_args_is_help=True, help="Zero-knowledge proof of solvency w
 circuits_app = typer.Typer(no_args_is_help=True, help="The Circom circuits of a profile.")
 app.add_typer(circuits_app, name="circuits")
 
+WORKERS_HELP = "Prover processes (one per core; each batch kind has its own, so their keys load at once)."
+
 
 @app.callback()
 def _options(_version: VersionOption = False) -> None:
@@ -207,7 +209,7 @@ def prove(
         bool, typer.Option("--new-secret", help="Create the secret file (it must not exist yet).")
     ] = False,
     ceremony: CeremonyOption = None,
-    workers: Annotated[int, typer.Option(help="Prover processes (one per core).")] = os.cpu_count() or 1,
+    workers: Annotated[int, typer.Option(help=WORKERS_HELP)] = os.cpu_count() or 1,
     ray_address: Annotated[
         str | None, typer.Option("--ray", help="Prove on the Ray cluster at this address (host:port).")
     ] = None,
@@ -345,7 +347,7 @@ def demo(
         ),
     ] = DEMO_SEED,
     profile: ProfileOption = DEFAULT_PROFILE,
-    workers: Annotated[int, typer.Option(help="Prover processes (one per core).")] = os.cpu_count() or 1,
+    workers: Annotated[int, typer.Option(help=WORKERS_HELP)] = os.cpu_count() or 1,
     stress: Annotated[
         bool, typer.Option("--stress", help="A crash day: many liquidatable and more bankrupt accounts.")
     ] = False,

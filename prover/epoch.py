@@ -256,14 +256,15 @@ def _prove_cached(
             partial.rename(cache / f"batch-{i:06d}.json")
         progress("prove", len(found), len(jobs))
 
-    for kind, circuit_keys in ((False, keys.batch), (True, keys.portfolio)):
-        todo = [(i, jobs[i][0]) for i in missing if jobs[i][2] == kind]
-        if not todo:
-            continue
-        if ray_address:
-            from .cluster import prove_on_ray  # Ray is an optional dependency, needed only here
+    kinds = [
+        (circuit_keys, [(i, jobs[i][0]) for i in missing if jobs[i][2] == kind])
+        for kind, circuit_keys in ((False, keys.batch), (True, keys.portfolio))
+    ]
+    if ray_address:
+        from .cluster import prove_on_ray  # Ray is an optional dependency, needed only here
 
+        for circuit_keys, todo in kinds:
             prove_on_ray(ray_address, circuit_keys, todo, keep)
-        else:
-            prove_all(circuit_keys, todo, workers, keep)
+    else:
+        prove_all(kinds, workers, keep)
     return [found[i] for i in range(len(jobs))]

@@ -40,15 +40,31 @@ _EXCEPTION_MESSAGES = {
     7: "Out of bounds array access.",
 }
 
-# Helper linked into the circuit's store: dump(n, shared_start, n8) calls getWitness(i) for
-# i < n and copies the n8-byte value from the circuit's shared RW memory into its own memory
-# at offset i * n8. The host grows the helper memory to fit before calling.
-_DUMP_WAT = """
+# Helper linked into the circuit's store, so that a batch of values crosses the host boundary in one
+# call rather than one call per value (~10 us each):
+# - load(msb, lsb, n, shared_start, n8) copies n values of n8 bytes from its own memory (from offset 0)
+#   one by one into the circuit's shared RW memory and calls setInputSignal(msb, lsb, i) for i < n;
+# - dump(n, shared_start, n8) calls getWitness(i) for i < n and copies each value from the circuit's
+#   shared RW memory into its own memory at offset i * n8.
+# The host grows the helper memory to fit before calling.
+_HELPER_WAT = """
 (module
   (import "circuit" "getWitness" (func $get_witness (param i32)))
+  (import "circuit" "setInputSignal" (func $set_input (param i32 i32 i32)))
   (import "circuit" "memory" (memory $src 1))
   (memory $dst 0)
   (export "memory" (memory $dst))
+  (func (export "load") (param $msb i32) (param $lsb i32) (param $n i32) (param $shared i32) (param $n8 i32)
+    (local $i i32)
+    (local $off i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (memory.copy $src $dst (local.get $shared) (local.get $off) (local.get $n8))
+        (call $set_input (local.get $msb) (local.get $lsb) (local.get $i))
+        (local.set $off (i32.add (local.get $off) (local.get $n8)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next))))
   (func (export "dump") (param $n i32) (param $shared i32) (param $n8 i32)
     (local $i i32)
     (local $off i32)
@@ -173,7 +189,7 @@ class WitnessCalculator:
             self._module = wasmtime.Module(self._engine, code)
         except wasmtime.WasmtimeError as exc:
             raise WitnessError(f"invalid witness generator wasm: {exc}") from exc
-        self._dump_module = wasmtime.Module(self._engine, wasmtime.wat2wasm(_DUMP_WAT))
+        self._helper_module = wasmtime.Module(self._engine, wasmtime.wat2wasm(_HELPER_WAT))
         self._sanity_check = sanity_check
 
         store, ex, _ = self._instantiate()
@@ -310,8 +326,11 @@ class WitnessCalculator:
         store, ex, state = self._instantiate()
         try:
             ex["init"](store, 1 if self._sanity_check else 0)
-            self._set_inputs(store, ex, qualified)
-            return self._read_witness(store, ex)
+            helper = wasmtime.Instance(
+                store, self._helper_module, [ex["getWitness"], ex["setInputSignal"], ex["memory"]]
+            ).exports(store)
+            self._set_inputs(store, ex, helper, qualified)
+            return self._read_witness(store, ex, helper)
         except (WitnessError, wasmtime.Trap, wasmtime.WasmtimeError) as exc:
             if state.failure is not None:
                 raise WitnessError(state.failure) from exc
@@ -321,11 +340,12 @@ class WitnessCalculator:
                 raise WitnessError(f"witness generator trapped: {exc.message}") from exc
             raise WitnessError(f"witness generator failed: {exc}") from exc
 
-    def _set_inputs(self, store: wasmtime.Store, ex: dict[str, Any], qualified: dict[str, Any]) -> None:
-        """Write every input value through shared memory and ``setInputSignal``."""
+    def _set_inputs(
+        self, store: wasmtime.Store, ex: dict[str, Any], helper: Any, qualified: dict[str, Any]
+    ) -> None:
+        """Write each input signal's values into the helper's memory; it sets them in one call."""
         p, n8 = self.prime, self.n8
-        get_size, set_signal = ex["getInputSignalSize"], ex["setInputSignal"]
-        memory, shared = ex["memory"], ex["getSharedRWMemoryStart"](store)
+        get_size, shared = ex["getInputSignalSize"], ex["getSharedRWMemoryStart"](store)
         count = 0
         for name, value in qualified.items():
             h = _fnv1a64(name)
@@ -339,21 +359,24 @@ class WitnessCalculator:
                 raise WitnessError(f"Not enough values for input signal {name}: got {len(flat)}, need {size}")
             if len(flat) > size:
                 raise WitnessError(f"Too many values for input signal {name}: got {len(flat)}, need {size}")
-            for i, v in enumerate(flat):
-                memory.write(store, (_to_int(v, name) % p).to_bytes(n8, "little"), shared)
-                set_signal(store, msb, lsb, i)
-                count += 1
+            data = b"".join((_to_int(v, name) % p).to_bytes(n8, "little") for v in flat)
+            _fit(store, helper["memory"], len(data))
+            helper["memory"].write(store, data, 0)
+            helper["load"](store, msb, lsb, size, shared, n8)
+            count += size
         if count < self.input_size:
             raise WitnessError(f"Not all inputs have been set. Only {count} out of {self.input_size}")
 
-    def _read_witness(self, store: wasmtime.Store, ex: dict[str, Any]) -> bytes:
+    def _read_witness(self, store: wasmtime.Store, ex: dict[str, Any], helper: Any) -> bytes:
         """Copy all witness values out with one call into the helper module."""
         n, n8 = self.witness_size, self.n8
-        helper = wasmtime.Instance(store, self._dump_module, [ex["getWitness"], ex["memory"]])
-        hx = helper.exports(store)
-        dst: wasmtime.Memory = hx["memory"]
-        need = -(-n * n8 // _PAGE)
-        if need > dst.size(store):
-            dst.grow(store, need - dst.size(store))
-        hx["dump"](store, n, ex["getSharedRWMemoryStart"](store), n8)
-        return bytes(dst.read(store, 0, n * n8))
+        _fit(store, helper["memory"], n * n8)
+        helper["dump"](store, n, ex["getSharedRWMemoryStart"](store), n8)
+        return bytes(helper["memory"].read(store, 0, n * n8))
+
+
+def _fit(store: wasmtime.Store, memory: wasmtime.Memory, size: int) -> None:
+    """Grow `memory` to hold at least `size` bytes."""
+    need = -(-size // _PAGE)
+    if need > memory.size(store):
+        memory.grow(store, need - memory.size(store))

@@ -17,14 +17,17 @@ from zksolvency.verifier.params import EpochParams
 SECRET = 987654321
 
 
-def prove(ci: Circuits, venue: Snapshot, epoch_id: int) -> tuple[Epoch, list]:
+def prove(ci: Circuits, venue: Snapshot, epoch_id: int, workers: int = 1) -> tuple[Epoch, list]:
     """The venue's epoch under the ci keys."""
-    return prove_epoch(venue.params, venue.accounts, venue.reserves, ci.profile, ci.keys, epoch_id, SECRET)
+    return prove_epoch(
+        venue.params, venue.accounts, venue.reserves, ci.profile, ci.keys, epoch_id, SECRET, workers
+    )
 
 
 @pytest.fixture(scope="module")
 def proved(ci: Circuits) -> tuple[Epoch, list]:
-    return prove(ci, sample_venue(14, seed=3, profile=ci.profile), 7)
+    """Both batch kinds, proven on two processes (one pool per kind, at once)."""
+    return prove(ci, sample_venue(14, seed=3, profile=ci.profile), 7, workers=2)
 
 
 def test_sample_epoch_is_valid_and_records_lead_to_the_root(ci: Circuits, proved: tuple[Epoch, list]) -> None:
@@ -32,6 +35,7 @@ def test_sample_epoch_is_valid_and_records_lead_to_the_root(ci: Circuits, proved
     audit = verify_epoch(epoch)
     assert audit.valid, audit.failure
     assert len(epoch.batches) >= 4 and all(c.covered for c in audit.coverage)
+    assert {b.portfolio for b in epoch.batches} == {False, True}
     assert all(r.root(ci.profile) == epoch.root for r in records)
 
 

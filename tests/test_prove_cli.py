@@ -208,9 +208,10 @@ def test_bad_debt_beyond_the_fund_publishes_nothing_and_exits_1(keys: Path, tmp_
     assert not out.exists()
 
 
-def _children(pid: int) -> list[int]:
-    """The child processes of `pid` (Linux /proc)."""
-    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+def _workers(pid: int) -> list[int]:
+    """The prover processes of `pid`: its children (Linux /proc) but multiprocessing's resource tracker."""
+    children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return [c for c in children if b"resource_tracker" not in Path(f"/proc/{c}/cmdline").read_bytes()]
 
 
 @pytest.mark.parametrize("stop", ["SIGTERM", "Ctrl-C"])
@@ -228,7 +229,7 @@ def test_a_signal_stops_every_worker_and_says_how_to_resume(keys: Path, tmp_path
     deadline = time.monotonic() + 300
     while not list(work.glob("batch-*.json")) and time.monotonic() < deadline:
         time.sleep(0.05)
-    workers = _children(process.pid)
+    workers = _workers(process.pid)
     assert len(workers) == 2
     if stop == "SIGTERM":
         process.send_signal(signal.SIGTERM)
