@@ -186,3 +186,38 @@ def test_naming_another_group_cannot_unshock_the_losing_spot(ci: Circuits) -> No
         forged["group"][0] = group
         rejected(ci.portfolio_prover, forged, "ScenarioGroup")
     ci.portfolio_prover.witness(signals)
+
+
+# 4. The snapshot time is the venue's word (WEAKNESS: accepted; nothing binds it to a clock).
+
+#: The option venue's series refitted to a snapshot time a year earlier: each iv is again its mark's implied
+#: volatility, over 392 days instead of 27 (Black-76 sees only iv * sqrt(t), so the marks are unchanged).
+BACKDATED_IV = (170_145, 135_421)
+
+
+def test_a_backdated_snapshot_time_softens_a_long_option_book(ci: Circuits) -> None:
+    """WEAKNESS: `time` is published by the venue and checked only against the series (0 < time < expiry);
+    nothing ties it to the reserves' pinned blocks or the epoch's submission. Moved a year back with each
+    iv refitted to its unchanged mark, every option is 392 days out: the vol shock x = (30 / DTE)^p
+    shrinks, so the vol-down cells that charge a long option book lose less. Long 20 of each series with
+    15,000 USD of equity: MM 17,240 USD at the true time (LIQUIDATABLE), 13,522 USD backdated, and the
+    portfolio batch proves the book HEALTHY."""
+    venue = option_venue()
+    year = 365 * DAY
+    backdated = replace(
+        venue,
+        time=venue.time - year,
+        options=tuple(replace(s, iv=iv) for s, iv in zip(venue.options, BACKDATED_IV, strict=True)),
+    )
+    premium = 20 * (1_200 + 350)
+    book = Account(1, 0, ((15_000 - premium) * UNIT, 0, 0), (0,), (20 * UNIT, 20 * UNIT), portfolio=True)
+    fair = evaluate(book, venue.circuit(CI))
+    assert fair.margin_class == LIQUIDATABLE and mm_usd(fair) == 17_240
+    soft = evaluate(book, backdated.circuit(CI))  # check 2's validation passes
+    assert soft.margin_class == HEALTHY and mm_usd(soft) == 13_522
+    signals = signals_of([book], backdated)
+    assert signals["healthy"][0] == 1
+    ci.portfolio_prover.witness(signals)  # accepted
+    signals = signals_of([book], venue)
+    signals["healthy"][0] = 1
+    rejected(ci.portfolio_prover, signals, "MarginClass")
