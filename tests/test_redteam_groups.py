@@ -51,8 +51,8 @@ def mm_usd(health: object) -> int:
 
 #: The market's implied volatility of both puts: 60%. Each mark is Black-76 at it (BTC at 60,000).
 MARKET_IV = 600_000
-#: Within the verifier's tolerance (Black-76 at iv within 1% of the mark OR 0.01% of U = 6 USD), the venue
-#: publishes these instead: 77% and 95%, where Black-76 gives 6.2 and 5.9 USD for marks of 0.29 and 0.01 USD.
+#: Within the verifier's tolerance (Black-76 at iv within 1% of the mark OR 0.01% of U = 6 USD), the
+#: venue publishes these instead: 77% and 95%, where Black-76 gives 5.91 and 5.77 USD (marks: 0.29, 0.01).
 INFLATED_IV = (770_000, 950_000)
 
 
@@ -76,8 +76,8 @@ def cheap_puts(ivs: tuple[int, int]) -> EpochParams:
 def test_an_inflated_iv_within_the_tolerance_makes_cheap_puts_a_hedge(ci: Circuits) -> None:
     """Long 2 BTC-PERP (120,000 USD) with 1,000 of the 45,000 put and 100 of the 50,000 put (cost 294 USD)
     and 10,500 USD of haircut equity. At the market's iv (60%) the grid's MM is 11,233 USD: LIQUIDATABLE.
-    The venue publishes the same marks with iv 77% and 95%; check 2 accepts (Black-76 at those gives 6.2 and
-    5.9 USD, within 0.01% of U = 6 USD of marks of 0.29 and 0.01 USD), the vol-up cells inflate the puts'
+    The venue publishes the same marks with iv 77% and 95%; check 2 accepts (Black-76 at those gives 5.91 and
+    5.77 USD, within 0.01% of U = 6 USD of marks of 0.29 and 0.01 USD), the vol-up cells inflate the puts'
     gains in every down move, MM falls to 7,256 USD and the portfolio batch proves the book HEALTHY."""
     honest, inflated = cheap_puts((MARKET_IV, MARKET_IV)), cheap_puts(INFLATED_IV)
     honest.validate(CI)
