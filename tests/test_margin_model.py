@@ -36,7 +36,7 @@ def test_worked_example_liquidation_price_54414_14(mark: float, healthy: bool) -
 
 def test_binance_tiered_collateral_6000_btc_at_20000() -> None:
     account = Account(7, 0, balances=(0, 6_000 * UNIT, 0))
-    health = evaluate(account, venue(btc_price=20_000).circuit(REFERENCE))
+    health = evaluate(account, venue(mark_usd=20_000, btc_price=20_000).circuit(REFERENCE))
     assert health.collateral_value == 119_500_000 * WEIGHTED_SCALE
     assert health.tiers[1] == 1
 

@@ -15,7 +15,7 @@ from factories import CALL_70K, UNIT, USD, option_venue, short_call
 from zksolvency.prover.inputs import Signals, batch_signals, margin_signals
 from zksolvency.prover.witness import WitnessError
 from zksolvency.verifier.account import Account
-from zksolvency.verifier.black76 import call_price
+from zksolvency.verifier.black76 import call_price, option_price
 from zksolvency.verifier.epoch import BatchProof, Epoch, verify_epoch
 from zksolvency.verifier.field import CLASS_BITS, PPM, WEIGHTED_SCALE
 from zksolvency.verifier.groth16 import verify
@@ -105,13 +105,15 @@ def test_option_magnitude_of_2_pow_64_cannot_pose_as_a_short_of_zero(ci: Circuit
 
 
 def test_short_option_book_beyond_2_pow_128_has_no_class_at_all(ci: Circuits) -> None:
-    """CLASS_BITS near its edge: a call marked at 2^63 - 1 (a legal 64-bit mark, on BTC priced as high)
+    """CLASS_BITS near its edge: a call marked near 2^63 (a legal 64-bit mark, on BTC priced at 2^63 - 1)
     and a writer short 2^62 quanta with 1,000 USDT has haircut equity about -2^145 USD * 1e22: beyond
     -2^128, within 2^157. No choice of class bits has a witness, so a venue cannot call it healthy or
     liquidatable (nor even bankrupt: completeness stops at 2^128, which the prover's pre-check reports)."""
     venue = option_venue()
     assets = (venue.assets[0], replace(venue.assets[1], price=2**63 - 1), *venue.assets[2:])
-    big = replace(venue, assets=assets, options=(replace(CALL_70K, mark=2**63 - 1),))  # within its bounds
+    markets = (replace(venue.markets[0], mark=2**63 - 1),)  # BTC-PERP tracks BTC
+    mark = option_price(2**63 - 1, CALL_70K.strike, CALL_70K.iv, CALL_70K.expiry - venue.time, True)
+    big = replace(venue, assets=assets, markets=markets, options=(replace(CALL_70K, mark=mark),))
     account = Account(1, 0, (1_000 * UNIT, 0, 0), (0,), (-(2**62),))
     health = evaluate(account, big.circuit(ci.profile))
     assert health.margin_class == BANKRUPT

@@ -1,6 +1,7 @@
 """Snapshot files: exact decimal conversion, and bad input named by file, line, account and field."""
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 
 from zksolvency.prover.epoch import check_snapshot
 from zksolvency.prover.sample import sample_venue
-from zksolvency.prover.snapshot import SnapshotError, read_snapshot, write_snapshot
+from zksolvency.prover.snapshot import SnapshotError, read_market, read_snapshot, write_snapshot
 from zksolvency.verifier.amounts import format_scaled, parse_scaled
 from zksolvency.verifier.profiles import PROFILES
 
@@ -226,3 +227,15 @@ def test_csv_unknown_column_is_named_on_the_header(csv_snapshot: Path) -> None:
     path.write_text("\n".join([lines[0] + ",BTC", *(line + "," for line in lines[1:])]) + "\n")
     with pytest.raises(SnapshotError, match=r"accounts.csv:1: column 'BTC' appears twice"):
         read_snapshot(csv_snapshot, CI)
+
+
+def test_the_market_json_of_docs_snapshot_md_is_valid(tmp_path: Path) -> None:
+    """The documented example passes every rule (its iv is its mark's implied volatility, its perpetual
+    tracks its underlying), so a reader can start from it."""
+    text = (Path(__file__).parents[1] / "docs" / "snapshot.md").read_text()
+    example = re.search(r"```json\n(\{.*?\n\})\n```", text, re.S)
+    assert example is not None
+    (tmp_path / "market.json").write_text(example.group(1))
+    params = read_market(tmp_path / "market.json").params()
+    params.validate(PROFILES["reference"])
+    assert params.options[0].iv == 591_841 and params.markets[0].underlying == "BTC"

@@ -26,6 +26,11 @@ from .scenarios import (
 
 #: A symbol is at most 31 bytes of UTF-8, so that it is one field element.
 SYMBOL_BYTES = 31
+#: The smallest iv tolerance (USD * 1e8): Black-76 here is exact to 1 unit; 100 covers an iv rounded to ppm.
+IV_FLOOR = 100
+#: A perpetual that names an underlying is marked within 10% of its price (ppm): the label decides which
+#: spot it nets against in portfolio margin, so it must be the asset the market tracks (red team).
+PERP_BAND_PPM = 100_000
 
 
 class ParamsError(ValueError):
@@ -256,6 +261,12 @@ class EpochParams:
             if market.underlying is not None:
                 rule = "an asset of the epoch other than the settlement asset"
                 _check(market.underlying in symbols[1 : len(self.assets)], f"{where}.underlying", rule)
+                price = next(a.price for a in self.assets if a.symbol == market.underlying)
+                rule = (
+                    f"the asset the market tracks: its mark within {PERP_BAND_PPM // 10_000}% of "
+                    f"{market.underlying}'s price"
+                )
+                _check(abs(market.mark - price) * PPM <= price * PERP_BAND_PPM, f"{where}.underlying", rule)
             for k, bracket in enumerate(market.brackets):
                 rule = "an initial margin rate at least the maintenance rate and at most 100%"
                 _check(bracket.rate <= bracket.initial_rate <= PPM, f"{where}.brackets[{k}].imr", rule)
@@ -358,14 +369,18 @@ class EpochParams:
 
     def _check_implied(self, where: str, series: OptionSeries) -> None:
         """The published iv is the mark's implied volatility (the risk arrays shock it): Black-76 at iv
-        gives the mark within 1% of the mark or 0.01% of the underlying price."""
+        gives the mark within 1% of its time value (mark - intrinsic value, all that the iv moves) or
+        IV_FLOOR. A tolerance measured on anything larger (the mark, the underlying price) would leave a
+        cheap or deep in-the-money option's iv free (red team: iv 95% on a 60% put, cheap puts as a hedge)."""
         u = self.underlying_price(series)
         model = option_price(u, series.strike, series.iv, series.expiry - self.time, series.kind == CALL)
+        intrinsic = max(u - series.strike, 0) if series.kind == CALL else max(series.strike - u, 0)
         rule = (
-            "the mark's implied volatility: Black-76 at iv must give the mark within 1% of the mark or "
-            "0.01% of the underlying price"
+            "the mark's implied volatility: Black-76 at iv must give the mark within 1% of its time value "
+            "(mark - intrinsic value) or 0.000001 USD"
         )
-        _check(abs(model - series.mark) <= max(series.mark // 100, u // 10_000), f"{where}.iv", rule)
+        tolerance = max((series.mark - intrinsic) // 100, IV_FLOOR)
+        _check(abs(model - series.mark) <= tolerance, f"{where}.iv", rule)
 
     def labels_hash(self, profile: Profile) -> int:
         """HashVector(PARAMS_DOMAIN, asset symbols, market symbols, series symbols, insurance, time, option
