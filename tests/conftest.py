@@ -6,8 +6,10 @@ import pytest
 
 from zksolvency.prover.circuits import build
 from zksolvency.prover.epoch import EpochKeys
+from zksolvency.prover.inputs import Signals
 from zksolvency.prover.keys import CircuitKeys, development_keys
 from zksolvency.prover.proving import Prover
+from zksolvency.prover.witness import WitnessError
 from zksolvency.verifier.profiles import PROFILES, Profile
 
 
@@ -37,3 +39,9 @@ def ci() -> Circuits:
     margin = development_keys(build("margin", profile))
     portfolio = development_keys(build("portfolio_batch", profile))
     return Circuits(profile, batch, margin, portfolio, Prover(batch), Prover(margin), Prover(portfolio))
+
+
+def rejected(prover: Prover, signals: Signals, check: str) -> None:
+    """The witness generator refuses `signals`, in a component of template `check`."""
+    with pytest.raises(WitnessError, match=rf"Error in template {check}_\d+ "):
+        prover.witness(signals)

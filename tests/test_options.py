@@ -5,11 +5,10 @@ import copy
 from dataclasses import replace
 
 import pytest
-from conftest import Circuits
+from conftest import Circuits, rejected
 from factories import CALL_70K, PUT_50K, UNIT, USD, option_venue, short_call
 
 from zksolvency.prover.inputs import Signals, batch_signals, margin_signals
-from zksolvency.prover.witness import WitnessError
 from zksolvency.verifier.account import Account, AccountError
 from zksolvency.verifier.epoch import net_liabilities
 from zksolvency.verifier.field import THRESHOLD_TO_WEIGHTED, WEIGHTED_SCALE
@@ -59,11 +58,6 @@ def batch(ci: Circuits, accounts: list[Account]) -> Signals:
     params = option_venue().circuit(ci.profile)
     signals, _, _ = batch_signals(padded, SALTS, ChainState.genesis(ci.profile), params, BLIND)
     return signals
-
-
-def rejected(prover: object, signals: Signals, check: str) -> None:
-    with pytest.raises(WitnessError, match=rf"Error in template {check}_\d+ "):
-        prover.witness(signals)  # type: ignore[attr-defined]
 
 
 def test_the_maintenance_boundary_of_a_short_call_is_exact_in_the_circuit(ci: Circuits) -> None:

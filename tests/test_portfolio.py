@@ -5,13 +5,12 @@ import random
 from dataclasses import replace
 
 import pytest
-from conftest import Circuits
+from conftest import Circuits, rejected
 from factories import UNIT, USD, option_venue
 
 from zksolvency.prover.epoch import check_snapshot, prove_epoch
 from zksolvency.prover.inputs import Signals, batch_signals
 from zksolvency.prover.snapshot import SnapshotError
-from zksolvency.prover.witness import WitnessError
 from zksolvency.verifier.account import Account, AccountError
 from zksolvency.verifier.epoch import verify_epoch
 from zksolvency.verifier.field import PORTFOLIO_FLAG, PPM, WEIGHTED_SCALE, R
@@ -44,11 +43,6 @@ def batch(ci: Circuits, accounts: list[Account], state: ChainState | None = None
     start = state or ChainState.genesis(ci.profile)
     signals, _, _ = batch_signals(padded, SALTS, start, params(), BLIND, kind)
     return signals
-
-
-def rejected(prover: object, signals: Signals, check: str) -> None:
-    with pytest.raises(WitnessError, match=rf"Error in template {check}_\d+ "):
-        prover.witness(signals)  # type: ignore[attr-defined]
 
 
 def test_a_hedge_is_margined_by_its_worst_scenario_and_mm_is_four_fifths_of_im() -> None:

@@ -14,13 +14,12 @@ from dataclasses import replace
 from unittest.mock import patch
 
 import pytest
-from conftest import Circuits
+from conftest import Circuits, rejected
 from factories import EPOCH_TIME, UNIT, USD, option_venue
 
 from zksolvency.prover.epoch import check_snapshot
 from zksolvency.prover.inputs import Signals, batch_signals
 from zksolvency.prover.snapshot import SnapshotError
-from zksolvency.prover.witness import WitnessError
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.black76 import option_price
 from zksolvency.verifier.field import WEIGHTED_SCALE, R
@@ -33,11 +32,6 @@ CI = PROFILES["ci"]
 SALTS = [51, 52, 53, 54]
 BLIND = 5151
 DAY = 86_400
-
-
-def rejected(prover: object, signals: Signals, check: str) -> None:
-    with pytest.raises(WitnessError, match=rf"Error in template {check}_\d+ "):
-        prover.witness(signals)  # type: ignore[attr-defined]
 
 
 def signals_of(accounts: list[Account], venue: EpochParams) -> Signals:

@@ -9,11 +9,10 @@ import copy
 from dataclasses import replace
 
 import pytest
-from conftest import Circuits
+from conftest import Circuits, rejected
 from factories import CALL_70K, UNIT, USD, option_venue, short_call
 
 from zksolvency.prover.inputs import Signals, batch_signals, margin_signals
-from zksolvency.prover.witness import WitnessError
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.black76 import call_price, option_price
 from zksolvency.verifier.epoch import BatchProof, Epoch, verify_epoch
@@ -33,11 +32,6 @@ SALTS = [31, 32, 33, 34]
 BLIND = 4242
 SECRET = 123_456_789
 RECIPIENT, CHAIN_ID, GATE = 0xBEEF, 1, 0xCAFE
-
-
-def rejected(prover: object, signals: Signals, check: str) -> None:
-    with pytest.raises(WitnessError, match=rf"Error in template {check}_\d+ "):
-        prover.witness(signals)  # type: ignore[attr-defined]
 
 
 def batch(ci: Circuits, accounts: list[Account], params: object = None) -> tuple[Signals, BatchStatement]:

@@ -10,13 +10,12 @@ import copy
 from dataclasses import replace
 
 import pytest
-from conftest import Circuits
+from conftest import Circuits, rejected
 from factories import UNIT, USD, option_venue
 
 from zksolvency.prover.epoch import check_snapshot, prove_epoch
 from zksolvency.prover.inputs import Signals, batch_signals, margin_signals
 from zksolvency.prover.snapshot import SnapshotError
-from zksolvency.prover.witness import WitnessError
 from zksolvency.verifier.account import Account
 from zksolvency.verifier.epoch import verify_epoch
 from zksolvency.verifier.field import PORTFOLIO_FLAG, PPM, WEIGHTED_SCALE, R
@@ -34,11 +33,6 @@ CI = PROFILES["ci"]
 SALTS = [41, 42, 43, 44]
 BLIND = 4343
 SECRET = 987_654_321
-
-
-def rejected(prover: object, signals: Signals, check: str) -> None:
-    with pytest.raises(WitnessError, match=rf"Error in template {check}_\d+ "):
-        prover.witness(signals)  # type: ignore[attr-defined]
 
 
 def signals_of(
