@@ -15,6 +15,7 @@ from zksolvency.verifier.black76 import (
     Black76Error,
     call_price,
     greeks,
+    implied_vol,
     option_price,
     put_price,
 )
@@ -287,3 +288,13 @@ def test_random_inputs_round_to_the_nearest_unit_of_the_reference() -> None:
         got = call_price(underlying, strike, sigma, seconds)
         exact = ref.price(underlying, strike, sigma, seconds, True)
         assert abs(got - exact) <= Decimal("0.5000001"), (underlying, strike, sigma, seconds, got, exact)
+
+
+@pytest.mark.parametrize(("strike_usd", "iv", "is_call"), [(70_000, 648_304, True), (50_000, 515_994, False)])
+def test_implied_vol_is_the_smallest_ppm_reaching_the_mark(strike_usd: int, iv: int, is_call: bool) -> None:
+    u, k, t = 60_000 * 10**8, strike_usd * 10**8, 27 * 86_400
+    mark = option_price(u, k, iv, t, is_call)
+    found = implied_vol(u, k, mark, t, is_call)
+    assert found is not None and found <= iv and option_price(u, k, found, t, is_call) >= mark
+    assert option_price(u, k, found - 1, t, is_call) < mark
+    assert implied_vol(u, k, u + 1, t, True) is None  # above any call's value

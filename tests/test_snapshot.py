@@ -11,6 +11,7 @@ from zksolvency.prover.epoch import check_snapshot
 from zksolvency.prover.sample import sample_venue
 from zksolvency.prover.snapshot import SnapshotError, read_market, read_snapshot, write_snapshot
 from zksolvency.verifier.amounts import format_scaled, parse_scaled
+from zksolvency.verifier.params import ParamsError
 from zksolvency.verifier.profiles import PROFILES
 
 CI = PROFILES["ci"]
@@ -239,3 +240,16 @@ def test_the_market_json_of_docs_snapshot_md_is_valid(tmp_path: Path) -> None:
     params = read_market(tmp_path / "market.json").params()
     params.validate(PROFILES["reference"])
     assert params.options[0].iv == 591_841 and params.markets[0].underlying == "BTC"
+
+
+def test_an_iv_that_is_not_the_marks_own_is_refused_with_the_iv_that_fits(tmp_path: Path) -> None:
+    text = (Path(__file__).parents[1] / "docs" / "snapshot.md").read_text()
+    example = re.search(r"```json\n(\{.*?\n\})\n```", text, re.S)
+    assert example is not None
+    (tmp_path / "market.json").write_text(example.group(1).replace('"iv": "59.1841"', '"iv": "55"'))
+    params = read_market(tmp_path / "market.json").params()
+    with pytest.raises(ParamsError) as refused:
+        params.validate(PROFILES["reference"])
+    said = str(refused.value)
+    assert said.startswith("options[0] (BTC-25DEC26-70000-C).iv: must be the mark's implied volatility")
+    assert "iv 55% gives 995.31617411 USD against the mark 1200 (an iv of 59.1841% fits it)" in said

@@ -64,6 +64,21 @@ def option_price(underlying: int, strike: int, sigma_ppm: int, seconds: int, is_
     return (call_price if is_call else put_price)(underlying, strike, sigma_ppm, seconds)
 
 
+def implied_vol(underlying: int, strike: int, mark: int, seconds: int, is_call: bool) -> int | None:
+    """The smallest iv in ppm, 1 .. 1e8, at which Black-76 reaches `mark` (bisection: the price rises with
+    the vol); None if even 1e8 ppm (10000%) does not."""
+    low, high = 1, 100 * 1_000_000
+    if option_price(underlying, strike, high, seconds, is_call) < mark:
+        return None
+    while low < high:
+        mid = (low + high) // 2
+        if option_price(underlying, strike, mid, seconds, is_call) < mark:
+            low = mid + 1
+        else:
+            high = mid
+    return low
+
+
 def greeks(underlying: int, strike: int, sigma_ppm: int, seconds: int, is_call: bool) -> Greeks:
     """Delta, gamma and vega per unit held long, each rounded to the nearest unit of its scale (half up).
 

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from .black76 import option_price
+from .amounts import format_scaled
+from .black76 import implied_vol, option_price
 from .field import FLOOR_SENTINEL, INITIAL_DOMAIN, PARAMS_DOMAIN, PPM, PRICE_SCALE, RISK_DOMAIN, R
 from .poseidon import hash_vector
 from .profiles import Profile
@@ -375,12 +376,20 @@ class EpochParams:
         u = self.underlying_price(series)
         model = option_price(u, series.strike, series.iv, series.expiry - self.time, series.kind == CALL)
         intrinsic = max(u - series.strike, 0) if series.kind == CALL else max(series.strike - u, 0)
-        rule = (
-            "the mark's implied volatility: Black-76 at iv must give the mark within 1% of its time value "
-            "(mark - intrinsic value) or 0.000001 USD"
-        )
         tolerance = max((series.mark - intrinsic) // 100, IV_FLOOR)
-        _check(abs(model - series.mark) <= tolerance, f"{where}.iv", rule)
+        if abs(model - series.mark) <= tolerance:
+            return
+        seconds = series.expiry - self.time
+        fits = implied_vol(u, series.strike, series.mark, seconds, series.kind == CALL)
+        usd = format_scaled(model, PRICE_SCALE)
+        hint = f"an iv of {format_scaled(fits, PPM // 100)}%" if fits else "no iv up to 10000%"
+        _check(
+            False,
+            f"{where}.iv",
+            "the mark's implied volatility: Black-76 at iv must give the mark within 1% of its time value "
+            f"(mark - intrinsic value) or 0.000001 USD; iv {format_scaled(series.iv, PPM // 100)}% gives "
+            f"{usd} USD against the mark {format_scaled(series.mark, PRICE_SCALE)} ({hint} fits it)",
+        )
 
     def labels_hash(self, profile: Profile) -> int:
         """HashVector(PARAMS_DOMAIN, asset symbols, market symbols, series symbols, insurance, time, option
