@@ -15,7 +15,7 @@ import pytest
 from zksolvency.api.routes.trader import STATIC, _constants
 from zksolvency.prover.sample import sample_venue
 from zksolvency.verifier.account import Account
-from zksolvency.verifier.black76 import PRICE_BOUND, SECONDS_PER_YEAR, greeks
+from zksolvency.verifier.black76 import PRICE_BOUND, SECONDS_PER_YEAR, greeks, option_price
 from zksolvency.verifier.fixedpoint import ONE, exp_parts, ln_ratio, normal_cdf, normal_pdf, sqrt_ratio
 from zksolvency.verifier.formats import params_to_json
 from zksolvency.verifier.margin import evaluate, usd
@@ -106,13 +106,12 @@ def _restated(params: EpochParams) -> EpochParams:
 
 
 def _deep_put(params: EpochParams) -> EpochParams:
-    """The last series replaced by a put struck at 3 times the spot and marked above the spot, so that its
-    unit MM, max(mm * U, mm * mark) + mark, takes the mark-based term."""
+    """The last series replaced by a put struck at 3 times the spot, marked (above the spot) at Black-76 at
+    its iv, so that its unit MM, max(mm * U, mm * mark) + mark, takes the mark-based term."""
     last = params.options[-1]
     spot = params.underlying_price(last)
-    put = dataclasses.replace(
-        last, symbol=f"{last.underlying}-DEEP-P", kind=PUT, strike=3 * spot, mark=2 * spot + 1
-    )
+    mark = option_price(spot, 3 * spot, last.iv, last.expiry - params.time, False)
+    put = dataclasses.replace(last, symbol=f"{last.underlying}-DEEP-P", kind=PUT, strike=3 * spot, mark=mark)
     return dataclasses.replace(params, options=(*params.options[:-1], put))
 
 
