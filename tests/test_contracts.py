@@ -198,7 +198,10 @@ def test_batches_come_in_order_once_each(w: World, epoch1: Epoch, epoch2: Epoch)
 def test_a_proof_for_other_parameters_is_refused(w: World, ci: Circuits, epoch1: Epoch) -> None:
     params = sample_params(ci.profile)
     cheaper = dataclasses.replace(params.assets[2], price=params.assets[2].price // 2)  # ETH: no option on it
-    other = dataclasses.replace(params, assets=(*params.assets[:2], cheaper))
+    eth_perp = dataclasses.replace(params.markets[1], mark=params.markets[1].mark // 2)  # it tracks ETH
+    other = dataclasses.replace(
+        params, assets=(*params.assets[:2], cheaper), markets=(params.markets[0], eth_perp)
+    )
     foreign = one_batch_epoch(ci, other, [Account(7, 0, (UNIT, 0, 0))], 9, (UNIT,))
     assert foreign.params_hash != epoch1.params_hash
     open_epoch(w.chain, w.registry, epoch1, w.venue)

@@ -95,7 +95,8 @@ def test_an_account_beyond_the_class_bound_is_refused_before_proving(ci: Circuit
     venue = sample_venue(6, seed=3, profile=ci.profile)
     btc = dataclasses.replace(venue.params.assets[1], price=2**63)  # (its options' marks: out of bounds)
     assets = (venue.params.assets[0], btc, *venue.params.assets[2:])
-    params = dataclasses.replace(venue.params, assets=assets, options=())
+    markets = (dataclasses.replace(venue.params.markets[0], mark=2**63), *venue.params.markets[1:])  # on BTC
+    params = dataclasses.replace(venue.params, assets=assets, markets=markets, options=())
     whale = dataclasses.replace(venue.accounts[0], balances=(0, 2**63, 0), options=())
     assert evaluate(whale, params.circuit(ci.profile)).equity >= 2**CLASS_BITS
     with pytest.raises(SnapshotError, match=r"beyond what the circuits classify: .* below 2\^128"):
