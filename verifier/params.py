@@ -373,22 +373,18 @@ class EpochParams:
         gives the mark within 1% of its time value (mark - intrinsic value, all that the iv moves) or
         IV_FLOOR. A tolerance measured on anything larger (the mark, the underlying price) would leave a
         cheap or deep in-the-money option's iv free (red team: iv 95% on a 60% put, cheap puts as a hedge)."""
-        u = self.underlying_price(series)
-        model = option_price(u, series.strike, series.iv, series.expiry - self.time, series.kind == CALL)
-        intrinsic = max(u - series.strike, 0) if series.kind == CALL else max(series.strike - u, 0)
-        tolerance = max((series.mark - intrinsic) // 100, IV_FLOOR)
-        if abs(model - series.mark) <= tolerance:
+        u, seconds, call = self.underlying_price(series), series.expiry - self.time, series.kind == CALL
+        model = option_price(u, series.strike, series.iv, seconds, call)
+        intrinsic = max(u - series.strike, 0) if call else max(series.strike - u, 0)
+        if abs(model - series.mark) <= max((series.mark - intrinsic) // 100, IV_FLOOR):
             return
-        seconds = series.expiry - self.time
-        fits = implied_vol(u, series.strike, series.mark, seconds, series.kind == CALL)
-        usd = format_scaled(model, PRICE_SCALE)
+        fits = implied_vol(u, series.strike, series.mark, seconds, call)
         hint = f"an iv of {format_scaled(fits, PPM // 100)}%" if fits else "no iv up to 10000%"
-        _check(
-            False,
-            f"{where}.iv",
-            "the mark's implied volatility: Black-76 at iv must give the mark within 1% of its time value "
-            f"(mark - intrinsic value) or 0.000001 USD; iv {format_scaled(series.iv, PPM // 100)}% gives "
-            f"{usd} USD against the mark {format_scaled(series.mark, PRICE_SCALE)} ({hint} fits it)",
+        raise ParamsError(
+            f"{where}.iv: must be the mark's implied volatility: Black-76 at iv must give the mark within "
+            "1% of its time value (mark - intrinsic value) or 0.000001 USD; iv "
+            f"{format_scaled(series.iv, PPM // 100)}% gives {format_scaled(model, PRICE_SCALE)} USD against "
+            f"the mark {format_scaled(series.mark, PRICE_SCALE)} ({hint} fits it)"
         )
 
     def labels_hash(self, profile: Profile) -> int:
