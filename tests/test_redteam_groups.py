@@ -4,7 +4,7 @@ own parameters.
 
 Each test is one attack with real witness generation on the ci circuits. Two were breaks in the published
 parameters (the circuit proves whatever the parameters say): each test shows the circuit accepting the false
-book under the soft parameters, then check 2 (`EpochParams.validate`, run by every verifier) refusing them.
+book under the soft parameters, then check 1 (`EpochParams.validate`, run by every verifier) refusing them.
 The other tests are negative results, kept for what they pin down."""
 
 import copy
@@ -42,8 +42,8 @@ def signals_of(accounts: list[Account], venue: EpochParams) -> Signals:
 
 
 @contextmanager
-def without_check_2() -> Iterator[None]:
-    """The circuit's view of parameters that check 2 refuses: what the circuit alone would prove."""
+def without_check_1() -> Iterator[None]:
+    """The circuit's view of parameters that check 1 refuses: what the circuit alone would prove."""
     with patch.object(EpochParams, "validate", lambda self, profile: None):
         yield
 
@@ -73,12 +73,12 @@ def cheap_puts(ivs: tuple[int, int]) -> EpochParams:
     return replace(option_venue(), options=tuple(puts))
 
 
-def test_an_inflated_iv_on_cheap_puts_is_refused_by_check_2(ci: Circuits) -> None:
+def test_an_inflated_iv_on_cheap_puts_is_refused_by_check_1(ci: Circuits) -> None:
     """Long 2 BTC-PERP (120,000 USD) with 1,000 of the 45,000 put and 100 of the 50,000 put (cost 294 USD)
     and 10,500 USD of haircut equity. At the market's iv (60%) the grid's MM is 11,233 USD: LIQUIDATABLE.
-    The venue publishes the same marks with iv 77% and 95%; check 2 accepted (Black-76 at those gives 5.91 and
+    The venue publishes the same marks with iv 77% and 95%; check 1 accepted (Black-76 at those gives 5.91 and
     5.77 USD, within 0.01% of U = 6 USD of marks of 0.29 and 0.01 USD), the vol-up cells inflate the puts'
-    gains in every down move, MM falls to 7,256 USD and the portfolio batch proves the book HEALTHY. Check 2
+    gains in every down move, MM falls to 7,256 USD and the portfolio batch proves the book HEALTHY. Check 1
     now measures the tolerance on the time value (here the whole mark) and refuses both ivs."""
     honest, inflated = cheap_puts((MARKET_IV, MARKET_IV)), cheap_puts(INFLATED_IV)
     honest.validate(CI)
@@ -93,7 +93,7 @@ def test_an_inflated_iv_on_cheap_puts_is_refused_by_check_2(ci: Circuits) -> Non
     signals["healthy"][0] = 1
     rejected(ci.portfolio_prover, signals, "MarginClass")
 
-    with without_check_2():
+    with without_check_1():
         soft = evaluate(book, inflated.circuit(CI))
         signals = signals_of([book], inflated)
     assert soft.margin_class == HEALTHY and mm_usd(soft) == 7_256
@@ -110,13 +110,13 @@ def test_an_inflated_iv_on_cheap_puts_is_refused_by_check_2(ci: Circuits) -> Non
 def test_a_deflated_iv_on_a_short_cheap_option_gains_nothing() -> None:
     """The old tolerance let a venue publish iv 0.0001% for a short deep out-of-the-money put, but the
     extended table (-33% at vol up) charges its intrinsic value whatever the iv: MM moves by under 1 USD.
-    Check 2 now refuses that iv too."""
+    Check 1 now refuses that iv too."""
     honest = cheap_puts((MARKET_IV, MARKET_IV))
     flat = cheap_puts((1, 1))
     with pytest.raises(ParamsError, match=r"\.iv"):
         flat.validate(CI)
     short = Account(1, 0, (20_000 * UNIT, 0, 0), (0,), (-10 * UNIT, -10 * UNIT), portfolio=True)
-    with without_check_2():
+    with without_check_1():
         flat_mm, fair_mm = (evaluate(short, v.circuit(CI)).maintenance for v in (flat, honest))
     assert fair_mm > 100_000 * WEIGHTED_SCALE and abs(flat_mm - fair_mm) < WEIGHTED_SCALE  # under 1 USD
 
@@ -124,20 +124,20 @@ def test_a_deflated_iv_on_a_short_cheap_option_gains_nothing() -> None:
 # 2. A market's underlying was a free label (was a break: now its mark must be near the asset's price).
 
 
-def test_a_perpetual_labelled_on_another_asset_is_refused_by_check_2(ci: Circuits) -> None:
-    """BTC-PERP (mark 60,000) published with underlying ETH (price 3,000): check 2 accepted any asset of the
+def test_a_perpetual_labelled_on_another_asset_is_refused_by_check_1(ci: Circuits) -> None:
+    """BTC-PERP (mark 60,000) published with underlying ETH (price 3,000): check 1 accepted any asset of the
     epoch. Long 2 BTC-PERP against 40 ETH borrowed (the same 120,000 USD) and 12,000 USD of equity: under
     the true label the ETH is unshocked collateral and the perpetual alone is charged 15,360 USD (as
     ETH-beside-BTC in test_redteam_portfolio): LIQUIDATABLE; labelled on ETH, both are in group 2, every
     move nets them, MM is 0 and the batch proves the account HEALTHY (the cross-underlying netting that
-    30c288e fixed, back through the label). Check 2 now wants a perpetual's mark within 10% of its
+    30c288e fixed, back through the label). Check 1 now wants a perpetual's mark within 10% of its
     underlying's price, and refuses the label."""
     venue = option_venue()
     relabelled = replace(venue, markets=(replace(venue.markets[0], underlying="ETH"),))
     book = Account(1, 0, (12_000 * UNIT, 0, -40 * UNIT), (2 * UNIT,), (0, 0), portfolio=True)
     fair = evaluate(book, venue.circuit(CI))
     assert fair.margin_class == LIQUIDATABLE and mm_usd(fair) == 15_360
-    with without_check_2():
+    with without_check_1():
         netted = evaluate(book, relabelled.circuit(CI))
         signals = signals_of([book], relabelled)
     assert netted.margin_class == HEALTHY and netted.maintenance == 0 and netted.group == 2
@@ -215,7 +215,7 @@ def test_a_backdated_snapshot_time_softens_a_long_option_book(ci: Circuits) -> N
     book = Account(1, 0, ((15_000 - premium) * UNIT, 0, 0), (0,), (20 * UNIT, 20 * UNIT), portfolio=True)
     fair = evaluate(book, venue.circuit(CI))
     assert fair.margin_class == LIQUIDATABLE and mm_usd(fair) == 17_240
-    soft = evaluate(book, backdated.circuit(CI))  # check 2 passes
+    soft = evaluate(book, backdated.circuit(CI))  # check 1 passes
     assert soft.margin_class == HEALTHY and mm_usd(soft) == 13_522
     signals = signals_of([book], backdated)
     assert signals["healthy"][0] == 1
