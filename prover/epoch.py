@@ -142,8 +142,8 @@ def _check_portfolio(where: str, account: Account, health: AccountHealth, circui
         )
     grid = health.scenario
     assert grid is not None
-    required = max(grid.losses[grid.worst], 0)
-    if required - min(grid.losses) >= 2**SCENARIO_BITS:
+    required = max(grid.losses[grid.worst], 0)  # the circuit also compares it with the "no loss" cell, 0
+    if required - min(0, *grid.losses) >= 2**SCENARIO_BITS:
         raise SnapshotError(
             f"{where}{account.label}: its scenario losses span more than the circuit compares: each must lie "
             f"within 2^{SCENARIO_BITS} USD * 1e16 (about 1.3e14 USD) of the requirement max(0, worst loss)"

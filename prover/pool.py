@@ -75,7 +75,8 @@ def prove_all(
     left over go to the kinds with the most constraints to prove per process.
     """
     active = [(keys, jobs) for keys, jobs in kinds if jobs]
-    if workers <= 1 or sum(len(jobs) for _, jobs in active) == 1:
+    total = sum(len(jobs) for _, jobs in active)
+    if workers <= 1 or total == 1:
         for keys, jobs in active:
             prover = Prover(keys)
             for i, signals in jobs:
@@ -97,7 +98,7 @@ def prove_all(
             pools.append(pool)
             for job in jobs:
                 pool.apply_async(_prove_in_worker, (job,), callback=results.put, error_callback=results.put)
-        for _ in range(sum(len(jobs) for _, jobs in active)):
+        for _ in range(total):
             result = results.get()
             if isinstance(result, BaseException):
                 raise result

@@ -11,7 +11,7 @@ from zksolvency.prover.epoch import check_snapshot
 from zksolvency.prover.sample import sample_venue
 from zksolvency.prover.snapshot import SnapshotError, read_market, read_snapshot, write_snapshot
 from zksolvency.verifier.amounts import format_scaled, parse_scaled
-from zksolvency.verifier.params import ParamsError
+from zksolvency.verifier.params import EpochParams, ParamsError
 from zksolvency.verifier.profiles import PROFILES
 
 CI = PROFILES["ci"]
@@ -230,24 +230,25 @@ def test_csv_unknown_column_is_named_on_the_header(csv_snapshot: Path) -> None:
         read_snapshot(csv_snapshot, CI)
 
 
-def test_the_market_json_of_docs_snapshot_md_is_valid(tmp_path: Path) -> None:
-    """The documented example passes every rule (its iv is its mark's implied volatility, its perpetual
-    tracks its underlying), so a reader can start from it."""
+def documented_market(tmp_path: Path, edit: Callable[[str], str] = lambda text: text) -> EpochParams:
+    """The market.json example of docs/snapshot.md, through `edit`, read back as parameters."""
     text = (Path(__file__).parents[1] / "docs" / "snapshot.md").read_text()
     example = re.search(r"```json\n(\{.*?\n\})\n```", text, re.S)
     assert example is not None
-    (tmp_path / "market.json").write_text(example.group(1))
-    params = read_market(tmp_path / "market.json").params()
+    (tmp_path / "market.json").write_text(edit(example.group(1)))
+    return read_market(tmp_path / "market.json").params()
+
+
+def test_the_market_json_of_docs_snapshot_md_is_valid(tmp_path: Path) -> None:
+    """The documented example passes every rule (its iv is its mark's implied volatility, its perpetual
+    tracks its underlying), so a reader can start from it."""
+    params = documented_market(tmp_path)
     params.validate(PROFILES["reference"])
     assert params.options[0].iv == 591_841 and params.markets[0].underlying == "BTC"
 
 
 def test_an_iv_that_is_not_the_marks_own_is_refused_with_the_iv_that_fits(tmp_path: Path) -> None:
-    text = (Path(__file__).parents[1] / "docs" / "snapshot.md").read_text()
-    example = re.search(r"```json\n(\{.*?\n\})\n```", text, re.S)
-    assert example is not None
-    (tmp_path / "market.json").write_text(example.group(1).replace('"iv": "59.1841"', '"iv": "55"'))
-    params = read_market(tmp_path / "market.json").params()
+    params = documented_market(tmp_path, lambda text: text.replace('"iv": "59.1841"', '"iv": "55"'))
     with pytest.raises(ParamsError) as refused:
         params.validate(PROFILES["reference"])
     said = str(refused.value)

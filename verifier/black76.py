@@ -24,6 +24,9 @@ GAMMA_SCALE: Final = 10**16
 #: Vega is the change of value for one volatility point (sigma + 1%), in USD * 1e8 per unit.
 VEGA_SCALE: Final = PRICE_SCALE
 
+#: The highest implied volatility an epoch may publish, in ppm (10000%).
+MAX_IV: Final = 100 * PPM
+
 
 class Black76Error(ValueError):
     """An input out of the documented domain."""
@@ -65,9 +68,9 @@ def option_price(underlying: int, strike: int, sigma_ppm: int, seconds: int, is_
 
 
 def implied_vol(underlying: int, strike: int, mark: int, seconds: int, is_call: bool) -> int | None:
-    """The smallest iv in ppm, 1 .. 1e8, at which Black-76 reaches `mark` (bisection: the price rises with
+    """The smallest iv in ppm, 1 .. MAX_IV, at which Black-76 reaches `mark` (bisection: the price rises with
     the vol); None if even 1e8 ppm (10000%) does not."""
-    low, high = 1, 100 * 1_000_000
+    low, high = 1, MAX_IV
     if option_price(underlying, strike, high, seconds, is_call) < mark:
         return None
     while low < high:

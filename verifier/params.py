@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .amounts import format_scaled
-from .black76 import implied_vol, option_price
+from .black76 import MAX_IV, implied_vol, option_price
 from .field import FLOOR_SENTINEL, INITIAL_DOMAIN, PARAMS_DOMAIN, PPM, PRICE_SCALE, RISK_DOMAIN, R
 from .poseidon import hash_vector
 from .profiles import Profile
@@ -226,9 +226,13 @@ class EpochParams:
             + [o.symbol for o in self.options]
         )
 
+    def asset_price(self, symbol: str) -> int:
+        """The price of the asset `symbol` (USD * 1e8)."""
+        return next(a.price for a in self.assets if a.symbol == symbol)
+
     def underlying_price(self, series: OptionSeries) -> int:
         """The price of the asset a series is written on (USD * 1e8)."""
-        return next(a.price for a in self.assets if a.symbol == series.underlying)
+        return self.asset_price(series.underlying)
 
     def validate(self, profile: Profile) -> None:
         """Raise ParamsError naming the first field that breaks a rule of the statement."""
@@ -262,7 +266,7 @@ class EpochParams:
             if market.underlying is not None:
                 rule = "an asset of the epoch other than the settlement asset"
                 _check(market.underlying in symbols[1 : len(self.assets)], f"{where}.underlying", rule)
-                price = next(a.price for a in self.assets if a.symbol == market.underlying)
+                price = self.asset_price(market.underlying)
                 rule = (
                     f"the asset the market tracks: its mark within {PERP_BAND_PPM // 10_000}% of "
                     f"{market.underlying}'s price"
@@ -362,9 +366,7 @@ class EpochParams:
                 _check(low <= series.mark <= high, f"{where}.mark", rule)
             _check(series.kind in (CALL, PUT), f"{where}.type", "call or put")
             _check(self.time < series.expiry < 2**40, f"{where}.expiry", "after the snapshot time")
-            _check(
-                0 < series.iv <= 100 * PPM, f"{where}.iv", "an implied volatility above 0 and at most 10000%"
-            )
+            _check(0 < series.iv <= MAX_IV, f"{where}.iv", "an implied volatility above 0 and at most 10000%")
             if series.underlying in underlyings and series.kind in (CALL, PUT) and self.time < series.expiry:
                 self._check_implied(where, series)
 
